@@ -1,0 +1,24 @@
+"""jobkit: list jobs across AWS services through one API, sync and async."""
+
+from jobkit._version import __version__
+from jobkit.api import AdapterInfo, AsyncJobIterator, JobIterator, adapters, ajobs, jobs
+from jobkit.core.policy import RetryPolicy
+from jobkit.core.stats import RetryEvent, Stats
+from jobkit.errors import JobkitError
+from jobkit.model import Job, JobStatus
+
+__all__ = [
+    "AdapterInfo",
+    "AsyncJobIterator",
+    "Job",
+    "JobIterator",
+    "JobStatus",
+    "JobkitError",
+    "RetryEvent",
+    "RetryPolicy",
+    "Stats",
+    "__version__",
+    "adapters",
+    "ajobs",
+    "jobs",
+]

@@ -1,0 +1,56 @@
+"""AWS Batch: service jobs (SageMaker training jobs scheduled through a Batch job queue)."""
+
+from __future__ import annotations
+
+from jobkit.core.spec import AdapterSpec, Discovery, Partition, ScopeParam, TimeFormat
+from jobkit.model import JobStatus
+
+__all__ = ["SERVICE_JOBS"]
+
+_STATUS = {
+    "SUBMITTED": JobStatus.PENDING,
+    "PENDING": JobStatus.PENDING,
+    "RUNNABLE": JobStatus.PENDING,
+    "SCHEDULED": JobStatus.PENDING,
+    "STARTING": JobStatus.PENDING,
+    "RUNNING": JobStatus.RUNNING,
+    "SUCCEEDED": JobStatus.SUCCEEDED,
+    "FAILED": JobStatus.FAILED,
+}
+
+JOB_QUEUES = Discovery(
+    service="batch",
+    operation="DescribeJobQueues",
+    result_key="jobQueues",
+    input_token="nextToken",
+    output_token="nextToken",
+    limit_key="maxResults",
+    page_size=100,
+    value=lambda item: item.get("jobQueueArn"),
+    # Service jobs run only on SageMaker training queues; other queues hold container jobs.
+    keep=lambda item: item.get("jobQueueType") == "SAGEMAKER_TRAINING",
+)
+
+SERVICE_JOBS = AdapterSpec(
+    name="batch.service",
+    service="batch",
+    operation="ListServiceJobs",
+    doc="AWS Batch service jobs of a job queue",
+    result_key="jobSummaryList",
+    input_token="nextToken",
+    output_token="nextToken",
+    limit_key="maxResults",
+    page_size=100,
+    name_field="jobName",
+    id_field="jobId",
+    status_field="status",
+    created_field="createdAt",
+    ended_field="stoppedAt",
+    account_field="jobArn",
+    time_format=TimeFormat.EPOCH_MS,
+    status_map=_STATUS,
+    scope=(ScopeParam(name="jobQueue", doc="the job queue's name or ARN", discovery=JOB_QUEUES),),
+    # Without a status (and without filters) the API returns RUNNING jobs only, so a whole
+    # queue is listed as one stream per status.
+    partition=Partition(param="jobStatus", values=tuple(_STATUS)),
+)

@@ -1,0 +1,38 @@
+"""Comprehend Medical: SNOMED CT inference jobs (no botocore paginator; JSON or CBOR)."""
+
+from __future__ import annotations
+
+from jobkit.core.spec import AdapterSpec
+from jobkit.model import JobStatus
+
+__all__ = ["SNOMEDCT"]
+
+_STATUS = {
+    "SUBMITTED": JobStatus.PENDING,
+    "IN_PROGRESS": JobStatus.RUNNING,
+    "COMPLETED": JobStatus.SUCCEEDED,
+    "PARTIAL_SUCCESS": JobStatus.PARTIAL_SUCCESS,
+    "FAILED": JobStatus.FAILED,
+    "STOP_REQUESTED": JobStatus.STOPPING,
+    "STOPPED": JobStatus.STOPPED,
+}
+
+SNOMEDCT = AdapterSpec(
+    name="comprehendmedical.snomedct",
+    service="comprehendmedical",
+    operation="ListSNOMEDCTInferenceJobs",
+    doc="Comprehend Medical SNOMED CT inference jobs",
+    result_key="ComprehendMedicalAsyncJobPropertiesList",
+    input_token="NextToken",
+    output_token="NextToken",
+    limit_key="MaxResults",
+    page_size=500,
+    name_field="JobName",
+    id_field="JobId",
+    status_field="JobStatus",
+    created_field="SubmitTime",
+    ended_field="EndTime",
+    account_field="DataAccessRoleArn",
+    status_map=_STATUS,
+    has_botocore_paginator=False,
+)

@@ -1,0 +1,329 @@
+"""The public entry points: ``jobs()``, ``ajobs()`` and ``adapters()``.
+
+They check the request, resolve sessions and regions, and hand the work to a driver; what to
+call and in which order is decided in ``jobkit.core``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from typing import Any
+
+import attrs
+import boto3
+from aiobotocore.session import AioSession
+from botocore.loaders import create_loader
+
+from jobkit import adapters as registry
+from jobkit.core.flows import listing_flow
+from jobkit.core.plan import Call, Stream, discover_scopes, streams_for
+from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
+from jobkit.core.spec import AdapterSpec
+from jobkit.core.stats import RetryEvent, Stats
+from jobkit.drivers._config import validate_region
+from jobkit.drivers.aio import AsyncDriver
+from jobkit.drivers.sync import SyncDriver
+from jobkit.errors import UsageError
+from jobkit.model import Job
+
+__all__ = ["AdapterInfo", "AsyncJobIterator", "JobIterator", "adapters", "ajobs", "jobs"]
+
+AdapterArg = str | AdapterSpec | Sequence[str | AdapterSpec] | None
+RegionArg = str | Sequence[str] | None
+ParamsArg = Mapping[str, str | Sequence[str]] | None
+
+
+@attrs.frozen(kw_only=True)
+class AdapterInfo:
+    """What ``jobkit.adapters()`` tells about one adapter."""
+
+    name: str
+    service: str
+    operation: str
+    description: str
+    scope: tuple[str, ...]
+    discoverable: tuple[str, ...]
+    status_rule: str | None
+    botocore_paginator: bool
+
+
+def adapters() -> list[AdapterInfo]:
+    """Every registered adapter with its scope parameters, sorted by name."""
+    return [
+        AdapterInfo(
+            name=spec.name,
+            service=spec.service,
+            operation=spec.operation,
+            description=spec.doc,
+            scope=spec.scope_names,
+            discoverable=tuple(p.name for p in spec.scope if p.discovery is not None),
+            status_rule=spec.status_rule,
+            botocore_paginator=spec.has_botocore_paginator,
+        )
+        for spec in sorted(registry.REGISTRY.values(), key=lambda s: s.name)
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _input_members(service: str, operation: str) -> frozenset[str]:
+    model = create_loader().load_service_model(service, "service-2")
+    shape_name = model["operations"][operation]["input"]["shape"]
+    return frozenset(model["shapes"][shape_name]["members"])
+
+
+@attrs.frozen(kw_only=True)
+class _Request:
+    """A checked request: which adapters, where, with which scope values and extra params."""
+
+    specs: tuple[AdapterSpec, ...]
+    regions: tuple[str, ...]
+    scopes: Mapping[str, Mapping[str, Any]]
+    extras: Mapping[str, Mapping[str, Any]]
+
+
+def _check(
+    adapters_arg: AdapterArg,
+    regions: RegionArg,
+    params: ParamsArg,
+    default_region: str | None,
+) -> _Request:
+    specs = tuple(registry.resolve(adapters_arg))  # type: ignore[arg-type]
+    if regions is None:
+        if not default_region:
+            raise UsageError(
+                "no region given and none configured",
+                hint="pass regions=['us-east-1'], or set AWS_DEFAULT_REGION or a profile region",
+            )
+        regions = [default_region]
+    region_list = [regions] if isinstance(regions, str) else list(dict.fromkeys(regions))
+    if not region_list:
+        raise UsageError("regions= is empty", hint="name at least one region")
+    checked = tuple(validate_region(r) for r in region_list)
+    params = dict(params or {})
+    for key, value in params.items():
+        if not isinstance(value, str) and not (
+            isinstance(value, Sequence) and value and all(isinstance(v, str) for v in value)
+        ):
+            raise UsageError(
+                f"params[{key!r}] must be a string or a non-empty list of strings, got {value!r}",
+                hint="e.g. params={'jobQueue': 'my-queue'} or {'jobQueue': ['q1', 'q2']}",
+            )
+    scopes: dict[str, dict[str, Any]] = {}
+    extras: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
+    for spec in specs:
+        scope = {k: v for k, v in params.items() if k in spec.scope_names}
+        members = _input_members(spec.service, spec.operation) if params else frozenset()
+        extra = {
+            k: v
+            for k, v in params.items()
+            if k not in spec.scope_names and k in members and isinstance(v, str)
+        }
+        scopes[spec.name], extras[spec.name] = scope, extra
+        used |= scope.keys() | extra.keys()
+    unknown = sorted(set(params) - used)
+    if unknown:
+        accepted = sorted({n for s in specs for n in s.scope_names})
+        raise UsageError(
+            f"no selected adapter takes the parameter(s) {', '.join(map(repr, unknown))}",
+            hint="scope parameters of the selected adapters: "
+            + (", ".join(accepted) or "none")
+            + "; other keys must be request members of the operation (a single string)",
+        )
+    return _Request(specs=specs, regions=checked, scopes=scopes, extras=extras)
+
+
+def _endpoint_of(call: Call) -> str:
+    return f"{call.service}/{call.region}"
+
+
+class JobIterator(Iterator[Job]):
+    """The jobs of one listing, in a sync ``for`` loop.
+
+    ``stats`` counts requests, pages, jobs, retries and throttles while it runs. Close it (or
+    use it as a context manager, or exhaust it) to release its connections.
+    """
+
+    def __init__(self, request: _Request, driver: SyncDriver, stats: Stats) -> None:
+        self.stats = stats
+        self._request = request
+        self._driver = driver
+        self._gen = self._run()
+
+    def _run(self) -> Generator[Job, None, None]:
+        try:
+            for spec in self._request.specs:
+                for region in self._request.regions:
+                    scopes = self._driver.run_flow(
+                        discover_scopes(spec, region, self._request.scopes[spec.name]),
+                        _endpoint_of,
+                    )
+                    for stream in streams_for(
+                        spec, region, scopes, params=self._request.extras[spec.name]
+                    ):
+                        yield from self._stream(stream)
+        finally:
+            self._driver.close()
+
+    def _stream(self, stream: Stream) -> Iterator[Job]:
+        self.stats.count(streams=1)
+        flow = listing_flow(stream, stream.pager(), self.stats)
+        yield from self._driver.iterate(flow, stream.endpoint)
+
+    def __iter__(self) -> JobIterator:
+        return self
+
+    def __next__(self) -> Job:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop the listing and close its clients."""
+        self._gen.close()
+
+    def __enter__(self) -> JobIterator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def collect(self) -> list[Job]:
+        """Every remaining job, as a list."""
+        with self:
+            return list(self)
+
+
+class AsyncJobIterator(AsyncIterator[Job]):
+    """The jobs of one listing, in an ``async for`` loop (see ``JobIterator``)."""
+
+    def __init__(self, request: _Request, driver: AsyncDriver, stats: Stats) -> None:
+        self.stats = stats
+        self._request = request
+        self._driver = driver
+        self._gen = self._run()
+
+    async def _run(self) -> AsyncGenerator[Job, None]:
+        try:
+            for spec in self._request.specs:
+                for region in self._request.regions:
+                    scopes = await self._driver.run_flow(
+                        discover_scopes(spec, region, self._request.scopes[spec.name]),
+                        _endpoint_of,
+                    )
+                    for stream in streams_for(
+                        spec, region, scopes, params=self._request.extras[spec.name]
+                    ):
+                        self.stats.count(streams=1)
+                        flow = listing_flow(stream, stream.pager(), self.stats)
+                        async for job in self._driver.iterate(flow, stream.endpoint):
+                            yield job
+        finally:
+            await self._driver.aclose()
+
+    def __aiter__(self) -> AsyncJobIterator:
+        return self
+
+    async def __anext__(self) -> Job:
+        return await self._gen.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the listing and close its clients."""
+        await self._gen.aclose()
+
+    async def __aenter__(self) -> AsyncJobIterator:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def collect(self) -> list[Job]:
+        """Every remaining job, as a list."""
+        async with self:
+            return [job async for job in self]
+
+
+def jobs(
+    adapters: AdapterArg = None,
+    *,
+    regions: RegionArg = None,
+    params: ParamsArg = None,
+    session: boto3.Session | None = None,
+    endpoint_url: str | None = None,
+    retry: RetryPolicy | None = None,
+    on_retry: Callable[[RetryEvent], None] | None = None,
+) -> JobIterator:
+    """List jobs, synchronously.
+
+    ``adapters``: one adapter name or several (None: every adapter). ``regions``: a region
+    or several (None: the session's region). ``params``: the operations' scope parameters by
+    their AWS names (a value may be a list; scopes not given are discovered). ``session``: a
+    boto3 session (None: a new default one, honouring AWS_PROFILE and the credential chain).
+    ``endpoint_url``: one endpoint for every service (botocore's AWS_ENDPOINT_URL and
+    AWS_ENDPOINT_URL_<SERVICE> are honoured without it). ``retry``: the retry policy.
+    ``on_retry``: called with a ``RetryEvent`` before each retry.
+    """
+    session = session or boto3.Session()
+    request = _check(adapters, regions, params, session.region_name)
+    stats = Stats(on_retry=on_retry)
+    driver = SyncDriver(
+        session=session,
+        policy=retry or DEFAULT_POLICY,
+        stats=stats,
+        endpoint_url=endpoint_url,
+    )
+    return JobIterator(request, driver, stats)
+
+
+def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
+    if isinstance(session, AioSession):
+        return session
+    aio = AioSession()
+    if isinstance(session, boto3.Session):
+        # Carry the profile and region over; explicit keys are copied as a frozen set.
+        if session.profile_name and session.profile_name != "default":
+            aio.set_config_variable("profile", session.profile_name)
+        if session.region_name:
+            aio.set_config_variable("region", session.region_name)
+        creds = session.get_credentials()
+        if creds is not None and getattr(creds, "method", None) == "explicit":
+            frozen = creds.get_frozen_credentials()
+            aio.set_credentials(frozen.access_key, frozen.secret_key, frozen.token)
+    elif session is not None:
+        raise UsageError(
+            f"session must be an aiobotocore AioSession or a boto3 Session, "
+            f"got {type(session).__name__}",
+            hint="pass aiobotocore.session.get_session() or boto3.Session(...)",
+        )
+    return aio
+
+
+def ajobs(
+    adapters: AdapterArg = None,
+    *,
+    regions: RegionArg = None,
+    params: ParamsArg = None,
+    session: AioSession | boto3.Session | None = None,
+    endpoint_url: str | None = None,
+    retry: RetryPolicy | None = None,
+    on_retry: Callable[[RetryEvent], None] | None = None,
+) -> AsyncJobIterator:
+    """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
+    aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
+    aio = _aio_session(session)
+    request = _check(adapters, regions, params, aio.get_config_variable("region"))
+    stats = Stats(on_retry=on_retry)
+    driver = AsyncDriver(
+        session=aio,
+        policy=retry or DEFAULT_POLICY,
+        stats=stats,
+        endpoint_url=endpoint_url,
+    )
+    return AsyncJobIterator(request, driver, stats)

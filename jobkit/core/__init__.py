@@ -1,0 +1,1 @@
+"""jobkit core: every decision, no I/O."""

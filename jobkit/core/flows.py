@@ -1,0 +1,52 @@
+"""The listing of one stream as a sans-I/O flow.
+
+``listing_flow`` is a generator in the style of httpx's ``auth_flow``: it yields a ``Call``
+when it needs a page fetched and expects the parsed response back; it yields a ``list`` of
+``Job`` when a page has been read, and expects nothing back. Both drivers run it unchanged, so
+paging, normalization, counting and paging-error context are decided here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import Any
+
+from jobkit.core.normalize import read_page
+from jobkit.core.paging import Pager
+from jobkit.core.plan import Call, Stream
+from jobkit.core.stats import Stats
+from jobkit.errors import JobkitError
+from jobkit.model import Job
+
+__all__ = ["Flow", "listing_flow"]
+
+#: What a listing flow yields (a call to make, or a page of jobs) and receives back.
+Flow = Generator[Call | list[Job], Mapping[str, Any] | None, None]
+
+
+def listing_flow(stream: Stream, pager: Pager, stats: Stats) -> Flow:
+    """Page through ``stream`` from ``pager``'s position to its end."""
+    spec = stream.spec
+    while (request := pager.next_request()) is not None:
+        response = yield Call(
+            service=spec.service,
+            region=stream.region,
+            operation=spec.operation,
+            params=request,
+            adapter=spec.name,
+        )
+        assert response is not None  # the driver answers every Call
+        try:
+            items = pager.feed(response)
+        except JobkitError as exc:
+            exc.adapter, exc.region, exc.operation = spec.name, stream.region, spec.operation
+            raise
+        yield read_page(
+            spec,
+            items,
+            region=stream.region,
+            scope=stream.scope,
+            stats=stats,
+            endpoint=stream.endpoint,
+        )
+    stats.count(streams_done=1)

@@ -1,0 +1,115 @@
+"""The retry loop's decisions for one call, packaged for tenacity.
+
+``CallTracker`` builds the keyword arguments for ``tenacity.Retrying`` and
+``tenacity.AsyncRetrying``: which errors retry, how long to wait, when to stop, and what to
+count and report on each attempt. The drivers only run the loop; they decide nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+import attrs
+import tenacity
+
+from jobkit.core.plan import Call
+from jobkit.core.policy import ErrorKind, RetryPolicy, Verdict, classify, translate
+from jobkit.core.stats import RetryEvent, Stats
+from jobkit.errors import JobkitError
+
+__all__ = ["CallTracker"]
+
+log = logging.getLogger("jobkit")
+
+
+class _Stop(tenacity.stop.stop_base):
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self.policy.should_stop(
+            retry_state.attempt_number,
+            retry_state.seconds_since_start or 0.0,
+            retry_state.upcoming_sleep,
+        )
+
+
+@attrs.define
+class CallTracker:
+    """Retry decisions and accounting for one call (one page or one discovery page)."""
+
+    call: Call
+    endpoint: str
+    policy: RetryPolicy
+    stats: Stats
+    rng: random.Random = attrs.field(factory=random.Random)
+    attempts: int = 0
+    last_verdict: Verdict | None = None
+
+    def before_attempt(self) -> None:
+        """Count the request about to be sent."""
+        self.attempts += 1
+        self.stats.add(self.endpoint, requests=1)
+
+    def _retryable(self, error: BaseException) -> bool:
+        verdict = classify(error)
+        self.last_verdict = verdict
+        if verdict.kind is ErrorKind.THROTTLE:
+            self.stats.add(self.endpoint, throttles=1)
+        elif verdict.kind is ErrorKind.TRANSIENT:
+            self.stats.add(self.endpoint, transient_errors=1)
+        return verdict.retryable
+
+    def _wait(self, retry_state: tenacity.RetryCallState) -> float:
+        verdict = self.last_verdict or Verdict(ErrorKind.TRANSIENT)
+        return self.policy.wait(retry_state.attempt_number, verdict, self.rng)
+
+    def _before_sleep(self, retry_state: tenacity.RetryCallState) -> None:
+        verdict = self.last_verdict or Verdict(ErrorKind.TRANSIENT)
+        wait = retry_state.upcoming_sleep
+        self.stats.add(self.endpoint, retries=1, wait_seconds=wait)
+        event = RetryEvent(
+            adapter=self.call.adapter,
+            service=self.call.service,
+            operation=self.call.operation,
+            region=self.call.region,
+            attempt=retry_state.attempt_number,
+            wait=wait,
+            kind=verdict.kind.value,
+            code=verdict.code,
+            http_status=verdict.http_status,
+        )
+        log.debug(
+            "retrying %s in %s after %s (%s, HTTP %s) on attempt %d; waiting %.3fs",
+            event.operation,
+            event.region,
+            event.kind,
+            event.code,
+            event.http_status,
+            event.attempt,
+            wait,
+        )
+        if self.stats.on_retry is not None:
+            self.stats.on_retry(event)
+
+    def tenacity_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying``."""
+        return {
+            "retry": tenacity.retry_if_exception(self._retryable),
+            "wait": self._wait,
+            "stop": _Stop(self.policy),
+            "before_sleep": self._before_sleep,
+            "reraise": True,
+        }
+
+    def error(self, exc: BaseException) -> JobkitError:
+        """The typed error to raise (``from exc``) when the call finally failed."""
+        return translate(
+            exc,
+            adapter=self.call.adapter,
+            region=self.call.region,
+            operation=self.call.operation,
+            attempts=self.attempts,
+        )

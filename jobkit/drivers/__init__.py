@@ -1,0 +1,1 @@
+"""The two drivers: they send requests, wait and schedule; ``jobkit.core`` decides."""

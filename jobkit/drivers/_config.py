@@ -1,0 +1,50 @@
+"""What both drivers share: the botocore client configuration and region checks."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from typing import Any
+
+from botocore.config import Config
+from botocore.loaders import create_loader
+
+from jobkit._version import __version__
+from jobkit.errors import InvalidRegionError
+
+__all__ = ["client_config", "known_regions", "validate_region"]
+
+
+def client_config(*, max_pool_connections: int = 10, **overrides: Any) -> Config:
+    """The botocore ``Config`` of every client jobkit creates.
+
+    botocore's own retries are off (one attempt per call) so that jobkit's policy owns every
+    retry and counts it; sync and async clients get the same configuration.
+    """
+    settings: dict[str, Any] = {
+        "retries": {"total_max_attempts": 1, "mode": "standard"},
+        "connect_timeout": 10,
+        "read_timeout": 60,
+        "max_pool_connections": max_pool_connections,
+        "user_agent_extra": f"jobkit/{__version__}",
+    }
+    settings.update(overrides)
+    return Config(**settings)
+
+
+@functools.lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Every region named in botocore's endpoint data, across partitions."""
+    endpoints = create_loader().load_data("endpoints")
+    return frozenset(
+        region for partition in endpoints["partitions"] for region in partition["regions"]
+    )
+
+
+def validate_region(region: Any, *, adapter: str | None = None) -> str:
+    """``region`` if botocore knows it; else an InvalidRegionError naming close matches."""
+    if isinstance(region, str) and region in known_regions():
+        return region
+    text = region if isinstance(region, str) else repr(region)
+    suggestions = difflib.get_close_matches(text.lower(), sorted(known_regions()), n=3)
+    raise InvalidRegionError(text, suggestions, adapter=adapter)

@@ -1,0 +1,108 @@
+"""The async driver: aiobotocore clients and ``tenacity.AsyncRetrying``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Generator, Mapping
+from typing import Any, TypeVar
+
+import tenacity
+from aiobotocore.session import AioSession
+from botocore import xform_name
+
+from jobkit.core.flows import Flow
+from jobkit.core.plan import Call
+from jobkit.core.policy import RetryPolicy
+from jobkit.core.retrying import CallTracker
+from jobkit.core.stats import Stats
+from jobkit.drivers._config import client_config
+from jobkit.model import Job
+
+__all__ = ["AsyncDriver"]
+
+T = TypeVar("T")
+
+
+class AsyncDriver:
+    """Makes calls with aiobotocore clients, one per (service, region), and retries them."""
+
+    def __init__(
+        self,
+        *,
+        session: AioSession,
+        policy: RetryPolicy,
+        stats: Stats,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self.session = session
+        self.policy = policy
+        self.stats = stats
+        self.endpoint_url = endpoint_url
+        self._config = client_config()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._stack = contextlib.AsyncExitStack()
+        self._lock = asyncio.Lock()
+
+    async def client(self, service: str, region: str) -> Any:
+        """The cached client for ``service`` in ``region``."""
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is None:
+            async with self._lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = await self._stack.enter_async_context(
+                        self.session.create_client(
+                            service,
+                            region_name=region,
+                            endpoint_url=self.endpoint_url,
+                            config=self._config,
+                        )
+                    )
+                    self._clients[key] = client
+        return client
+
+    async def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
+        """Make ``call``, retrying throttling and transient errors as the policy says."""
+        client = await self.client(call.service, call.region)
+        method = getattr(client, xform_name(call.operation))
+        tracker = CallTracker(call, endpoint, self.policy, self.stats)
+        try:
+            async for attempt in tenacity.AsyncRetrying(**tracker.tenacity_kwargs()):
+                with attempt:
+                    tracker.before_attempt()
+                    response: Mapping[str, Any] = await method(**call.params)
+        except Exception as exc:
+            raise tracker.error(exc) from exc
+        return response
+
+    async def run_flow(self, flow: Generator[Call, Mapping[str, Any], T], endpoint_of: Any) -> T:
+        """Drive a core flow generator: answer each ``Call`` it yields, return its result."""
+        try:
+            call = next(flow)
+            while True:
+                call = flow.send(await self.call(call, endpoint_of(call)))
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+    async def iterate(self, flow: Flow, endpoint: str) -> AsyncIterator[Job]:
+        """Run a listing flow, yielding its jobs page by page."""
+        reply: Mapping[str, Any] | None = None
+        while True:
+            try:
+                item = flow.send(reply)
+            except StopIteration:
+                return
+            if isinstance(item, Call):
+                reply = await self.call(item, endpoint)
+            else:
+                reply = None
+                for job in item:
+                    yield job
+
+    async def aclose(self) -> None:
+        """Close every client (and its aiohttp session)."""
+        self._clients = {}
+        await self._stack.aclose()

@@ -1,0 +1,206 @@
+"""Every error jobkit raises.
+
+::
+
+    JobkitError                         root; carries adapter, region, operation
+    ├── UsageError                      the call itself is wrong (also a ValueError)
+    │   ├── UnknownAdapterError         names the close matches
+    │   ├── MissingScopeError           names the scope parameter(s) to pass
+    │   ├── InvalidRegionError          names the close matches
+    │   ├── InvalidFilterError          says what is accepted
+    │   └── MissingDependencyError      names the extra to install (also an ImportError)
+    ├── CredentialsError                no credentials could be found
+    ├── ServiceError                    AWS answered with an error; ``code``, ``http_status``
+    │   ├── AccessDeniedError           not retried
+    │   ├── NotFoundError               not retried
+    │   ├── InvalidRequestError         validation, bad or expired token; not retried
+    │   └── RetriesExhaustedError       throttling or transient errors outlasted the policy
+    ├── ConnectionFailedError           the endpoint could not be reached (after retries)
+    └── PaginationError                 the service broke its own paging contract
+        └── RepeatedTokenError          the same page token came back twice
+
+Errors from botocore are chained (``raise ... from``), never swallowed. No message contains
+credentials: only the adapter, region, operation, error code and the service's message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AccessDeniedError",
+    "ConnectionFailedError",
+    "CredentialsError",
+    "InvalidFilterError",
+    "InvalidRegionError",
+    "InvalidRequestError",
+    "JobkitError",
+    "MissingDependencyError",
+    "MissingScopeError",
+    "NotFoundError",
+    "PaginationError",
+    "RepeatedTokenError",
+    "RetriesExhaustedError",
+    "ServiceError",
+    "UnknownAdapterError",
+    "UsageError",
+]
+
+
+class JobkitError(Exception):
+    """Root of every error jobkit raises.
+
+    ``adapter``, ``region`` and ``operation`` say where it happened (None where it does not
+    apply); ``hint`` says what to do about it, and is part of ``str(error)``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        adapter: str | None = None,
+        region: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.adapter = adapter
+        self.region = region
+        self.operation = operation
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            f"{key}={value}"
+            for key, value in (
+                ("adapter", self.adapter),
+                ("region", self.region),
+                ("operation", self.operation),
+            )
+            if value
+        )
+        text = f"{self.message} [{where}]" if where else self.message
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep errors picklable (thread pools, multiprocessing) despite keyword-only fields.
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[JobkitError], message: str, state: dict[str, Any]) -> JobkitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+class UsageError(JobkitError, ValueError):
+    """The call to jobkit is wrong; nothing was sent."""
+
+
+class UnknownAdapterError(UsageError):
+    """No adapter has this name; ``suggestions`` holds the close matches."""
+
+    def __init__(self, name: str, suggestions: list[str], known: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        close = f" Did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(
+            f"unknown adapter {name!r}.{close}",
+            hint="`jobkit.adapters()` lists every adapter; known: " + ", ".join(known),
+        )
+
+
+class MissingScopeError(UsageError):
+    """The operation needs a parent scope (a work team, a job queue, ...) that was not given."""
+
+    def __init__(self, adapter: str, operation: str, missing: list[str]) -> None:
+        self.missing = missing
+        names = ", ".join(repr(m) for m in missing)
+        super().__init__(
+            f"{operation} needs the scope parameter(s) {names}",
+            adapter=adapter,
+            operation=operation,
+            hint="pass them as params={" + ", ".join(f"{m!r}: ..." for m in missing) + "}",
+        )
+
+
+class InvalidRegionError(UsageError):
+    """The region name is not one botocore knows or is malformed."""
+
+    def __init__(self, region: str, suggestions: list[str], *, adapter: str | None = None) -> None:
+        self.suggestions = suggestions
+        close = f" Did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(
+            f"invalid region {region!r}.{close}",
+            adapter=adapter,
+            region=region,
+            hint="use a region name such as 'us-east-1'; botocore's endpoint data lists them",
+        )
+
+
+class InvalidFilterError(UsageError):
+    """A filter value (status, since, until, limit, ...) is not one jobkit accepts."""
+
+
+class MissingDependencyError(UsageError, ImportError):
+    """An optional feature needs an extra that is not installed."""
+
+    def __init__(self, feature: str, extra: str, module: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the optional dependency {module!r}",
+            hint=f"pip install 'jobkit[{extra}]'",
+        )
+
+
+class CredentialsError(JobkitError):
+    """botocore found no credentials (or could not load the profile)."""
+
+
+class ServiceError(JobkitError):
+    """AWS answered with an error. ``code`` is the service's error code."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        adapter: str | None = None,
+        region: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.code = code
+        self.http_status = http_status
+        super().__init__(message, adapter=adapter, region=region, operation=operation, hint=hint)
+
+
+class AccessDeniedError(ServiceError):
+    """The credentials may not call this operation here."""
+
+
+class NotFoundError(ServiceError):
+    """The scope (work team, queue, collaboration, ...) does not exist."""
+
+
+class InvalidRequestError(ServiceError):
+    """The service rejected the request as invalid (including a bad or expired token)."""
+
+
+class RetriesExhaustedError(ServiceError):
+    """Throttling or transient errors went on past the retry policy."""
+
+
+class ConnectionFailedError(JobkitError):
+    """The endpoint could not be reached, even after retries."""
+
+
+class PaginationError(JobkitError):
+    """The service broke its own paging contract."""
+
+
+class RepeatedTokenError(PaginationError):
+    """The service returned a page token it had returned before; following it would loop."""
