@@ -88,6 +88,7 @@ class _Request:
     regions: tuple[str, ...]
     scopes: Mapping[str, Mapping[str, Any]]
     extras: Mapping[str, Mapping[str, Any]]
+    discover: bool = True
 
 
 def _check(
@@ -95,6 +96,7 @@ def _check(
     regions: RegionArg,
     params: ParamsArg,
     default_region: str | None,
+    discover: bool,
 ) -> _Request:
     specs = tuple(registry.resolve(adapters_arg))  # type: ignore[arg-type]
     if regions is None:
@@ -139,7 +141,7 @@ def _check(
             + (", ".join(accepted) or "none")
             + "; other keys must be request members of the operation (a single string)",
         )
-    return _Request(specs=specs, regions=checked, scopes=scopes, extras=extras)
+    return _Request(specs=specs, regions=checked, scopes=scopes, extras=extras, discover=discover)
 
 
 def _endpoint_of(call: Call) -> str:
@@ -164,7 +166,12 @@ class JobIterator(Iterator[Job]):
             for spec in self._request.specs:
                 for region in self._request.regions:
                     scopes = self._driver.run_flow(
-                        discover_scopes(spec, region, self._request.scopes[spec.name]),
+                        discover_scopes(
+                            spec,
+                            region,
+                            self._request.scopes[spec.name],
+                            discover=self._request.discover,
+                        ),
                         _endpoint_of,
                     )
                     for stream in streams_for(
@@ -215,7 +222,12 @@ class AsyncJobIterator(AsyncIterator[Job]):
             for spec in self._request.specs:
                 for region in self._request.regions:
                     scopes = await self._driver.run_flow(
-                        discover_scopes(spec, region, self._request.scopes[spec.name]),
+                        discover_scopes(
+                            spec,
+                            region,
+                            self._request.scopes[spec.name],
+                            discover=self._request.discover,
+                        ),
                         _endpoint_of,
                     )
                     for stream in streams_for(
@@ -259,6 +271,7 @@ def jobs(
     endpoint_url: str | None = None,
     retry: RetryPolicy | None = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
+    discover: bool = True,
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -268,10 +281,11 @@ def jobs(
     boto3 session (None: a new default one, honouring AWS_PROFILE and the credential chain).
     ``endpoint_url``: one endpoint for every service (botocore's AWS_ENDPOINT_URL and
     AWS_ENDPOINT_URL_<SERVICE> are honoured without it). ``retry``: the retry policy.
-    ``on_retry``: called with a ``RetryEvent`` before each retry.
+    ``on_retry``: called with a ``RetryEvent`` before each retry. ``discover``: find
+    scope parameters that were not given (False: a missing one raises MissingScopeError).
     """
     session = session or boto3.Session()
-    request = _check(adapters, regions, params, session.region_name)
+    request = _check(adapters, regions, params, session.region_name, discover)
     stats = Stats(on_retry=on_retry)
     driver = SyncDriver(
         session=session,
@@ -314,11 +328,12 @@ def ajobs(
     endpoint_url: str | None = None,
     retry: RetryPolicy | None = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
+    discover: bool = True,
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
     aio = _aio_session(session)
-    request = _check(adapters, regions, params, aio.get_config_variable("region"))
+    request = _check(adapters, regions, params, aio.get_config_variable("region"), discover)
     stats = Stats(on_retry=on_retry)
     driver = AsyncDriver(
         session=aio,

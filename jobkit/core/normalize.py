@@ -42,7 +42,12 @@ def account_from_arn(value: Any) -> str | None:
 
 
 def _time(summary: Mapping[str, Any], field: str | None, spec: AdapterSpec) -> datetime | None:
-    return None if field is None else to_utc(summary.get(field), spec.time_format)
+    if field is None:
+        return None
+    try:
+        return to_utc(summary.get(field), spec.time_format)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise type(exc)(f"{field}: {exc}") from exc
 
 
 def _text(value: Any) -> str | None:

@@ -111,14 +111,17 @@ def _discovery_pager(discovery: Discovery, scope: Mapping[str, str]) -> Pager:
 
 
 def discover_scopes(
-    spec: AdapterSpec, region: str, given: Mapping[str, Any]
+    spec: AdapterSpec, region: str, given: Mapping[str, Any], *, discover: bool = True
 ) -> Generator[Call, Mapping[str, Any], list[dict[str, str]]]:
     """Every scope of ``spec`` in ``region``: the given values, the rest discovered.
 
     Yields each discovery call and expects its parsed response back; returns the scopes.
-    A parameter without a discovery that was not given raises ``MissingScopeError``.
+    A parameter that was not given and cannot be discovered (or ``discover`` is False) raises
+    ``MissingScopeError``.
     """
-    missing = [p.name for p in spec.scope if p.name not in given and p.discovery is None]
+    missing = [
+        p.name for p in spec.scope if p.name not in given and (p.discovery is None or not discover)
+    ]
     if missing:
         raise MissingScopeError(spec.name, spec.operation, missing)
     scopes = expand_scopes(spec, given)

@@ -1,0 +1,67 @@
+"""Shared fixtures: fake credentials, no host AWS config, loopback servers only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+# Everything below talks to 127.0.0.1 only. The metadata service is switched off so that the
+# credential chain never reaches for 169.254.169.254 when a test removes the credentials.
+_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+_UNSET = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_DATA_PATH",
+)
+
+
+def _clean_environment() -> None:
+    for name in list(os.environ):
+        if name in _UNSET or name.startswith("AWS_ENDPOINT_URL_"):
+            del os.environ[name]
+    os.environ.update(_ENV)
+
+
+# Session-scoped servers start before function fixtures run, so set the baseline at import.
+_clean_environment()
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake credentials and a region for every test; nothing from the host's AWS config."""
+    for name in list(os.environ):
+        if name in _UNSET or name.startswith("AWS_ENDPOINT_URL_"):
+            monkeypatch.delenv(name)
+    for name, value in _ENV.items():
+        monkeypatch.setenv(name, value)
+    yield
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto's server on 127.0.0.1 (a random free port), for the operations moto implements."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
