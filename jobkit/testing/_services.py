@@ -1,0 +1,694 @@
+"""Operation handlers and per-service rules: what each emulated AWS API answers.
+
+Each handler is ``(data, region, params) -> output`` over plain Python; the protocol layer does
+the wire work. Rules below come from the installed botocore model docs (and moto for
+ListProcessingJobs); where the docs are silent, the choice is written next to the rule.
+
+Common to all listings
+    Page tokens are opaque: urlsafe base64 of JSON ``{"p": position, "q": fingerprint}`` where the
+    fingerprint hashes the operation and every parameter except the token and the page size (a
+    caller may change the page size between pages, as AWS allows). A token that does not decode
+    or whose fingerprint differs is rejected with the service's validation error. A page that is
+    full looks ahead for one more match before it hands out a token, so filtered listings end
+    without a trailing empty page (except ListProcessingJobs, below). Time filters are strict
+    (``after < t < before``) everywhere, matching moto's SageMaker backend.
+
+SageMaker ListProcessingJobs
+    MaxResults 1-100, default 10 (the SageMaker list default; the model doc is silent).
+    SortBy CreationTime|Name|Status, default CreationTime; SortOrder default Ascending (documented).
+    MaxResults is applied to the sorted full list *before* the filters, as on AWS and in moto, so
+    a filtered page can be empty and still carry a NextToken. NameContains is case-insensitive.
+SageMaker ListLabelingJobsForWorkteam
+    WorkteamArn required; unknown team -> ``ResourceNotFound`` (400). Filters (strict time bounds,
+    case-insensitive JobReferenceCodeContains) apply before paging. SortBy CreationTime only,
+    SortOrder default Ascending (documented). MaxResults 1-100, default 10.
+SageMaker ListWorkteams
+    SortBy Name|CreateDate (default CreateDate), SortOrder default Ascending, NameContains
+    case-insensitive, MaxResults 1-100 default 10.
+Comprehend Medical ListSNOMEDCTInferenceJobs
+    MaxResults 1-500, default 100 (documented). Filter.JobName is an exact match, JobStatus equal.
+    Order: oldest first when only SubmitTimeBefore is given (documented), otherwise newest first
+    (documented for SubmitTimeAfter; also used when both or neither are given).
+Batch ListServiceJobs
+    jobQueue (name or ARN) required; unknown -> ClientException. maxResults 1-100, default 100.
+    No filters: jobStatus, or RUNNING when absent. One filter at most (else ClientException);
+    JOB_NAME / BEFORE_CREATED_AT / AFTER_CREATED_AT ignore jobStatus and return every status;
+    SHARE_IDENTIFIER / QUOTA_SHARE_NAME combine with jobStatus (any status when it is absent).
+    Always newest first. JOB_NAME is case-insensitive, ``*`` at the end = prefix match.
+    BEFORE/AFTER_CREATED_AT take epoch ms as a string, strict bounds.
+Batch DescribeJobQueues
+    jobQueues (names or ARNs) narrows the result; maxResults 1-100, default 100.
+Clean Rooms / Clean Rooms ML
+    maxResults 1-100, default 100 (docs silent). Unknown collaboration or trained model ->
+    ResourceNotFoundException (404). Export jobs newest first, optional
+    trainedModelVersionIdentifier filter. ListCollaborations filters on memberStatus,
+    ListMemberships on status.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from jobkit.testing._data import EmulatorData, JobSet, UnknownScopeError, datetime_to_us
+
+__all__ = ["HANDLERS", "SERVICES", "ApiError", "Handler", "ServiceSpec", "service_by_name"]
+
+Params = Mapping[str, Any]
+Output = dict[str, Any]
+Handler = Callable[[EmulatorData, str, Params], Output]
+Record = dict[str, Any]
+
+
+class ApiError(Exception):
+    """An error the service answers with, in its own code and HTTP status."""
+
+    def __init__(
+        self, code: str, message: str, status: int = 400, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = dict(extra or {})
+
+
+@attrs.frozen(kw_only=True)
+class ServiceSpec:
+    """How one AWS service names and shapes its errors, and which endpoint it signs for."""
+
+    name: str
+    """boto3 client name, e.g. ``cleanroomsml``."""
+    signing_name: str
+    """SigV4 credential-scope service, e.g. ``cleanrooms-ml``."""
+    throttle: tuple[str, int]
+    server_errors: Mapping[int, str]
+    validation: tuple[str, int] = ("ValidationException", 400)
+    not_found: tuple[str, int] = ("ResourceNotFoundException", 404)
+    access_denied_status: int = 400
+    expired_token_status: int = 400
+
+    def validation_error(self, message: str) -> ApiError:
+        """The service's own error for a bad parameter or page token."""
+        return ApiError(self.validation[0], message, self.validation[1])
+
+    def not_found_error(self, message: str) -> ApiError:
+        """The service's own error for an unknown parent resource."""
+        return ApiError(self.not_found[0], message, self.not_found[1])
+
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.name: spec
+    for spec in (
+        ServiceSpec(
+            name="sagemaker",
+            signing_name="sagemaker",
+            throttle=("ThrottlingException", 400),
+            server_errors={500: "InternalFailure", 503: "ServiceUnavailable"},
+            not_found=("ResourceNotFound", 400),
+        ),
+        ServiceSpec(
+            name="comprehendmedical",
+            signing_name="comprehendmedical",
+            throttle=("TooManyRequestsException", 429),
+            server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+        ),
+        ServiceSpec(
+            name="batch",
+            signing_name="batch",
+            throttle=("TooManyRequestsException", 429),
+            server_errors={500: "ServerException", 503: "ServerException"},
+            validation=("ClientException", 400),
+            not_found=("ClientException", 400),
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+        ServiceSpec(
+            name="cleanroomsml",
+            signing_name="cleanrooms-ml",
+            throttle=("ThrottlingException", 429),
+            server_errors={500: "InternalServiceException", 503: "ServiceUnavailableException"},
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+        ServiceSpec(
+            name="cleanrooms",
+            signing_name="cleanrooms",
+            throttle=("ThrottlingException", 429),
+            server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+    )
+}
+
+
+def service_by_name(name: str) -> ServiceSpec | None:
+    """Look a service up by boto3 name or SigV4 signing name."""
+    if name in SERVICES:
+        return SERVICES[name]
+    return next((s for s in SERVICES.values() if s.signing_name == name), None)
+
+
+# ---------------------------------------------------------------------------- paging helpers
+
+
+def _fingerprint(operation: str, params: Params, ignore: tuple[str, ...]) -> str:
+    kept = {k: v for k, v in params.items() if k not in ignore}
+    blob = json.dumps([operation, kept], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class _Pager:
+    """Reads and writes one operation's page token and page size."""
+
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        operation: str,
+        params: Params,
+        *,
+        token_key: str,
+        max_key: str,
+        bounds: tuple[int, int],
+        default: int,
+    ) -> None:
+        self.params = params
+        self.fingerprint = _fingerprint(operation, params, (token_key, max_key))
+        limit = params.get(max_key)
+        if limit is None:
+            limit = default
+        if not bounds[0] <= limit <= bounds[1]:
+            raise spec.validation_error(
+                f"1 validation error detected: Value '{limit}' at '{max_key}' failed to satisfy "
+                f"constraint: Member must have value between {bounds[0]} and {bounds[1]}"
+            )
+        self.limit: int = limit
+        self.start = 0
+        token = params.get(token_key)
+        if token is not None:
+            self.start = self._decode(spec, token)
+
+    def _decode(self, spec: ServiceSpec, token: str) -> int:
+        try:
+            state = json.loads(base64.urlsafe_b64decode(token.encode()))
+            position = state["p"]
+            fingerprint = state["q"]
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise spec.validation_error(
+                "Invalid pagination token: the token is malformed"
+            ) from None
+        if fingerprint != self.fingerprint or not isinstance(position, int) or position < 0:
+            raise spec.validation_error(
+                "Invalid pagination token: it is expired or does not match the request"
+            )
+        return position
+
+    def token(self, position: int | None) -> str | None:
+        """Encode the position where the next page starts (None: no more pages)."""
+        if position is None:
+            return None
+        state = json.dumps({"p": position, "q": self.fingerprint}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(state.encode()).decode()
+
+
+def _scan(
+    order: Sequence[int],
+    start: int,
+    limit: int,
+    record: Callable[[int], Record],
+    keep: Callable[[Record], bool] | None,
+) -> tuple[list[Record], int | None]:
+    """Collect up to ``limit`` matching records from ``order[start:]``; next position or None."""
+    if keep is None:
+        end = start + limit
+        return [record(i) for i in order[start:end]], (end if end < len(order) else None)
+    out: list[Record] = []
+    for position in range(start, len(order)):
+        rec = record(order[position])
+        if keep(rec):
+            if len(out) == limit:
+                return out, position
+            out.append(rec)
+    return out, None
+
+
+def _page_of(
+    items: Sequence[Record], pager: _Pager, keep: Callable[[Record], bool] | None = None
+) -> tuple[list[Record], str | None]:
+    page, nxt = _scan(range(len(items)), pager.start, pager.limit, items.__getitem__, keep)
+    return page, pager.token(nxt)
+
+
+class _NegCreatedUs(Sequence[int]):
+    """``-created`` in microseconds by index: non-decreasing, so ``bisect`` finds time bounds."""
+
+    def __init__(self, jobs: JobSet) -> None:
+        self.jobs = jobs
+
+    def __len__(self) -> int:
+        return self.jobs.size
+
+    def __getitem__(self, i: Any) -> Any:
+        return -self.jobs.created_ms(i) * 1000
+
+
+def _index_range(jobs: JobSet, after_us: int | None, before_us: int | None) -> tuple[int, int]:
+    """Indices (newest first) whose creation time is strictly inside (after, before)."""
+    keys = _NegCreatedUs(jobs)
+    lo = 0 if before_us is None else bisect.bisect_right(keys, -before_us)
+    hi = jobs.size if after_us is None else bisect.bisect_left(keys, -after_us)
+    return lo, max(lo, hi)
+
+
+def _ordered(lo: int, hi: int, *, ascending: bool) -> range:
+    return range(hi - 1, lo - 1, -1) if ascending else range(lo, hi)
+
+
+def _us(value: dt.datetime | None) -> int | None:
+    return None if value is None else datetime_to_us(value)
+
+
+def _sort_order(spec: ServiceSpec, params: Params, default: str = "Ascending") -> bool:
+    order = params.get("SortOrder", default)
+    if order not in ("Ascending", "Descending"):
+        raise spec.validation_error(f"Value '{order}' at 'sortOrder' failed to satisfy constraint")
+    return bool(order == "Ascending")
+
+
+# ---------------------------------------------------------------------------- SageMaker
+
+SAGEMAKER = SERVICES["sagemaker"]
+
+
+@functools.lru_cache(maxsize=16)
+def _processing_sorted(jobs: JobSet, sort_by: str) -> tuple[int, ...]:
+    """Newest-first index permutation sorted ascending by Name or Status (full scan, cached)."""
+    if sort_by == "Name":
+        return tuple(sorted(range(jobs.size), key=lambda i: jobs.record(i)["ProcessingJobName"]))
+    # Status ties keep creation order (oldest first within a status when ascending).
+    return tuple(sorted(range(jobs.size), key=lambda i: (jobs.status(i), -i)))
+
+
+def list_processing_jobs(data: EmulatorData, region: str, params: Params) -> Output:
+    """SageMaker ListProcessingJobs: window by MaxResults first, then filter within the window."""
+    pager = _Pager(
+        SAGEMAKER,
+        "ListProcessingJobs",
+        params,
+        token_key="NextToken",
+        max_key="MaxResults",
+        bounds=(1, 100),
+        default=10,
+    )
+    jobs = data.job_set("sagemaker", "ListProcessingJobs", region)
+    sort_by = params.get("SortBy", "CreationTime")
+    ascending = _sort_order(SAGEMAKER, params)
+    order: Sequence[int]
+    if sort_by == "CreationTime":
+        order = _ordered(0, jobs.size, ascending=ascending)
+    elif sort_by in ("Name", "Status"):
+        ranked = _processing_sorted(jobs, sort_by)
+        order = ranked if ascending else ranked[::-1]
+    else:
+        raise SAGEMAKER.validation_error(
+            f"Value '{sort_by}' at 'sortBy' failed to satisfy constraint"
+        )
+    window = order[pager.start : pager.start + pager.limit]
+    end = pager.start + pager.limit
+    name = (params.get("NameContains") or "").lower()
+    status = params.get("StatusEquals")
+    bounds = {
+        "CreationTime": (
+            _us(params.get("CreationTimeAfter")),
+            _us(params.get("CreationTimeBefore")),
+        ),
+        "LastModifiedTime": (
+            _us(params.get("LastModifiedTimeAfter")),
+            _us(params.get("LastModifiedTimeBefore")),
+        ),
+    }
+
+    def keep(rec: Record) -> bool:
+        if name and name not in rec["ProcessingJobName"].lower():
+            return False
+        if status is not None and rec["ProcessingJobStatus"] != status:
+            return False
+        for field, (after, before) in bounds.items():
+            t = datetime_to_us(rec[field])
+            if (after is not None and t <= after) or (before is not None and t >= before):
+                return False
+        return True
+
+    summaries = [rec for rec in map(jobs.record, window) if keep(rec)]
+    out: Output = {"ProcessingJobSummaries": summaries}
+    token = pager.token(end if end < len(order) else None)
+    if token is not None:
+        out["NextToken"] = token
+    return out
+
+
+def list_labeling_jobs_for_workteam(data: EmulatorData, region: str, params: Params) -> Output:
+    """SageMaker ListLabelingJobsForWorkteam: jobs of one work team, filters before paging."""
+    arn = params.get("WorkteamArn")
+    if not arn:
+        raise SAGEMAKER.validation_error("WorkteamArn is required")
+    pager = _Pager(
+        SAGEMAKER,
+        "ListLabelingJobsForWorkteam",
+        params,
+        token_key="NextToken",
+        max_key="MaxResults",
+        bounds=(1, 100),
+        default=10,
+    )
+    try:
+        jobs = data.job_set("sagemaker", "ListLabelingJobsForWorkteam", region, WorkteamArn=arn)
+    except UnknownScopeError:
+        raise SAGEMAKER.not_found_error(f"Workteam {arn} does not exist") from None
+    if params.get("SortBy", "CreationTime") != "CreationTime":
+        raise SAGEMAKER.validation_error("SortBy must be CreationTime")
+    ascending = _sort_order(SAGEMAKER, params)
+    lo, hi = _index_range(
+        jobs, _us(params.get("CreationTimeAfter")), _us(params.get("CreationTimeBefore"))
+    )
+    ref = (params.get("JobReferenceCodeContains") or "").lower()
+    keep = (lambda rec: ref in rec["JobReferenceCode"].lower()) if ref else None
+    page, nxt = _scan(
+        _ordered(lo, hi, ascending=ascending), pager.start, pager.limit, jobs.record, keep
+    )
+    out: Output = {"LabelingJobSummaryList": page}
+    token = pager.token(nxt)
+    if token is not None:
+        out["NextToken"] = token
+    return out
+
+
+def list_workteams(data: EmulatorData, region: str, params: Params) -> Output:
+    """SageMaker ListWorkteams (discovery of work teams)."""
+    pager = _Pager(
+        SAGEMAKER,
+        "ListWorkteams",
+        params,
+        token_key="NextToken",
+        max_key="MaxResults",
+        bounds=(1, 100),
+        default=10,
+    )
+    sort_by = params.get("SortBy", "CreateDate")
+    if sort_by not in ("Name", "CreateDate"):
+        raise SAGEMAKER.validation_error(
+            f"Value '{sort_by}' at 'sortBy' failed to satisfy constraint"
+        )
+    teams = sorted(
+        data.workteams(region),
+        key=lambda t: t["WorkteamName"] if sort_by == "Name" else t["CreateDate"],
+        reverse=not _sort_order(SAGEMAKER, params),
+    )
+    name = (params.get("NameContains") or "").lower()
+    page, token = _page_of(
+        teams, pager, (lambda t: name in t["WorkteamName"].lower()) if name else None
+    )
+    out: Output = {"Workteams": page}
+    if token is not None:
+        out["NextToken"] = token
+    return out
+
+
+# ---------------------------------------------------------------------------- Comprehend Medical
+
+COMPREHEND_MEDICAL = SERVICES["comprehendmedical"]
+
+
+def list_snomedct_inference_jobs(data: EmulatorData, region: str, params: Params) -> Output:
+    """Comprehend Medical ListSNOMEDCTInferenceJobs (no botocore paginator)."""
+    pager = _Pager(
+        COMPREHEND_MEDICAL,
+        "ListSNOMEDCTInferenceJobs",
+        params,
+        token_key="NextToken",
+        max_key="MaxResults",
+        bounds=(1, 500),
+        default=100,
+    )
+    jobs = data.job_set("comprehendmedical", "ListSNOMEDCTInferenceJobs", region)
+    flt = params.get("Filter") or {}
+    before, after = _us(flt.get("SubmitTimeBefore")), _us(flt.get("SubmitTimeAfter"))
+    lo, hi = _index_range(jobs, after, before)
+    name, status = flt.get("JobName"), flt.get("JobStatus")
+
+    def keep(rec: Record) -> bool:
+        return (name is None or rec["JobName"] == name) and (
+            status is None or rec["JobStatus"] == status
+        )
+
+    ascending = before is not None and after is None
+    page, nxt = _scan(
+        _ordered(lo, hi, ascending=ascending),
+        pager.start,
+        pager.limit,
+        jobs.record,
+        keep if (name is not None or status is not None) else None,
+    )
+    out: Output = {"ComprehendMedicalAsyncJobPropertiesList": page}
+    token = pager.token(nxt)
+    if token is not None:
+        out["NextToken"] = token
+    return out
+
+
+# ---------------------------------------------------------------------------- Batch
+
+BATCH = SERVICES["batch"]
+_BATCH_FILTERS = (
+    "JOB_NAME",
+    "BEFORE_CREATED_AT",
+    "AFTER_CREATED_AT",
+    "SHARE_IDENTIFIER",
+    "QUOTA_SHARE_NAME",
+)
+
+
+def _epoch_ms(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BATCH.validation_error(
+            f"{name} filter value must be epoch milliseconds, got {value!r}"
+        ) from None
+
+
+def list_service_jobs(data: EmulatorData, region: str, params: Params) -> Output:
+    """Batch ListServiceJobs: RUNNING by default; one filter returns any status, newest first."""
+    queue = params.get("jobQueue")
+    if not queue:
+        raise BATCH.validation_error("jobQueue is required")
+    pager = _Pager(
+        BATCH,
+        "ListServiceJobs",
+        params,
+        token_key="nextToken",
+        max_key="maxResults",
+        bounds=(1, 100),
+        default=100,
+    )
+    try:
+        jobs = data.job_set("batch", "ListServiceJobs", region, jobQueue=queue)
+    except UnknownScopeError:
+        raise BATCH.validation_error(f"Job queue {queue} does not exist") from None
+    filters = params.get("filters") or []
+    if len(filters) > 1:
+        raise BATCH.validation_error("Only one filter can be used at a time")
+    status: str | None = params.get("jobStatus") or "RUNNING"
+    lo, hi = 0, jobs.size
+    keep: Callable[[Record], bool] | None = None
+    if filters:
+        fname = filters[0].get("name")
+        values = filters[0].get("values") or []
+        if fname not in _BATCH_FILTERS:
+            raise BATCH.validation_error(f"Invalid filter name {fname!r}")
+        if len(values) != 1:
+            raise BATCH.validation_error(f"Filter {fname} takes exactly one value")
+        value = values[0]
+        if fname in ("SHARE_IDENTIFIER", "QUOTA_SHARE_NAME"):
+            status = params.get("jobStatus")
+            field = "shareIdentifier" if fname == "SHARE_IDENTIFIER" else "quotaShareName"
+            keep = lambda rec: rec.get(field) == value  # noqa: E731
+        else:
+            status = None
+            if fname == "JOB_NAME":
+                wanted = value.lower()
+                if wanted.endswith("*"):
+                    stem = wanted[:-1]
+                    keep = lambda rec: rec["jobName"].lower().startswith(stem)  # noqa: E731
+                else:
+                    keep = lambda rec: rec["jobName"].lower() == wanted  # noqa: E731
+            elif fname == "BEFORE_CREATED_AT":
+                lo, hi = _index_range(jobs, None, _epoch_ms(value, fname) * 1000)
+            else:
+                lo, hi = _index_range(jobs, _epoch_ms(value, fname) * 1000, None)
+    if status is not None:
+        by_field = keep
+        wanted_status = status
+
+        def keep_status(rec: Record) -> bool:
+            return rec["status"] == wanted_status and (by_field is None or by_field(rec))
+
+        # Checking the cheap status first avoids building records that cannot match.
+        page, nxt = _scan_status(jobs, range(lo, hi), pager, wanted_status, keep_status)
+    else:
+        page, nxt = _scan(range(lo, hi), pager.start, pager.limit, jobs.record, keep)
+    out: Output = {"jobSummaryList": page}
+    token = pager.token(nxt)
+    if token is not None:
+        out["nextToken"] = token
+    return out
+
+
+def _scan_status(
+    jobs: JobSet,
+    order: range,
+    pager: _Pager,
+    status: str,
+    keep: Callable[[Record], bool],
+) -> tuple[list[Record], int | None]:
+    out: list[Record] = []
+    for position in range(pager.start, len(order)):
+        i = order[position]
+        if jobs.status(i) != status:
+            continue
+        rec = jobs.record(i)
+        if keep(rec):
+            if len(out) == pager.limit:
+                return out, position
+            out.append(rec)
+    return out, None
+
+
+def describe_job_queues(data: EmulatorData, region: str, params: Params) -> Output:
+    """Batch DescribeJobQueues (discovery of job queues)."""
+    pager = _Pager(
+        BATCH,
+        "DescribeJobQueues",
+        params,
+        token_key="nextToken",
+        max_key="maxResults",
+        bounds=(1, 100),
+        default=100,
+    )
+    wanted = set(params.get("jobQueues") or [])
+    keep = (lambda q: bool(wanted & {q["jobQueueName"], q["jobQueueArn"]})) if wanted else None
+    page, token = _page_of(data.job_queues(region), pager, keep)
+    out: Output = {"jobQueues": page}
+    if token is not None:
+        out["nextToken"] = token
+    return out
+
+
+# ---------------------------------------------------------------------------- Clean Rooms (ML)
+
+CLEANROOMS_ML = SERVICES["cleanroomsml"]
+CLEANROOMS = SERVICES["cleanrooms"]
+
+
+def _cleanrooms_pager(spec: ServiceSpec, operation: str, params: Params) -> _Pager:
+    return _Pager(
+        spec,
+        operation,
+        params,
+        token_key="nextToken",
+        max_key="maxResults",
+        bounds=(1, 100),
+        default=100,
+    )
+
+
+def list_collaboration_trained_model_export_jobs(
+    data: EmulatorData, region: str, params: Params
+) -> Output:
+    """Clean Rooms ML ListCollaborationTrainedModelExportJobs: one model's export jobs."""
+    pager = _cleanrooms_pager(CLEANROOMS_ML, "ListCollaborationTrainedModelExportJobs", params)
+    cid, arn = params.get("collaborationIdentifier"), params.get("trainedModelArn")
+    try:
+        jobs = data.job_set(
+            "cleanroomsml",
+            "ListCollaborationTrainedModelExportJobs",
+            region,
+            collaborationIdentifier=str(cid),
+            trainedModelArn=str(arn),
+        )
+    except UnknownScopeError as exc:
+        raise CLEANROOMS_ML.not_found_error(str(exc)) from None
+    version = params.get("trainedModelVersionIdentifier")
+    keep = (lambda rec: rec["trainedModelVersionIdentifier"] == version) if version else None
+    page, nxt = _scan(range(jobs.size), pager.start, pager.limit, jobs.record, keep)
+    out: Output = {"collaborationTrainedModelExportJobs": page}
+    token = pager.token(nxt)
+    if token is not None:
+        out["nextToken"] = token
+    return out
+
+
+def list_collaboration_trained_models(data: EmulatorData, region: str, params: Params) -> Output:
+    """Clean Rooms ML ListCollaborationTrainedModels (discovery of trained models)."""
+    pager = _cleanrooms_pager(CLEANROOMS_ML, "ListCollaborationTrainedModels", params)
+    cid = str(params.get("collaborationIdentifier"))
+    try:
+        models = data.trained_models(region, cid)
+    except UnknownScopeError as exc:
+        raise CLEANROOMS_ML.not_found_error(str(exc)) from None
+    page, token = _page_of(models, pager)
+    out: Output = {"collaborationTrainedModels": page}
+    if token is not None:
+        out["nextToken"] = token
+    return out
+
+
+def list_collaborations(data: EmulatorData, region: str, params: Params) -> Output:
+    """Clean Rooms ListCollaborations (discovery of collaborations)."""
+    pager = _cleanrooms_pager(CLEANROOMS, "ListCollaborations", params)
+    member_status = params.get("memberStatus")
+    keep = (lambda c: c["memberStatus"] == member_status) if member_status else None
+    page, token = _page_of(data.collaborations(region), pager, keep)
+    out: Output = {"collaborationList": page}
+    if token is not None:
+        out["nextToken"] = token
+    return out
+
+
+def list_memberships(data: EmulatorData, region: str, params: Params) -> Output:
+    """Clean Rooms ListMemberships (discovery of memberships)."""
+    pager = _cleanrooms_pager(CLEANROOMS, "ListMemberships", params)
+    status = params.get("status")
+    keep = (lambda m: m["status"] == status) if status else None
+    page, token = _page_of(data.memberships(region), pager, keep)
+    out: Output = {"membershipSummaries": page}
+    if token is not None:
+        out["nextToken"] = token
+    return out
+
+
+HANDLERS: Mapping[tuple[str, str], Handler] = {
+    ("sagemaker", "ListProcessingJobs"): list_processing_jobs,
+    ("sagemaker", "ListLabelingJobsForWorkteam"): list_labeling_jobs_for_workteam,
+    ("sagemaker", "ListWorkteams"): list_workteams,
+    ("comprehendmedical", "ListSNOMEDCTInferenceJobs"): list_snomedct_inference_jobs,
+    ("batch", "ListServiceJobs"): list_service_jobs,
+    ("batch", "DescribeJobQueues"): describe_job_queues,
+    ("cleanroomsml", "ListCollaborationTrainedModelExportJobs"): (
+        list_collaboration_trained_model_export_jobs
+    ),
+    ("cleanroomsml", "ListCollaborationTrainedModels"): list_collaboration_trained_models,
+    ("cleanrooms", "ListCollaborations"): list_collaborations,
+    ("cleanrooms", "ListMemberships"): list_memberships,
+}
+"""(boto3 service name, operation) -> handler; the router serves exactly these."""
