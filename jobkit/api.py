@@ -7,6 +7,7 @@ call and in which order is decided in ``jobkit.core``.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -25,6 +26,7 @@ from botocore.loaders import create_loader
 
 from jobkit import adapters as registry
 from jobkit.core.flows import listing_flow
+from jobkit.core.limiter import LimiterRegistry
 from jobkit.core.plan import Call, Stream, discover_scopes, streams_for
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.spec import AdapterSpec
@@ -71,6 +73,10 @@ def adapters() -> list[AdapterInfo]:
         )
         for spec in sorted(registry.REGISTRY.values(), key=lambda s: s.name)
     ]
+
+
+#: Limiters are shared by every listing in the process that talks to the same endpoint.
+LIMITERS = LimiterRegistry(clock=time.monotonic)
 
 
 @functools.lru_cache(maxsize=64)
@@ -291,6 +297,7 @@ def jobs(
         session=session,
         policy=retry or DEFAULT_POLICY,
         stats=stats,
+        limiters=LIMITERS,
         endpoint_url=endpoint_url,
     )
     return JobIterator(request, driver, stats)
@@ -339,6 +346,7 @@ def ajobs(
         session=aio,
         policy=retry or DEFAULT_POLICY,
         stats=stats,
+        limiters=LIMITERS,
         endpoint_url=endpoint_url,
     )
     return AsyncJobIterator(request, driver, stats)

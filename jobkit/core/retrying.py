@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import tenacity
 
+from jobkit.core.limiter import AdaptiveLimiter, Ticket
 from jobkit.core.plan import Call
 from jobkit.core.policy import ErrorKind, RetryPolicy, Verdict, classify, translate
 from jobkit.core.stats import RetryEvent, Stats
@@ -44,20 +45,34 @@ class CallTracker:
     endpoint: str
     policy: RetryPolicy
     stats: Stats
+    limiter: AdaptiveLimiter | None = None
     rng: random.Random = attrs.field(factory=random.Random)
     attempts: int = 0
     last_verdict: Verdict | None = None
+    _ticket: Ticket | None = None
 
-    def before_attempt(self) -> None:
-        """Count the request about to be sent."""
+    def before_attempt(self) -> float:
+        """Count the request about to be sent; return the seconds to wait before sending."""
         self.attempts += 1
-        self.stats.add(self.endpoint, requests=1)
+        delay = 0.0
+        if self.limiter is not None:
+            self._ticket = self.limiter.reserve()
+            delay = self._ticket.delay
+        self.stats.add(self.endpoint, requests=1, wait_seconds=delay)
+        return delay
+
+    def after_success(self) -> None:
+        """The call succeeded: let the endpoint's limiter speed up."""
+        if self.limiter is not None:
+            self.limiter.on_success()
 
     def _retryable(self, error: BaseException) -> bool:
         verdict = classify(error)
         self.last_verdict = verdict
         if verdict.kind is ErrorKind.THROTTLE:
             self.stats.add(self.endpoint, throttles=1)
+            if self.limiter is not None and self._ticket is not None:
+                self.limiter.on_throttle(self._ticket)
         elif verdict.kind is ErrorKind.TRANSIENT:
             self.stats.add(self.endpoint, transient_errors=1)
         return verdict.retryable

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 from typing import Any
 
 from botocore.config import Config
@@ -12,7 +13,7 @@ from botocore.loaders import create_loader
 from jobkit._version import __version__
 from jobkit.errors import InvalidRegionError
 
-__all__ = ["client_config", "known_regions", "validate_region"]
+__all__ = ["client_config", "identity_key", "known_regions", "validate_region"]
 
 
 def client_config(*, max_pool_connections: int = 10, **overrides: Any) -> Config:
@@ -48,3 +49,10 @@ def validate_region(region: Any, *, adapter: str | None = None) -> str:
     text = region if isinstance(region, str) else repr(region)
     suggestions = difflib.get_close_matches(text.lower(), sorted(known_regions()), n=3)
     raise InvalidRegionError(text, suggestions, adapter=adapter)
+
+
+def identity_key(access_key: str | None, endpoint_url: str | None) -> str:
+    """A short, one-way key for "these credentials at this endpoint": limiters are shared per
+    identity, and the access key itself is never kept or shown."""
+    text = f"{access_key or 'anonymous'}|{endpoint_url or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -12,11 +12,12 @@ from aiobotocore.session import AioSession
 from botocore import xform_name
 
 from jobkit.core.flows import Flow
+from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config
+from jobkit.drivers._config import client_config, identity_key
 from jobkit.model import Job
 
 __all__ = ["AsyncDriver"]
@@ -33,9 +34,12 @@ class AsyncDriver:
         session: AioSession,
         policy: RetryPolicy,
         stats: Stats,
+        limiters: LimiterRegistry,
         endpoint_url: str | None = None,
     ) -> None:
         self.session = session
+        self.limiters = limiters
+        self._identity: str | None = None
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
@@ -67,15 +71,29 @@ class AsyncDriver:
         """Make ``call``, retrying throttling and transient errors as the policy says."""
         client = await self.client(call.service, call.region)
         method = getattr(client, xform_name(call.operation))
-        tracker = CallTracker(call, endpoint, self.policy, self.stats)
+        limiter = await self.limiter(call)
+        tracker = CallTracker(call, endpoint, self.policy, self.stats, limiter)
         try:
             async for attempt in tenacity.AsyncRetrying(**tracker.tenacity_kwargs()):
                 with attempt:
-                    tracker.before_attempt()
+                    delay = tracker.before_attempt()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
                     response: Mapping[str, Any] = await method(**call.params)
         except Exception as exc:
             raise tracker.error(exc) from exc
+        tracker.after_success()
         return response
+
+    async def limiter(self, call: Call) -> AdaptiveLimiter:
+        """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
+        if self._identity is None:
+            credentials = await self.session.get_credentials()
+            access_key = None
+            if credentials is not None:
+                access_key = (await credentials.get_frozen_credentials()).access_key
+            self._identity = identity_key(access_key, self.endpoint_url)
+        return self.limiters.get(self._identity, call.service, call.region)
 
     async def run_flow(self, flow: Generator[Call, Mapping[str, Any], T], endpoint_of: Any) -> T:
         """Drive a core flow generator: answer each ``Call`` it yields, return its result."""

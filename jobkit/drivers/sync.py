@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Generator, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -11,11 +12,12 @@ import tenacity
 from botocore import xform_name
 
 from jobkit.core.flows import Flow
+from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config
+from jobkit.drivers._config import client_config, identity_key
 from jobkit.model import Job
 
 __all__ = ["SyncDriver"]
@@ -32,9 +34,12 @@ class SyncDriver:
         session: boto3.Session,
         policy: RetryPolicy,
         stats: Stats,
+        limiters: LimiterRegistry,
         endpoint_url: str | None = None,
     ) -> None:
         self.session = session
+        self.limiters = limiters
+        self._identity: str | None = None
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
@@ -63,15 +68,26 @@ class SyncDriver:
     def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
         """Make ``call``, retrying throttling and transient errors as the policy says."""
         method = getattr(self.client(call.service, call.region), xform_name(call.operation))
-        tracker = CallTracker(call, endpoint, self.policy, self.stats)
+        tracker = CallTracker(call, endpoint, self.policy, self.stats, self.limiter(call))
         try:
             for attempt in tenacity.Retrying(**tracker.tenacity_kwargs()):
                 with attempt:
-                    tracker.before_attempt()
+                    delay = tracker.before_attempt()
+                    if delay > 0:
+                        time.sleep(delay)
                     response: Mapping[str, Any] = method(**call.params)
         except Exception as exc:
             raise tracker.error(exc) from exc
+        tracker.after_success()
         return response
+
+    def limiter(self, call: Call) -> AdaptiveLimiter:
+        """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
+        if self._identity is None:
+            credentials = self.session.get_credentials()
+            access_key = credentials.access_key if credentials is not None else None
+            self._identity = identity_key(access_key, self.endpoint_url)
+        return self.limiters.get(self._identity, call.service, call.region)
 
     def run_flow(self, flow: Generator[Call, Mapping[str, Any], T], endpoint_of: Any) -> T:
         """Drive a core flow generator: answer each ``Call`` it yields, return its result."""
