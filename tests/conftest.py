@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from jobkit.testing import Emulator
+
 # Everything below talks to 127.0.0.1 only. The metadata service is switched off so that the
 # credential chain never reaches for 169.254.169.254 when a test removes the credentials.
 _ENV = {
@@ -65,3 +67,28 @@ def moto_url() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+#: Sizes that give every adapter several pages per stream.
+E2E_SIZES = {
+    "ListProcessingJobs": 321,
+    "ListLabelingJobsForWorkteam": 230,
+    "ListSNOMEDCTInferenceJobs": 1234,
+    "ListServiceJobs": 1100,
+    "ListCollaborationTrainedModelExportJobs": 230,
+}
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """One emulator for the session, sized so that every stream spans several pages."""
+    with Emulator(seed=11, sizes=E2E_SIZES, malformed=2) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The session emulator, with AWS_ENDPOINT_URL pointing every client at it."""
+    for name, value in emulator.env().items():
+        monkeypatch.setenv(name, value)
+    return emulator
