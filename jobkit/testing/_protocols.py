@@ -266,12 +266,11 @@ def encode_error(
     headers: dict[str, str] = {}
     if protocol == CBOR:
         headers["smithy-protocol"] = "rpc-v2-cbor"
+        headers["Content-Type"] = "application/cbor"
         if not cbor_available():
-            headers["Content-Type"] = "text/plain"
-            return Response(500, headers, b"cbor2 is not installed: pip install 'jobkit[testing]'")
+            return Response(500, headers, _cbor_text_map({"__type": code, "message": message}))
         import cbor2  # noqa: PLC0415
 
-        headers["Content-Type"] = "application/cbor"
         return Response(
             status, headers, cbor2.dumps({"__type": code, "message": message, **(extra or {})})
         )
@@ -283,6 +282,25 @@ def encode_error(
         headers["Content-Type"] = f"application/x-amz-json-{json_version}"
         body = {"__type": code, "message": message, **(extra or {})}
     return Response(status, headers, json.dumps(body).encode())
+
+
+def _cbor_head(major: int, length: int) -> bytes:
+    if length < 24:
+        return bytes([major << 5 | length])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
+    raise ValueError("CBOR item too long")
+
+
+def _cbor_text_map(items: Mapping[str, str]) -> bytes:
+    """Encode a map of strings by hand, so the error saying cbor2 is missing is still CBOR."""
+    out = bytearray(_cbor_head(5, len(items)))
+    for key, value in items.items():
+        for text in (key, value):
+            raw = text.encode()
+            out += _cbor_head(3, len(raw)) + raw
+    return bytes(out)
 
 
 # ---------------------------------------------------------------------------- input

@@ -328,7 +328,12 @@ class Emulator:
         operation, labels = op
         record["operation"] = operation.name
         if protocol == CBOR and not cbor_available():
-            resp = encode_error(CBOR, 500, "InternalFailure", "cbor2 is not installed")
+            resp = encode_error(
+                CBOR,
+                500,
+                "InternalFailure",
+                "the emulator needs cbor2 for smithy RPC v2 CBOR: pip install 'jobkit[testing]'",
+            )
             self._finish(resp, record, {}, "InternalFailure")
             return resp, 0.0
 

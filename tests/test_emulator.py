@@ -1,0 +1,839 @@
+"""The emulator against botocore as the oracle: plain boto3 clients, no jobkit code in between."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+from jobkit.testing import Emulator, Faults
+
+REGION = "us-east-1"
+ClientFactory = Callable[..., Any]
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    """One shared emulator for the read-only tests of this module."""
+    with Emulator(seed=7, malformed=2) as server:
+        yield server
+
+
+def _factory(server: Emulator) -> Iterator[ClientFactory]:
+    made: list[Any] = []
+
+    def make(service: str, region: str = REGION, *, validate: bool = True, **config: Any) -> Any:
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+        )
+        client = session.client(
+            service,
+            endpoint_url=server.endpoint_url,
+            config=Config(
+                retries={"total_max_attempts": 1}, parameter_validation=validate, **config
+            ),
+        )
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[ClientFactory]:
+    """boto3 clients on the shared emulator, closed after the test."""
+    yield from _factory(emu)
+
+
+@pytest.fixture
+def fresh_pair() -> Iterator[tuple[Emulator, ClientFactory]]:
+    """A private emulator plus a client factory bound to it."""
+    with Emulator(seed=1) as server:
+        gen = _factory(server)
+        make = next(gen)
+        yield server, make
+        next(gen, None)
+
+
+def _all(pages: Any, key: str) -> list[dict[str, Any]]:
+    return [item for page in pages for item in page[key]]
+
+
+def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
+    response = exc.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+# ------------------------------------------------------------------------------ SageMaker
+
+
+def test_processing_jobs_paginate_to_ground_truth(emu: Emulator, client: ClientFactory) -> None:
+    """Paging ListProcessingJobs newest first yields exactly the ground truth."""
+    sm = client("sagemaker")
+    pages = sm.get_paginator("list_processing_jobs").paginate(
+        SortOrder="Descending", PaginationConfig={"PageSize": 33}
+    )
+    truth = emu.data.records("sagemaker", "ListProcessingJobs", REGION)
+    assert len(truth) == 250
+    assert _all(pages, "ProcessingJobSummaries") == truth
+
+
+def test_processing_jobs_default_order_is_ascending_creation(
+    emu: Emulator, client: ClientFactory
+) -> None:
+    """Without SortBy/SortOrder the documented default (CreationTime, Ascending) applies."""
+    sm = client("sagemaker")
+    got = _all(sm.get_paginator("list_processing_jobs").paginate(), "ProcessingJobSummaries")
+    assert got == emu.data.records("sagemaker", "ListProcessingJobs", REGION)[::-1]
+    assert len(sm.list_processing_jobs()["ProcessingJobSummaries"]) == 10
+
+
+def test_processing_jobs_sort_by_name_and_status(emu: Emulator, client: ClientFactory) -> None:
+    """SortBy Name and Status order the full listing by that field in both directions."""
+    sm = client("sagemaker")
+    truth = emu.data.records("sagemaker", "ListProcessingJobs", REGION)
+    paginator = sm.get_paginator("list_processing_jobs")
+    by_name = _all(
+        paginator.paginate(SortBy="Name", PaginationConfig={"PageSize": 100}),
+        "ProcessingJobSummaries",
+    )
+    assert by_name == sorted(truth, key=lambda r: r["ProcessingJobName"])
+    by_status = _all(
+        paginator.paginate(SortBy="Status", SortOrder="Descending"), "ProcessingJobSummaries"
+    )
+    statuses = [r["ProcessingJobStatus"] for r in by_status]
+    assert statuses == sorted(statuses, reverse=True)
+    key = lambda r: r["ProcessingJobName"]  # noqa: E731
+    assert sorted(by_status, key=key) == sorted(truth, key=key)
+
+
+def test_processing_jobs_max_results_applies_before_filters(
+    emu: Emulator, client: ClientFactory
+) -> None:
+    """StatusEquals with a small MaxResults gives empty pages that still carry a NextToken."""
+    sm = client("sagemaker")
+    pages = list(
+        sm.get_paginator("list_processing_jobs").paginate(
+            SortOrder="Descending", StatusEquals="Stopping", PaginationConfig={"PageSize": 3}
+        )
+    )
+    assert any(not p["ProcessingJobSummaries"] and p.get("NextToken") for p in pages)
+    assert len(pages) == -(-250 // 3)
+    truth = emu.data.records("sagemaker", "ListProcessingJobs", REGION)
+    assert _all(pages, "ProcessingJobSummaries") == [
+        r for r in truth if r["ProcessingJobStatus"] == "Stopping"
+    ]
+
+
+def test_processing_jobs_filters(emu: Emulator, client: ClientFactory) -> None:
+    """NameContains is case-insensitive; time filters are strict on both ends."""
+    sm = client("sagemaker")
+    truth = emu.data.records("sagemaker", "ListProcessingJobs", REGION)
+    after, before = truth[200]["CreationTime"], truth[20]["CreationTime"]
+    mod_after = truth[150]["LastModifiedTime"]
+    got = _all(
+        sm.get_paginator("list_processing_jobs").paginate(
+            SortOrder="Descending",
+            NameContains="ETL",
+            CreationTimeAfter=after,
+            CreationTimeBefore=before,
+            LastModifiedTimeAfter=mod_after,
+            PaginationConfig={"PageSize": 100},
+        ),
+        "ProcessingJobSummaries",
+    )
+    expected = [
+        r
+        for r in truth[21:200]
+        if "etl" in r["ProcessingJobName"].lower() and r["LastModifiedTime"] > mod_after
+    ]
+    assert got == expected
+    assert {r["ProcessingJobName"].split("-")[0] for r in got} == {"etl", "ETL"}
+
+
+def test_workteams_and_labeling_jobs(emu: Emulator, client: ClientFactory) -> None:
+    """Every work team's labeling jobs page to the ground truth, with a LabelCounters mix."""
+    sm = client("sagemaker")
+    teams = _all(sm.get_paginator("list_workteams").paginate(), "Workteams")
+    assert teams == emu.data.workteams(REGION)
+    assert len(teams) == 3
+    kinds = set()
+    for team in teams:
+        got = _all(
+            sm.get_paginator("list_labeling_jobs_for_workteam").paginate(
+                WorkteamArn=team["WorkteamArn"], SortOrder="Descending"
+            ),
+            "LabelingJobSummaryList",
+        )
+        truth = emu.data.records(
+            "sagemaker", "ListLabelingJobsForWorkteam", REGION, WorkteamArn=team["WorkteamArn"]
+        )
+        assert got == truth
+        assert len(got) == 120
+        for rec in got:
+            c = rec.get("LabelCounters")
+            kinds.add(
+                "none"
+                if c is None
+                else "pending"
+                if c["HumanLabeled"] == c["PendingHuman"] == 0
+                else "active"
+                if c["PendingHuman"] > 0
+                else "done"
+            )
+    assert kinds == {"none", "pending", "active", "done"}
+
+
+def test_labeling_jobs_filters(emu: Emulator, client: ClientFactory) -> None:
+    """CreationTime bounds and a case-insensitive JobReferenceCodeContains filter before paging."""
+    sm = client("sagemaker")
+    arn = emu.data.workteams(REGION)[1]["WorkteamArn"]
+    truth = emu.data.records("sagemaker", "ListLabelingJobsForWorkteam", REGION, WorkteamArn=arn)
+    pages = list(
+        sm.get_paginator("list_labeling_jobs_for_workteam").paginate(
+            WorkteamArn=arn,
+            CreationTimeAfter=truth[100]["CreationTime"],
+            CreationTimeBefore=truth[10]["CreationTime"],
+            JobReferenceCodeContains="REF-IMG",
+            PaginationConfig={"PageSize": 4},
+        )
+    )
+    expected = [r for r in truth[11:100] if "ref-img" in r["JobReferenceCode"].lower()][::-1]
+    assert _all(pages, "LabelingJobSummaryList") == expected
+    assert all(p["LabelingJobSummaryList"] for p in pages)
+
+
+def test_labeling_jobs_unknown_workteam(client: ClientFactory) -> None:
+    """An unknown work team is SageMaker's modeled ResourceNotFound (HTTP 400)."""
+    sm = client("sagemaker")
+    with pytest.raises(ClientError) as exc:
+        sm.list_labeling_jobs_for_workteam(
+            WorkteamArn=f"arn:aws:sagemaker:{REGION}:123456789012:workteam/private-crowd/nope"
+        )
+    assert _error(exc) == ("ResourceNotFound", 400)
+    assert isinstance(exc.value, sm.exceptions.ResourceNotFound)
+
+
+# ------------------------------------------------------------------------------ Comprehend Medical
+
+
+def _snomed_all(cm: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = cm.list_snomedct_inference_jobs(**kwargs, **({"NextToken": token} if token else {}))
+        out += page["ComprehendMedicalAsyncJobPropertiesList"]
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
+def test_snomed_manual_paging_json(emu: Emulator, client: ClientFactory) -> None:
+    """ListSNOMEDCTInferenceJobs pages newest first over awsJson and covers every status."""
+    cm = client("comprehendmedical")
+    got = _snomed_all(cm, MaxResults=37)
+    truth = emu.data.records("comprehendmedical", "ListSNOMEDCTInferenceJobs", REGION)
+    assert got == truth
+    assert len(got) == 300
+    assert "PARTIAL_SUCCESS" in {r["JobStatus"] for r in got}
+    assert len(cm.list_snomedct_inference_jobs()["ComprehendMedicalAsyncJobPropertiesList"]) == 100
+    assert {r.protocol for r in emu.requests if r.service == "comprehendmedical"} >= {"json"}
+
+
+def test_snomed_submit_time_ordering_and_filters(emu: Emulator, client: ClientFactory) -> None:
+    """SubmitTimeBefore lists oldest first, SubmitTimeAfter newest first; status/name filter."""
+    cm = client("comprehendmedical")
+    truth = emu.data.records("comprehendmedical", "ListSNOMEDCTInferenceJobs", REGION)
+    pivot = truth[150]["SubmitTime"]
+    before = _snomed_all(cm, Filter={"SubmitTimeBefore": pivot}, MaxResults=50)
+    assert before == truth[151:][::-1]
+    after = _snomed_all(cm, Filter={"SubmitTimeAfter": pivot}, MaxResults=50)
+    assert after == truth[:150]
+    partial = _snomed_all(cm, Filter={"JobStatus": "PARTIAL_SUCCESS"}, MaxResults=7)
+    assert partial == [r for r in truth if r["JobStatus"] == "PARTIAL_SUCCESS"]
+    assert _snomed_all(cm, Filter={"JobName": truth[42]["JobName"]}) == [truth[42]]
+
+
+@pytest.fixture
+def cbor_comprehend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emu: Emulator
+) -> Iterator[Any]:
+    """A comprehendmedical client whose model only speaks smithy RPC v2 CBOR."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    model = copy.deepcopy(loader.load_service_model("comprehendmedical", "service-2"))
+    model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+    model["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
+    target = tmp_path / "comprehendmedical" / "2018-10-30"
+    target.mkdir(parents=True)
+    (target / "service-2.json").write_text(json.dumps(model))
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    yield from _factory(emu)
+
+
+def test_snomed_over_cbor(emu: Emulator, cbor_comprehend: ClientFactory) -> None:
+    """Over RPC v2 CBOR the same listing parses to the same ground truth (tag-1 timestamps)."""
+    cm = cbor_comprehend("comprehendmedical")
+    assert cm.meta.service_model.resolved_protocol == "smithy-rpc-v2-cbor"
+    emu.clear_requests()
+    got = _snomed_all(cm, MaxResults=120)
+    assert got == emu.data.records("comprehendmedical", "ListSNOMEDCTInferenceJobs", REGION)
+    assert {r.protocol for r in emu.requests} == {"smithy-rpc-v2-cbor"}
+
+
+def test_snomed_errors_over_cbor(emu: Emulator, cbor_comprehend: ClientFactory) -> None:
+    """CBOR errors carry __type: validation and a bad token parse as modeled ClientErrors."""
+    cm = cbor_comprehend("comprehendmedical", validate=False)
+    with pytest.raises(ClientError) as exc:
+        cm.list_snomedct_inference_jobs(MaxResults=501)
+    assert _error(exc) == ("ValidationException", 400)
+    with pytest.raises(ClientError) as exc:
+        cm.list_snomedct_inference_jobs(NextToken="garbage!")
+    assert _error(exc) == ("ValidationException", 400)
+    assert emu.requests[-1].protocol == "smithy-rpc-v2-cbor"
+    assert emu.requests[-1].error_code == "ValidationException"
+
+
+def test_cbor_without_cbor2_is_a_clear_500(
+    monkeypatch: pytest.MonkeyPatch, emu: Emulator, cbor_comprehend: ClientFactory
+) -> None:
+    """Without cbor2 installed a CBOR request gets a 500 that names the missing package."""
+    cm = cbor_comprehend("comprehendmedical")
+    monkeypatch.setitem(sys.modules, "cbor2", None)
+    with pytest.raises(ClientError) as exc:
+        cm.list_snomedct_inference_jobs()
+    assert _error(exc) == ("InternalFailure", 500)
+    assert "cbor2" in exc.value.response["Error"]["Message"]
+
+
+# ------------------------------------------------------------------------------ Batch
+
+
+def _queue(emu: Emulator, k: int = 0) -> str:
+    return str(emu.data.job_queues(REGION)[k]["jobQueueName"])
+
+
+def _service_jobs(batch: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    return _all(batch.get_paginator("list_service_jobs").paginate(**kwargs), "jobSummaryList")
+
+
+def test_batch_queues_discovery(emu: Emulator, client: ClientFactory) -> None:
+    """DescribeJobQueues pages to the ground truth; service-job queues are SAGEMAKER_TRAINING."""
+    batch = client("batch")
+    queues = _all(
+        batch.get_paginator("describe_job_queues").paginate(PaginationConfig={"PageSize": 1}),
+        "jobQueues",
+    )
+    assert queues == emu.data.job_queues(REGION)
+    assert [q["jobQueueType"] for q in queues].count("SAGEMAKER_TRAINING") == 2
+    named = batch.describe_job_queues(jobQueues=[queues[1]["jobQueueArn"]])["jobQueues"]
+    assert named == [queues[1]]
+
+
+def test_batch_default_is_running_only(emu: Emulator, client: ClientFactory) -> None:
+    """Without jobStatus or filters only RUNNING jobs come back; jobStatus picks a status."""
+    batch = client("batch")
+    queue = _queue(emu)
+    truth = emu.data.records("batch", "ListServiceJobs", REGION, jobQueue=queue)
+    assert {r["status"] for r in truth} == {
+        "SUBMITTED",
+        "PENDING",
+        "RUNNABLE",
+        "SCHEDULED",
+        "STARTING",
+        "RUNNING",
+        "SUCCEEDED",
+        "FAILED",
+    }
+    got = _service_jobs(batch, jobQueue=queue, PaginationConfig={"PageSize": 5})
+    assert got == [r for r in truth if r["status"] == "RUNNING"]
+    failed = _service_jobs(batch, jobQueue=queue, jobStatus="FAILED")
+    assert failed == [r for r in truth if r["status"] == "FAILED"]
+    assert all("stoppedAt" in r and "startedAt" in r for r in failed)
+
+
+def test_batch_filter_overrides_job_status(emu: Emulator, client: ClientFactory) -> None:
+    """With AFTER_CREATED_AT, jobStatus is ignored and every status comes newest first."""
+    batch = client("batch")
+    queue = emu.data.job_queues(REGION)[1]["jobQueueArn"]
+    truth = emu.data.records("batch", "ListServiceJobs", REGION, jobQueue=queue)
+    pivot = truth[100]["createdAt"]
+    got = _service_jobs(
+        batch,
+        jobQueue=queue,
+        jobStatus="FAILED",
+        filters=[{"name": "AFTER_CREATED_AT", "values": [str(pivot)]}],
+    )
+    assert got == truth[:100]
+    before = _service_jobs(
+        batch, jobQueue=queue, filters=[{"name": "BEFORE_CREATED_AT", "values": [str(pivot)]}]
+    )
+    assert before == truth[101:]
+
+
+def test_batch_job_name_filter(emu: Emulator, client: ClientFactory) -> None:
+    """JOB_NAME is case-insensitive and a trailing * makes it a prefix match."""
+    batch = client("batch")
+    queue = _queue(emu)
+    truth = emu.data.records("batch", "ListServiceJobs", REGION, jobQueue=queue)
+    prefix = _service_jobs(
+        batch, jobQueue=queue, filters=[{"name": "JOB_NAME", "values": ["FINETUNE-llm*"]}]
+    )
+    assert prefix == [r for r in truth if r["jobName"].lower().startswith("finetune-llm")]
+    assert {r["jobName"].split("-")[0] for r in prefix} == {"FineTune", "finetune"}
+    name = truth[3]["jobName"]
+    exact = _service_jobs(
+        batch, jobQueue=queue, filters=[{"name": "JOB_NAME", "values": [name.upper()]}]
+    )
+    assert exact == [truth[3]]
+
+
+def test_batch_share_filter_combines_with_status(emu: Emulator, client: ClientFactory) -> None:
+    """SHARE_IDENTIFIER combines with jobStatus; without it every status matches."""
+    batch = client("batch")
+    queue = _queue(emu)
+    truth = emu.data.records("batch", "ListServiceJobs", REGION, jobQueue=queue)
+    share = [{"name": "SHARE_IDENTIFIER", "values": ["teamB"]}]
+    both = _service_jobs(batch, jobQueue=queue, jobStatus="SUCCEEDED", filters=share)
+    assert both == [
+        r for r in truth if r["status"] == "SUCCEEDED" and r["shareIdentifier"] == "teamB"
+    ]
+    assert both
+    anyst = _service_jobs(batch, jobQueue=queue, filters=share)
+    assert anyst == [r for r in truth if r["shareIdentifier"] == "teamB"]
+
+
+def test_batch_errors(emu: Emulator, client: ClientFactory) -> None:
+    """Unknown queue, two filters, maxResults out of range: ClientException (HTTP 400)."""
+    batch = client("batch")
+    for kwargs in (
+        {"jobQueue": "no-such-queue"},
+        {
+            "jobQueue": _queue(emu),
+            "filters": [
+                {"name": "JOB_NAME", "values": ["a"]},
+                {"name": "AFTER_CREATED_AT", "values": ["1"]},
+            ],
+        },
+        {"jobQueue": _queue(emu), "maxResults": 101},
+        {"jobQueue": _queue(emu), "maxResults": 0},
+    ):
+        with pytest.raises(ClientError) as exc:
+            batch.list_service_jobs(**kwargs)
+        assert _error(exc) == ("ClientException", 400)
+
+
+def test_batch_malformed_created_at(emu: Emulator, client: ClientFactory) -> None:
+    """Malformed jobs parse (raw out-of-range createdAt), list RUNNING, sort last."""
+    batch = client("batch")
+    queue = _queue(emu)
+    truth = emu.data.records("batch", "ListServiceJobs", REGION, jobQueue=queue)
+    bad = truth[-2:]
+    assert all(r["status"] == "RUNNING" for r in bad)
+    for rec in bad:
+        with pytest.raises((OverflowError, ValueError)):
+            dt.datetime.fromtimestamp(rec["createdAt"] / 1000, dt.UTC)
+    running = _service_jobs(batch, jobQueue=queue)
+    assert running[-2:] == bad
+    after = _service_jobs(
+        batch, jobQueue=queue, filters=[{"name": "AFTER_CREATED_AT", "values": ["0"]}]
+    )
+    assert after == truth[:-2]
+    before = _service_jobs(
+        batch, jobQueue=queue, filters=[{"name": "BEFORE_CREATED_AT", "values": ["1"]}]
+    )
+    assert before == bad
+
+
+# ------------------------------------------------------------------------------ Clean Rooms (ML)
+
+
+def test_clean_rooms_discovery_and_export_jobs(emu: Emulator, client: ClientFactory) -> None:
+    """Collaborations, memberships, trained models and export jobs page to the ground truth."""
+    rooms, ml = client("cleanrooms"), client("cleanroomsml")
+    collabs = _all(
+        rooms.get_paginator("list_collaborations").paginate(PaginationConfig={"PageSize": 1}),
+        "collaborationList",
+    )
+    assert collabs == emu.data.collaborations(REGION)
+    members = _all(rooms.get_paginator("list_memberships").paginate(), "membershipSummaries")
+    assert members == emu.data.memberships(REGION)
+    assert {m["id"] for m in members} == {c["membershipId"] for c in collabs}
+    statuses = set()
+    for collab in collabs:
+        models = _all(
+            ml.get_paginator("list_collaboration_trained_models").paginate(
+                collaborationIdentifier=collab["id"]
+            ),
+            "collaborationTrainedModels",
+        )
+        assert models == emu.data.trained_models(REGION, collab["id"])
+        for model in models:
+            scope = {
+                "collaborationIdentifier": collab["id"],
+                "trainedModelArn": model["trainedModelArn"],
+            }
+            got = _all(
+                ml.get_paginator("list_collaboration_trained_model_export_jobs").paginate(
+                    **scope, PaginationConfig={"PageSize": 7}
+                ),
+                "collaborationTrainedModelExportJobs",
+            )
+            truth = emu.data.records(
+                "cleanroomsml", "ListCollaborationTrainedModelExportJobs", REGION, **scope
+            )
+            assert got == truth
+            assert len(got) == 60
+            statuses |= {r["status"] for r in got}
+            version = truth[0]["trainedModelVersionIdentifier"]
+            only = _all(
+                ml.get_paginator("list_collaboration_trained_model_export_jobs").paginate(
+                    **scope, trainedModelVersionIdentifier=version
+                ),
+                "collaborationTrainedModelExportJobs",
+            )
+            assert only == [r for r in truth if r["trainedModelVersionIdentifier"] == version]
+    assert statuses == {"CREATE_PENDING", "CREATE_IN_PROGRESS", "CREATE_FAILED", "ACTIVE"}
+
+
+def test_clean_rooms_ml_not_found(emu: Emulator, client: ClientFactory) -> None:
+    """An unknown collaboration or trained model is ResourceNotFoundException (HTTP 404)."""
+    ml = client("cleanroomsml")
+    collab = emu.data.collaborations(REGION)[0]
+    model = emu.data.trained_models(REGION, collab["id"])[0]["trainedModelArn"]
+    other = "00000000-0000-4000-8000-000000000000"
+    for cid, arn in ((other, model), (collab["id"], model.rsplit("/", 1)[0] + "/" + other)):
+        with pytest.raises(ClientError) as exc:
+            ml.list_collaboration_trained_model_export_jobs(
+                collaborationIdentifier=cid, trainedModelArn=arn
+            )
+        assert _error(exc) == ("ResourceNotFoundException", 404)
+    with pytest.raises(ml.exceptions.ResourceNotFoundException):
+        ml.list_collaboration_trained_models(collaborationIdentifier=other)
+
+
+# ------------------------------------------------------------------------------ validation & tokens
+
+
+def test_max_results_out_of_range_is_validation_error(client: ClientFactory) -> None:
+    """MaxResults outside the model range is each service's ValidationException (HTTP 400)."""
+    sm = client("sagemaker", validate=False)
+    cm = client("comprehendmedical", validate=False)
+    rooms = client("cleanrooms", validate=False)
+    for call in (
+        lambda: sm.list_processing_jobs(MaxResults=101),
+        lambda: sm.list_workteams(MaxResults=0),
+        lambda: cm.list_snomedct_inference_jobs(MaxResults=501),
+        lambda: rooms.list_collaborations(maxResults=0),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert _error(exc) == ("ValidationException", 400)
+
+
+def test_bad_or_mismatched_token(emu: Emulator, client: ClientFactory) -> None:
+    """Garbage tokens and tokens from another query are rejected, in each service's shape."""
+    sm, batch, ml = client("sagemaker"), client("batch"), client("cleanroomsml")
+    token = sm.list_processing_jobs(MaxResults=5)["NextToken"]
+    assert sm.list_processing_jobs(MaxResults=7, NextToken=token)["ProcessingJobSummaries"]
+    with pytest.raises(ClientError) as exc:
+        sm.list_processing_jobs(MaxResults=5, NextToken=token, StatusEquals="Failed")
+    assert _error(exc) == ("ValidationException", 400)
+    with pytest.raises(ClientError) as exc:
+        sm.list_processing_jobs(NextToken="not-a-token")
+    assert _error(exc) == ("ValidationException", 400)
+    with pytest.raises(ClientError) as exc:
+        batch.list_service_jobs(jobQueue=_queue(emu), nextToken="%%%")
+    assert _error(exc) == ("ClientException", 400)
+    collab = emu.data.collaborations(REGION)[0]["id"]
+    with pytest.raises(ClientError) as exc:
+        ml.list_collaboration_trained_models(collaborationIdentifier=collab, nextToken="x" * 12)
+    assert _error(exc) == ("ValidationException", 400)
+
+
+def test_unknown_operation_and_missing_auth(emu: Emulator, client: ClientFactory) -> None:
+    """An unserved operation is UnknownOperationException; unsigned requests get a 403."""
+    sm = client("sagemaker")
+    with pytest.raises(ClientError) as exc:
+        sm.list_training_jobs()
+    assert _error(exc) == ("UnknownOperationException", 400)
+    anonymous = client("batch", signature_version=UNSIGNED)
+    with pytest.raises(ClientError) as exc:
+        anonymous.describe_job_queues()
+    assert _error(exc) == ("MissingAuthenticationTokenException", 403)
+
+
+# ------------------------------------------------------------------------------ faults
+
+
+def _first_call(make: ClientFactory, service: str, emu: Emulator, region: str = REGION) -> Any:
+    c = make(service, region)
+    if service == "sagemaker":
+        return c.list_processing_jobs
+    if service == "comprehendmedical":
+        return c.list_snomedct_inference_jobs
+    if service == "batch":
+        return lambda: c.list_service_jobs(jobQueue=emu.data.job_queues(region)[0]["jobQueueName"])
+    if service == "cleanrooms":
+        return c.list_collaborations
+    collab = emu.data.collaborations(region)[0]["id"]
+    return lambda: c.list_collaboration_trained_models(collaborationIdentifier=collab)
+
+
+SERVICES = ("sagemaker", "comprehendmedical", "batch", "cleanroomsml", "cleanrooms")
+
+
+def test_throttling_in_each_services_format(fresh_pair: tuple[Emulator, ClientFactory]) -> None:
+    """Throttling uses each service's code and status, with x-amz-retry-after when set."""
+    emu, make = fresh_pair
+    emu.set_faults(Faults(throttle=1.0, retry_after=1.5))
+    expected = {
+        "sagemaker": ("ThrottlingException", 400),
+        "comprehendmedical": ("TooManyRequestsException", 429),
+        "batch": ("TooManyRequestsException", 429),
+        "cleanroomsml": ("ThrottlingException", 429),
+        "cleanrooms": ("ThrottlingException", 429),
+    }
+    for service, want in expected.items():
+        with pytest.raises(ClientError) as exc:
+            _first_call(make, service, emu)()
+        assert _error(exc) == want
+        assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amz-retry-after"] == "1500"
+    assert emu.request_count() == 5
+    assert {r.error_code for r in emu.requests} == {c for c, _ in expected.values()}
+
+
+def test_access_denied_and_expired_token(fresh_pair: tuple[Emulator, ClientFactory]) -> None:
+    """access_denied and expired_token answer in each service's format and status."""
+    emu, make = fresh_pair
+    for service in SERVICES:
+        emu.set_faults(Faults(access_denied=True))
+        call = _first_call(make, service, emu)
+        with pytest.raises(ClientError) as exc:
+            call()
+        rest = service in ("batch", "cleanroomsml", "cleanrooms")
+        assert _error(exc) == ("AccessDeniedException", 403 if rest else 400)
+        emu.set_faults(Faults(expired_token=1.0))
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert _error(exc) == ("ExpiredTokenException", 403 if rest else 400)
+
+
+def test_server_errors(fresh_pair: tuple[Emulator, ClientFactory]) -> None:
+    """server_error=1 answers 500/503 in the service's format, mixed under one seed."""
+    emu, make = fresh_pair
+    emu.set_faults(Faults(server_error=1.0, seed=3))
+    seen = set()
+    for service in SERVICES:
+        call = _first_call(make, service, emu)
+        for _ in range(6):
+            with pytest.raises(ClientError) as exc:
+                call()
+            seen.add(exc.value.response["ResponseMetadata"]["HTTPStatusCode"])
+    assert seen == {500, 503}
+    assert {r.error_code for r in emu.requests} >= {"ServerException", "InternalFailure"}
+
+
+def test_reset_is_a_connection_error(fresh_pair: tuple[Emulator, ClientFactory]) -> None:
+    """reset=1 drops the connection without a response: botocore raises a connection error."""
+    emu, make = fresh_pair
+    emu.set_faults(Faults(reset=1.0), service="batch")
+    with pytest.raises((HTTPClientError, ConnectionError)):
+        _first_call(make, "batch", emu)()
+    assert emu.requests[-1].status == 0
+    assert _first_call(make, "sagemaker", emu)()["ProcessingJobSummaries"]
+
+
+def test_rate_limit_and_per_endpoint_faults(fresh_pair: tuple[Emulator, ClientFactory]) -> None:
+    """A token bucket on one endpoint throttles past its burst; other endpoints are untouched."""
+    emu, make = fresh_pair
+    emu.set_faults(Faults(rate_limit=1.0, burst=3.0), service="sagemaker", region="eu-west-1")
+    limited = _first_call(make, "sagemaker", emu, "eu-west-1")
+    free = _first_call(make, "sagemaker", emu, REGION)
+    outcomes = []
+    for _ in range(8):
+        try:
+            limited()
+            outcomes.append("ok")
+        except ClientError as exc:
+            outcomes.append(exc.response["Error"]["Code"])
+        free()
+    assert outcomes.count("ok") in (3, 4)
+    assert outcomes.count("ThrottlingException") == 8 - outcomes.count("ok")
+    assert emu.request_count(region="eu-west-1") == 8
+    assert emu.request_count(operation="ListProcessingJobs", region=REGION) == 8
+
+
+def test_latency_is_added(fresh_pair: tuple[Emulator, ClientFactory]) -> None:
+    """latency delays every response, errors included."""
+    emu, make = fresh_pair
+    call = _first_call(make, "cleanrooms", emu)
+    call()
+    emu.set_faults(Faults(latency=0.3))
+    start = time.perf_counter()
+    call()
+    assert time.perf_counter() - start >= 0.3
+
+
+def test_faults_deterministic_under_seed() -> None:
+    """Two emulators with the same fault seed fault the same requests."""
+    patterns = []
+    for _ in range(2):
+        with Emulator(faults=Faults(throttle=0.5, seed=11)) as emu:
+            gen = _factory(emu)
+            make = next(gen)
+            call = _first_call(make, "cleanrooms", emu)
+            for _ in range(20):
+                with contextlib.suppress(ClientError):
+                    call()
+            patterns.append([r.error_code for r in emu.requests])
+            next(gen, None)
+    assert patterns[0] == patterns[1]
+    assert None in patterns[0] and "ThrottlingException" in patterns[0]
+
+
+# ------------------------------------------------------------------------------ data properties
+
+
+def test_region_from_credential_scope(emu: Emulator, client: ClientFactory) -> None:
+    """The SigV4 scope's region selects the data: two regions serve different jobs."""
+    east = client("sagemaker", "us-east-1").list_processing_jobs(SortOrder="Descending")
+    west = client("sagemaker", "eu-west-1").list_processing_jobs(SortOrder="Descending")
+    assert (
+        west["ProcessingJobSummaries"]
+        == emu.data.records("sagemaker", "ListProcessingJobs", "eu-west-1")[:10]
+    )
+    assert east["ProcessingJobSummaries"] != west["ProcessingJobSummaries"]
+    assert emu.requests[-1].region == "eu-west-1"
+
+
+def test_determinism_by_seed() -> None:
+    """The same seed gives identical data in every service; a different seed differs."""
+    a, b, c = (Emulator(seed=s).data for s in (5, 5, 6))
+    for data in (a, b, c):
+        assert data.records("sagemaker", "ListProcessingJobs", REGION)
+    assert a.records("sagemaker", "ListProcessingJobs", REGION) == b.records(
+        "sagemaker", "ListProcessingJobs", REGION
+    )
+    assert a.collaborations(REGION) == b.collaborations(REGION)
+    q = a.job_queues(REGION)[0]["jobQueueName"]
+    assert a.records("batch", "ListServiceJobs", REGION, jobQueue=q) == b.records(
+        "batch", "ListServiceJobs", REGION, jobQueue=q
+    )
+    assert a.records("sagemaker", "ListProcessingJobs", REGION) != c.records(
+        "sagemaker", "ListProcessingJobs", REGION
+    )
+    assert a.collaborations(REGION) != c.collaborations(REGION)
+
+
+def test_records_shape_and_timeline(emu: Emulator) -> None:
+    """Timestamps are ms-precision UTC, strictly newest first, within ~60 days of the reference."""
+    truth = emu.data.records("comprehendmedical", "ListSNOMEDCTInferenceJobs", REGION)
+    times = [r["SubmitTime"] for r in truth]
+    assert all(t.tzinfo is not None and t.microsecond % 1000 == 0 for t in times)
+    assert all(x > y for x, y in itertools.pairwise(times))
+    ref = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    assert ref - dt.timedelta(days=62) < times[-1] < times[0] < ref
+    names = [r["JobName"] for r in truth]
+    assert len(set(names)) == len(names)
+    later = Emulator(seed=7, now=ref + dt.timedelta(days=30)).data
+    shifted = later.records("comprehendmedical", "ListSNOMEDCTInferenceJobs", REGION)
+    assert shifted[0]["SubmitTime"] - times[0] == dt.timedelta(days=30)
+
+
+def test_sizes_override_and_lazy_million(client: ClientFactory) -> None:
+    """sizes changes the per-scope count; a 1,000,000-job listing is served lazily."""
+    with Emulator(sizes={"ListProcessingJobs": 1_000_000, "ListWorkteams": 5}) as emu:
+        gen = _factory(emu)
+        make = next(gen)
+        sm = make("sagemaker")
+        first = sm.list_processing_jobs(SortOrder="Descending", MaxResults=100)
+        lazy = emu.data.iter_records("sagemaker", "ListProcessingJobs", REGION)
+        assert first["ProcessingJobSummaries"] == [next(lazy) for _ in range(100)]
+        last = sm.list_processing_jobs(MaxResults=1)["ProcessingJobSummaries"][0]
+        assert last["ProcessingJobName"].endswith("-999999")
+        assert len(emu.data.workteams(REGION)) == 5
+        next(gen, None)
+    with pytest.raises(ValueError, match="unknown operation"):
+        Emulator(sizes={"ListNothing": 1})
+
+
+def test_many_keepalive_requests_are_fast(emu: Emulator, client: ClientFactory) -> None:
+    """200 keep-alive requests finish well under the ~40 ms/request Nagle stall (8 s)."""
+    cr = client("cleanrooms")
+    cr.list_collaborations()
+    start = time.perf_counter()
+    for _ in range(200):
+        cr.list_collaborations()
+    assert time.perf_counter() - start < 3.0
+
+
+def test_close_joins_threads_and_frees_port() -> None:
+    """close() with a live keep-alive client returns promptly and leaves no server thread."""
+    before = set(threading.enumerate())
+    emu = Emulator().start()
+    gen = _factory(emu)
+    make = next(gen)
+    make("cleanrooms").list_collaborations()
+    started = set(threading.enumerate()) - before
+    assert len(started) >= 2  # the serve loop and one connection handler
+    start = time.perf_counter()
+    emu.close()
+    assert time.perf_counter() - start < 2.0
+    next(gen, None)
+    assert not [t for t in started if t.is_alive()]
+    with pytest.raises(RuntimeError):
+        _ = emu.endpoint_url
+
+
+def test_only_loopback() -> None:
+    """The emulator refuses to bind anywhere but 127.0.0.1."""
+    with pytest.raises(ValueError, match="loopback"):
+        Emulator(host="0.0.0.0")
+
+
+def test_cli_serves_until_terminated(tmp_path: Path) -> None:
+    """python -m jobkit.testing prints the endpoint and env lines and answers a call."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobkit.testing", "--port", "0", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"},
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.rsplit(" ", 1)[-1].strip()
+        assert url.startswith("http://127.0.0.1:")
+        env_line = proc.stdout.readline()
+        assert env_line.strip() == f"export AWS_ENDPOINT_URL={url}"
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        sm = session.client("sagemaker", endpoint_url=url)
+        teams = sm.list_workteams()["Workteams"]
+        sm.close()
+        assert teams == Emulator(seed=3).data.workteams(REGION)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
