@@ -272,7 +272,7 @@ class Emulator:
         with self._lock:
             self._requests.append(record)
 
-    def handle(
+    def _handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[Response | None, float]:
         """Answer one HTTP request; a None response means: reset the connection."""
@@ -528,7 +528,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         emulator = self.server.emulator
-        resp, delay = emulator.handle(self.command, self.path, dict(self.headers.items()), body)
+        resp, delay = emulator._handle(self.command, self.path, dict(self.headers.items()), body)
         emulator._sleep(delay)
         if resp is None:
             # SO_LINGER with a zero timeout turns close() into a TCP RST: a reset, not an EOF.
