@@ -25,7 +25,8 @@ from aiobotocore.session import AioSession
 from botocore.loaders import create_loader
 
 from jobkit import adapters as registry
-from jobkit.core.flows import listing_flow
+from jobkit.core.cursor import CursorState
+from jobkit.core.flows import Flow, listing_flow
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.core.plan import Call, Stream, discover_scopes, streams_for
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
@@ -34,7 +35,7 @@ from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._config import validate_region
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.sync import SyncDriver
-from jobkit.errors import UsageError
+from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job
 
 __all__ = ["AdapterInfo", "AsyncJobIterator", "JobIterator", "adapters", "ajobs", "jobs"]
@@ -154,43 +155,85 @@ def _endpoint_of(call: Call) -> str:
     return f"{call.service}/{call.region}"
 
 
-class JobIterator(Iterator[Job]):
-    """The jobs of one listing, in a sync ``for`` loop.
+class _Listing:
+    """What the sync and async iterators share: the request, stats and resume state."""
 
-    ``stats`` counts requests, pages, jobs, retries and throttles while it runs. Close it (or
-    use it as a context manager, or exhaust it) to release its connections.
-    """
-
-    def __init__(self, request: _Request, driver: SyncDriver, stats: Stats) -> None:
+    def __init__(self, request: _Request, stats: Stats, cursor: CursorState) -> None:
         self.stats = stats
         self._request = request
+        self._cursor = cursor
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
+
+        JSON-serializable; valid at any moment, also after an error or a ``break``.
+        """
+        return self._cursor.snapshot()
+
+    def _targets(self) -> Iterator[tuple[AdapterSpec, str]]:
+        for spec in self._request.specs:
+            for region in self._request.regions:
+                yield spec, region
+
+    def _discovery(self, spec: AdapterSpec, region: str) -> Any:
+        return discover_scopes(
+            spec, region, self._request.scopes[spec.name], discover=self._request.discover
+        )
+
+    def _streams(
+        self, spec: AdapterSpec, region: str, scopes: list[dict[str, str]]
+    ) -> list[Stream]:
+        return streams_for(spec, region, scopes, params=self._request.extras[spec.name])
+
+    def _flow(self, stream: Stream) -> Flow | None:
+        """The listing flow of ``stream`` from where the cursor says, or None if it is done."""
+        start = self._cursor.start_of(stream.key)
+        if start is None:
+            return None
+        self.stats.count(streams=1)
+        token, skip = start
+        return listing_flow(stream, stream.pager(token), self.stats, skip=skip)
+
+    def _failed(self, error: JobkitError) -> None:
+        """Attach the resume point to an error that stops the listing."""
+        if error.cursor is None:
+            error.cursor = self.cursor
+            resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
+            error.hint = f"{error.hint}; {resume}" if error.hint else resume
+
+
+class JobIterator(_Listing, Iterator[Job]):
+    """The jobs of one listing, in a sync ``for`` loop.
+
+    ``stats`` counts requests, pages, jobs, retries and throttles while it runs; ``cursor``
+    says where it stands. Close it (or use it as a context manager, or exhaust it) to release
+    its connections.
+    """
+
+    def __init__(
+        self, request: _Request, driver: SyncDriver, stats: Stats, cursor: CursorState
+    ) -> None:
+        super().__init__(request, stats, cursor)
         self._driver = driver
         self._gen = self._run()
 
     def _run(self) -> Generator[Job, None, None]:
         try:
-            for spec in self._request.specs:
-                for region in self._request.regions:
-                    scopes = self._driver.run_flow(
-                        discover_scopes(
-                            spec,
-                            region,
-                            self._request.scopes[spec.name],
-                            discover=self._request.discover,
-                        ),
-                        _endpoint_of,
-                    )
-                    for stream in streams_for(
-                        spec, region, scopes, params=self._request.extras[spec.name]
-                    ):
-                        yield from self._stream(stream)
+            for spec, region in self._targets():
+                scopes = self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
+                for stream in self._streams(spec, region, scopes):
+                    flow = self._flow(stream)
+                    if flow is None:
+                        continue
+                    for page in self._driver.iterate(flow, stream.endpoint):
+                        yield from self._cursor.emit(stream.key, page)
+                    self._cursor.finish(stream.key)
+        except JobkitError as error:
+            self._failed(error)
+            raise
         finally:
             self._driver.close()
-
-    def _stream(self, stream: Stream) -> Iterator[Job]:
-        self.stats.count(streams=1)
-        flow = listing_flow(stream, stream.pager(), self.stats)
-        yield from self._driver.iterate(flow, stream.endpoint)
 
     def __iter__(self) -> JobIterator:
         return self
@@ -214,35 +257,31 @@ class JobIterator(Iterator[Job]):
             return list(self)
 
 
-class AsyncJobIterator(AsyncIterator[Job]):
+class AsyncJobIterator(_Listing, AsyncIterator[Job]):
     """The jobs of one listing, in an ``async for`` loop (see ``JobIterator``)."""
 
-    def __init__(self, request: _Request, driver: AsyncDriver, stats: Stats) -> None:
-        self.stats = stats
-        self._request = request
+    def __init__(
+        self, request: _Request, driver: AsyncDriver, stats: Stats, cursor: CursorState
+    ) -> None:
+        super().__init__(request, stats, cursor)
         self._driver = driver
         self._gen = self._run()
 
     async def _run(self) -> AsyncGenerator[Job, None]:
         try:
-            for spec in self._request.specs:
-                for region in self._request.regions:
-                    scopes = await self._driver.run_flow(
-                        discover_scopes(
-                            spec,
-                            region,
-                            self._request.scopes[spec.name],
-                            discover=self._request.discover,
-                        ),
-                        _endpoint_of,
-                    )
-                    for stream in streams_for(
-                        spec, region, scopes, params=self._request.extras[spec.name]
-                    ):
-                        self.stats.count(streams=1)
-                        flow = listing_flow(stream, stream.pager(), self.stats)
-                        async for job in self._driver.iterate(flow, stream.endpoint):
+            for spec, region in self._targets():
+                scopes = await self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
+                for stream in self._streams(spec, region, scopes):
+                    flow = self._flow(stream)
+                    if flow is None:
+                        continue
+                    async for page in self._driver.iterate(flow, stream.endpoint):
+                        for job in self._cursor.emit(stream.key, page):
                             yield job
+                    self._cursor.finish(stream.key)
+        except JobkitError as error:
+            self._failed(error)
+            raise
         finally:
             await self._driver.aclose()
 
@@ -278,6 +317,8 @@ def jobs(
     retry: RetryPolicy | None = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
     discover: bool = True,
+    pacing: bool = True,
+    cursor: Mapping[str, Any] | str | None = None,
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -289,6 +330,9 @@ def jobs(
     AWS_ENDPOINT_URL_<SERVICE> are honoured without it). ``retry``: the retry policy.
     ``on_retry``: called with a ``RetryEvent`` before each retry. ``discover``: find
     scope parameters that were not given (False: a missing one raises MissingScopeError).
+    ``pacing``: share an adaptive rate limiter per endpoint that slows down on throttling
+    (False: only the retry policy's backoff applies). ``cursor``: an earlier iterator's
+    ``cursor`` (or its JSON): continue exactly where that listing stopped.
     """
     session = session or boto3.Session()
     request = _check(adapters, regions, params, session.region_name, discover)
@@ -297,10 +341,10 @@ def jobs(
         session=session,
         policy=retry or DEFAULT_POLICY,
         stats=stats,
-        limiters=LIMITERS,
+        limiters=LIMITERS if pacing else None,
         endpoint_url=endpoint_url,
     )
-    return JobIterator(request, driver, stats)
+    return JobIterator(request, driver, stats, CursorState.load(cursor))
 
 
 def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
@@ -336,6 +380,8 @@ def ajobs(
     retry: RetryPolicy | None = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
     discover: bool = True,
+    pacing: bool = True,
+    cursor: Mapping[str, Any] | str | None = None,
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
@@ -346,7 +392,7 @@ def ajobs(
         session=aio,
         policy=retry or DEFAULT_POLICY,
         stats=stats,
-        limiters=LIMITERS,
+        limiters=LIMITERS if pacing else None,
         endpoint_url=endpoint_url,
     )
-    return AsyncJobIterator(request, driver, stats)
+    return AsyncJobIterator(request, driver, stats, CursorState.load(cursor))

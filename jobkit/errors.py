@@ -68,6 +68,8 @@ class JobkitError(Exception):
         self.region = region
         self.operation = operation
         self.hint = hint
+        #: Where the listing stood when this error stopped it (pass as ``cursor=``), if any.
+        self.cursor: dict[str, Any] | None = None
         super().__init__(message)
 
     def __str__(self) -> str:

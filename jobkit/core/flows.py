@@ -1,8 +1,8 @@
 """The listing of one stream as a sans-I/O flow.
 
 ``listing_flow`` is a generator in the style of httpx's ``auth_flow``: it yields a ``Call``
-when it needs a page fetched and expects the parsed response back; it yields a ``list`` of
-``Job`` when a page has been read, and expects nothing back. Both drivers run it unchanged, so
+when it needs a page fetched and expects the parsed response back; it yields a ``Page`` of
+jobs when a page has been read, and expects nothing back. Both drivers run it unchanged, so
 paging, normalization, counting and paging-error context are decided here, once.
 """
 
@@ -11,23 +11,27 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import Any
 
+from jobkit.core.cursor import Page
 from jobkit.core.normalize import read_page
 from jobkit.core.paging import Pager
 from jobkit.core.plan import Call, Stream
 from jobkit.core.stats import Stats
 from jobkit.errors import JobkitError
-from jobkit.model import Job
 
 __all__ = ["Flow", "listing_flow"]
 
 #: What a listing flow yields (a call to make, or a page of jobs) and receives back.
-Flow = Generator[Call | list[Job], Mapping[str, Any] | None, None]
+Flow = Generator[Call | Page, Mapping[str, Any] | None, None]
 
 
-def listing_flow(stream: Stream, pager: Pager, stats: Stats) -> Flow:
-    """Page through ``stream`` from ``pager``'s position to its end."""
+def listing_flow(stream: Stream, pager: Pager, stats: Stats, *, skip: int = 0) -> Flow:
+    """Page through ``stream`` from ``pager``'s position to its end.
+
+    ``skip`` jobs of the first page are left out: they were yielded before a resume.
+    """
     spec = stream.spec
     while (request := pager.next_request()) is not None:
+        start = pager.position
         response = yield Call(
             service=spec.service,
             region=stream.region,
@@ -41,12 +45,14 @@ def listing_flow(stream: Stream, pager: Pager, stats: Stats) -> Flow:
         except JobkitError as exc:
             exc.adapter, exc.region, exc.operation = spec.name, stream.region, spec.operation
             raise
-        yield read_page(
+        jobs = read_page(
             spec,
-            items,
+            items[skip:],
             region=stream.region,
             scope=stream.scope,
             stats=stats,
             endpoint=stream.endpoint,
         )
+        yield Page(start=start, offset=skip, jobs=jobs)
+        skip = 0
     stats.count(streams_done=1)

@@ -11,6 +11,7 @@ import tenacity
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
+from jobkit.core.cursor import Page
 from jobkit.core.flows import Flow
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
@@ -18,7 +19,6 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
 from jobkit.drivers._config import client_config, identity_key
-from jobkit.model import Job
 
 __all__ = ["AsyncDriver"]
 
@@ -34,7 +34,7 @@ class AsyncDriver:
         session: AioSession,
         policy: RetryPolicy,
         stats: Stats,
-        limiters: LimiterRegistry,
+        limiters: LimiterRegistry | None,
         endpoint_url: str | None = None,
     ) -> None:
         self.session = session
@@ -85,8 +85,10 @@ class AsyncDriver:
         tracker.after_success()
         return response
 
-    async def limiter(self, call: Call) -> AdaptiveLimiter:
+    async def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
+        if self.limiters is None:
+            return None
         if self._identity is None:
             credentials = await self.session.get_credentials()
             access_key = None
@@ -105,8 +107,8 @@ class AsyncDriver:
             result: T = stop.value
             return result
 
-    async def iterate(self, flow: Flow, endpoint: str) -> AsyncIterator[Job]:
-        """Run a listing flow, yielding its jobs page by page."""
+    async def iterate(self, flow: Flow, endpoint: str) -> AsyncIterator[Page]:
+        """Run a listing flow, yielding its pages."""
         reply: Mapping[str, Any] | None = None
         while True:
             try:
@@ -117,8 +119,7 @@ class AsyncDriver:
                 reply = await self.call(item, endpoint)
             else:
                 reply = None
-                for job in item:
-                    yield job
+                yield item
 
     async def aclose(self) -> None:
         """Close every client (and its aiohttp session)."""

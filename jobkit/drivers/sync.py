@@ -11,6 +11,7 @@ import boto3
 import tenacity
 from botocore import xform_name
 
+from jobkit.core.cursor import Page
 from jobkit.core.flows import Flow
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
@@ -18,7 +19,6 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
 from jobkit.drivers._config import client_config, identity_key
-from jobkit.model import Job
 
 __all__ = ["SyncDriver"]
 
@@ -34,7 +34,7 @@ class SyncDriver:
         session: boto3.Session,
         policy: RetryPolicy,
         stats: Stats,
-        limiters: LimiterRegistry,
+        limiters: LimiterRegistry | None,
         endpoint_url: str | None = None,
     ) -> None:
         self.session = session
@@ -81,8 +81,10 @@ class SyncDriver:
         tracker.after_success()
         return response
 
-    def limiter(self, call: Call) -> AdaptiveLimiter:
+    def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
+        if self.limiters is None:
+            return None
         if self._identity is None:
             credentials = self.session.get_credentials()
             access_key = credentials.access_key if credentials is not None else None
@@ -99,8 +101,8 @@ class SyncDriver:
             result: T = stop.value
             return result
 
-    def iterate(self, flow: Flow, endpoint: str) -> Iterator[Job]:
-        """Run a listing flow, yielding its jobs page by page."""
+    def iterate(self, flow: Flow, endpoint: str) -> Iterator[Page]:
+        """Run a listing flow, yielding its pages."""
         reply: Mapping[str, Any] | None = None
         while True:
             try:
@@ -111,7 +113,7 @@ class SyncDriver:
                 reply = self.call(item, endpoint)
             else:
                 reply = None
-                yield from item
+                yield item
 
     def close(self) -> None:
         """Close every client's connection pool."""

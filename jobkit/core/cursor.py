@@ -1,0 +1,117 @@
+"""Resume state of a listing: per stream, where the next job comes from.
+
+A cursor is a small JSON value::
+
+    {"v": 1, "streams": {"<stream key>": ["<page token or null>", <jobs of that page taken>],
+                         "<another stream key>": "done"}}
+
+A stream's entry names the token of the page the last yielded job came from and how many
+jobs of that page were yielded, so resuming re-reads that page and skips exactly those: no job
+is repeated or missed, whether the listing stopped on a page boundary or in the middle of one.
+Streams missing from the cursor had not started and are listed from the beginning.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from jobkit.core.paging import DONE
+from jobkit.errors import UsageError
+from jobkit.model import Job
+
+__all__ = ["CURSOR_VERSION", "CursorState", "Page"]
+
+CURSOR_VERSION = 1
+
+
+@attrs.frozen
+class Page:
+    """A page of one stream's jobs: requested with ``start`` (None for the first page), of
+    which the first ``offset`` jobs had been yielded before (and are left out of ``jobs``)."""
+
+    start: str | None
+    offset: int
+    jobs: list[Job]
+
+
+def _bad(reason: str) -> UsageError:
+    return UsageError(
+        f"invalid cursor: {reason}",
+        hint="pass the value of an iterator's .cursor (or its JSON) unchanged",
+    )
+
+
+@attrs.define
+class CursorState:
+    """Positions of every stream of one listing; safe to update from several threads."""
+
+    positions: dict[str, Any] = attrs.field(factory=dict)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
+
+    @classmethod
+    def load(cls, value: Mapping[str, Any] | str | None) -> CursorState:
+        """A state from a cursor value (or its JSON text); None starts from scratch."""
+        if value is None:
+            return cls()
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise _bad("not JSON") from exc
+        if not isinstance(value, Mapping) or value.get("v") != CURSOR_VERSION:
+            raise _bad(f"expected an object with v={CURSOR_VERSION}")
+        streams = value.get("streams")
+        if not isinstance(streams, Mapping):
+            raise _bad("'streams' must be an object")
+        positions: dict[str, Any] = {}
+        for key, entry in streams.items():
+            if entry == DONE:
+                positions[key] = DONE
+            elif (
+                isinstance(entry, list)
+                and len(entry) == 2
+                and (entry[0] is None or isinstance(entry[0], str))
+                and isinstance(entry[1], int)
+                and entry[1] >= 0
+            ):
+                positions[key] = [entry[0], entry[1]]
+            else:
+                raise _bad(f"stream entry {entry!r} is neither 'done' nor [token, offset]")
+        return cls(positions)
+
+    def start_of(self, key: str) -> tuple[str | None, int] | None:
+        """Where stream ``key`` resumes: (token, jobs to skip), or None if it is done."""
+        with self._lock:
+            entry = self.positions.get(key)
+        if entry == DONE:
+            return None
+        if entry is None:
+            return (None, 0)
+        return (entry[0], entry[1])
+
+    def mark(self, key: str, start: str | None, taken: int) -> None:
+        """Record that ``taken`` jobs of the page requested with ``start`` were yielded."""
+        with self._lock:
+            self.positions[key] = [start, taken]
+
+    def finish(self, key: str) -> None:
+        """Record that stream ``key`` yielded its last job."""
+        with self._lock:
+            self.positions[key] = DONE
+
+    def snapshot(self) -> dict[str, Any]:
+        """The cursor value: JSON-serializable, independent of later progress."""
+        with self._lock:
+            streams = {k: (v if v == DONE else list(v)) for k, v in self.positions.items()}
+        return {"v": CURSOR_VERSION, "streams": streams}
+
+    def emit(self, key: str, page: Page) -> Iterator[Job]:
+        """Yield a page's jobs, moving the position before each so a stop loses nothing."""
+        for taken, job in enumerate(page.jobs, start=page.offset + 1):
+            self.mark(key, page.start, taken)
+            yield job
