@@ -85,3 +85,29 @@ def test_endpoint_from_environment(moto_jobs: str, monkeypatch: pytest.MonkeyPat
     """AWS_ENDPOINT_URL_SAGEMAKER is honoured as botocore honours it."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", moto_jobs)
     assert sum(1 for _ in jobkit.jobs("sagemaker.processing")) == N_JOBS
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+async def test_chaos_through_fault_proxy(moto_jobs: str, driver: str) -> None:
+    """Behind a proxy that throttles 30%, fails 5% and resets 2%, nothing is lost or doubled."""
+    from tests.faultproxy import FaultProxy
+
+    expected = _paginator_list(moto_jobs, SortBy="CreationTime", SortOrder="Descending")
+    policy = jobkit.RetryPolicy(max_attempts=40, backoff_base=0.001, backoff_cap=0.01)
+    with FaultProxy(moto_jobs, throttle=0.3, server_error=0.05, reset=0.02, seed=9) as proxy:
+        if driver == "sync":
+            it = jobkit.jobs(
+                "sagemaker.processing", endpoint_url=proxy.url, retry=policy, pacing=False
+            )
+            got = list(it)
+            stats = it.stats
+        else:
+            ait = jobkit.ajobs(
+                "sagemaker.processing", endpoint_url=proxy.url, retry=policy, pacing=False
+            )
+            got = await ait.collect()
+            stats = ait.stats
+    assert [j.raw for j in got] == expected
+    injected = proxy.counts["throttled"] + proxy.counts["failed"] + proxy.counts["reset"]
+    assert injected > 0 and stats.retries == injected
+    assert stats.throttles == proxy.counts["throttled"]
