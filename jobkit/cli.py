@@ -337,7 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list[:1] == ["emulator"]:
         from jobkit.testing._cli import main as emulator_main  # noqa: PLC0415
 
-        return emulator_main(args_list[1:])
+        try:
+            return emulator_main(args_list[1:])
+        except SystemExit as exit_:
+            return exit_.code if isinstance(exit_.code, int) else _EXIT_USAGE
     out, err = sys.stdout, sys.stderr
     try:
         args = _parser().parse_args(args_list)

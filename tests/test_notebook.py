@@ -1,0 +1,396 @@
+"""jobkit.notebook: JobList, pandas/Arrow export, HTML, progress; the quickstart notebook runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import jobkit
+from jobkit.core.stats import Stats
+from jobkit.errors import MissingDependencyError
+from jobkit.model import Job, JobStatus
+from jobkit.notebook import (
+    COLUMNS,
+    STATUS_COLORS,
+    JobList,
+    Progress,
+    flatten_extras,
+    job_html,
+    job_record,
+    joblist_html,
+    make_progress,
+    text_table,
+)
+from jobkit.testing import Emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
+
+
+def _job(i: int = 0, **changes: object) -> Job:
+    fields: dict[str, object] = {
+        "adapter": "sagemaker.processing",
+        "service": "sagemaker",
+        "name": f"job-{i}",
+        "id": f"arn:job/{i}",
+        "status": JobStatus.SUCCEEDED,
+        "raw_status": "Completed",
+        "created": T0 + dt.timedelta(hours=i),
+        "ended": None,
+        "updated": None,
+        "region": "us-east-1",
+        "account": "123456789012",
+        "extras": {},
+    }
+    fields.update(changes)
+    return Job(**fields)  # type: ignore[arg-type]
+
+
+def _mixed() -> JobList:
+    return JobList(
+        [
+            _job(0, extras={"Config": {"S3": {"Bucket": "b0"}, "Empty": {}}, "Tags": ["a", "b"]}),
+            _job(
+                1,
+                adapter="batch.service",
+                service="batch",
+                status=JobStatus.FAILED,
+                raw_status="FAILED",
+                ended=T0 + dt.timedelta(hours=2),
+                extras={"isTerminated": True, "Mixed": 1},
+            ),
+            _job(2, status=JobStatus.RUNNING, extras={"Mixed": "one"}),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- JobList
+
+
+def test_joblist_is_a_list_of_jobs_with_stats() -> None:
+    """A JobList compares equal to the plain list and keeps the stats it was given."""
+    stats = Stats()
+    jobs = [_job(0), _job(1)]
+    listing = JobList(jobs, stats=stats)
+    assert isinstance(listing, list)
+    assert listing == jobs
+    assert listing.stats is stats
+    assert JobList().stats is None
+
+
+def test_slicing_and_where_return_joblists() -> None:
+    """Slices and where() stay JobLists; where() filters by status name, adapter and predicate."""
+    jobs = _mixed()
+    assert isinstance(jobs[:2], JobList)
+    assert jobs[1].status is JobStatus.FAILED
+    assert [j.name for j in jobs.where(status="failed")] == ["job-1"]
+    assert [j.name for j in jobs.where(status=[JobStatus.RUNNING, "Succeeded"])] == [
+        "job-0",
+        "job-2",
+    ]
+    assert [j.name for j in jobs.where(adapter="batch.service")] == ["job-1"]
+    assert [j.name for j in jobs.where(lambda j: j.name == "job-2")] == ["job-2"]
+    assert jobs.counts() == {"RUNNING": 1, "SUCCEEDED": 1, "FAILED": 1}
+
+
+def test_summary_and_repr_count_statuses_adapters_and_stats() -> None:
+    """The terminal views name the counts per status and adapter and the listing's stats."""
+    stats = Stats()
+    stats.add("sagemaker/us-east-1", requests=7, retries=2, throttles=1)
+    jobs = JobList(_mixed(), stats=stats)
+    assert repr(jobs) == (
+        "<JobList: 3 jobs (RUNNING 1, SUCCEEDED 1, FAILED 1); 7 requests, 2 retries, 1 throttles>"
+    )
+    text = jobs.summary(max_rows=2)
+    assert "adapters: batch.service 1, sagemaker.processing 2" in text
+    assert "job-1" in text
+    assert "job-2" not in text
+    assert text.endswith("... 1 more")
+    assert str(JobList()) == "JobList: 0 jobs"
+
+
+def test_text_table_aligns_columns_in_utc() -> None:
+    """Every row starts each column at the header's offset and shows times in UTC."""
+    other_tz = dt.timezone(dt.timedelta(hours=2))
+    jobs = [_job(0, name="a-much-longer-name", created=T0.astimezone(other_tz)), _job(1)]
+    lines = text_table(jobs).splitlines()
+    status_at = lines[0].index("STATUS")
+    created_at = lines[0].index("CREATED (UTC)")
+    assert [line[status_at:].split()[0] for line in lines[1:]] == ["SUCCEEDED", "SUCCEEDED"]
+    assert lines[1][created_at:].startswith("2026-01-02 03:04:05")
+
+
+def test_job_record_is_json_with_utc_z_times() -> None:
+    """job_record() turns every datetime (extras included) into ISO-8601 UTC ending in Z."""
+    job = _job(0, extras={"At": T0, "Nested": {"When": T0}})
+    record = job_record(job)
+    assert record["created"] == "2026-01-02T03:04:05.678000Z"
+    assert record["extras"] == {
+        "At": "2026-01-02T03:04:05.678000Z",
+        "Nested": {"When": "2026-01-02T03:04:05.678000Z"},
+    }
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_flatten_extras_joins_nested_keys_and_keeps_lists() -> None:
+    """Nested mappings become dotted columns; lists and empty mappings stay whole."""
+    flat = flatten_extras({"A": {"B": {"C": 1}, "D": []}, "E": {}, "F": [1, {"x": 2}]})
+    assert flat == {"extras.A.B.C": 1, "extras.A.D": [], "extras.E": {}, "extras.F": [1, {"x": 2}]}
+
+
+# --------------------------------------------------------------------------- pandas / Arrow
+
+
+def test_to_pandas_types_every_column() -> None:
+    """to_pandas() gives string, categorical-status and UTC datetime64[ns] columns, then extras."""
+    pd = pytest.importorskip("pandas")
+    df = _mixed().to_pandas()
+    assert list(df.columns) == [
+        *COLUMNS,
+        "extras.Config.Empty",
+        "extras.Config.S3.Bucket",
+        "extras.Mixed",
+        "extras.Tags",
+        "extras.isTerminated",
+    ]
+    assert list(df["status"].cat.categories) == [s.value for s in JobStatus]
+    assert list(df["status"]) == ["SUCCEEDED", "FAILED", "RUNNING"]
+    for name in ("created", "ended", "updated"):
+        assert str(df[name].dtype) == "datetime64[ns, UTC]"
+    assert df["created"][0] == pd.Timestamp(T0)
+    assert df["ended"].isna().tolist() == [True, False, True]
+    for name in ("adapter", "name", "id", "raw_status", "region", "account", "problem"):
+        assert isinstance(df[name].dtype, pd.StringDtype), name
+    assert df["extras.Config.S3.Bucket"].tolist() == ["b0", None, None]
+    assert df["extras.Tags"][0] == ["a", "b"]
+    assert df["extras.Config.Empty"][0] == {}
+    assert df["extras.Mixed"].tolist() == [None, 1, "one"]
+
+
+def test_to_pandas_of_an_empty_list_has_the_same_columns() -> None:
+    """An empty JobList gives the fixed columns with the same dtypes as a non-empty one."""
+    pytest.importorskip("pandas")
+    empty = JobList().to_pandas()
+    full = _mixed().to_pandas()
+    assert list(empty.columns) == list(COLUMNS)
+    assert len(empty) == 0
+    assert empty.dtypes.equals(full.dtypes[list(COLUMNS)])
+
+
+def test_to_arrow_types_every_column() -> None:
+    """to_arrow() gives a status dictionary of every JobStatus, UTC us timestamps, typed extras."""
+    pa = pytest.importorskip("pyarrow")
+    table = _mixed().to_arrow()
+    schema = table.schema
+    assert schema.names[: len(COLUMNS)] == list(COLUMNS)
+    assert schema.field("status").type == pa.dictionary(pa.int8(), pa.string())
+    assert table.column("status").chunk(0).dictionary.to_pylist() == [s.value for s in JobStatus]
+    assert table.column("status").to_pylist() == ["SUCCEEDED", "FAILED", "RUNNING"]
+    assert schema.field("created").type == pa.timestamp("us", tz="UTC")
+    assert table.column("created").to_pylist()[0] == T0
+    assert schema.field("name").type == pa.string()
+    assert schema.field("extras.isTerminated").type == pa.bool_()
+    # Lists and mixed-type columns become JSON text.
+    assert table.column("extras.Tags").to_pylist() == ['["a", "b"]', None, None]
+    assert table.column("extras.Mixed").to_pylist() == [None, "1", '"one"']
+    assert table.column("extras.Config.Empty").to_pylist() == ["{}", None, None]
+
+
+def test_to_arrow_of_an_empty_list_has_the_same_schema() -> None:
+    """An empty JobList gives the fixed columns with the same Arrow types."""
+    pa = pytest.importorskip("pyarrow")
+    empty = JobList().to_arrow()
+    full = _mixed().to_arrow()
+    assert empty.num_rows == 0
+    assert empty.schema == pa.schema([full.schema.field(name) for name in COLUMNS])
+
+
+def test_export_of_an_emulator_listing_keeps_every_job(emu_env: Emulator) -> None:
+    """A real listing converts to pandas and Arrow with one row per job, in listing order."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    listing = jobkit.jobs(["sagemaker.processing", "cleanroomsml.trained-model-export"])
+    jobs = JobList(listing, stats=listing.stats)
+    df = jobs.to_pandas()
+    table = jobs.to_arrow()
+    assert len(df) == table.num_rows == len(jobs) > 0
+    assert [None if pd.isna(v) else v for v in df["id"]] == [j.id for j in jobs]
+    assert table.column("name").to_pylist() == [j.name for j in jobs]
+    assert "extras.outputConfiguration.members" in df.columns
+
+
+@pytest.mark.parametrize(
+    ("module", "call", "extra"),
+    [
+        ("pandas", lambda: JobList().to_pandas(), "pandas"),
+        ("pyarrow", lambda: JobList().to_arrow(), "arrow"),
+        ("tqdm.auto", Progress, "progress"),
+    ],
+)
+def test_missing_optional_dependency_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, module: str, call: object, extra: str
+) -> None:
+    """Without the optional module, MissingDependencyError (an ImportError) names the extra."""
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(MissingDependencyError) as info:
+        call()  # type: ignore[operator]
+    assert isinstance(info.value, ImportError)
+    assert info.value.extra == extra
+    assert f"jobkit[{extra}]" in str(info.value)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_html_escapes_every_text() -> None:
+    """Names, ids, raw statuses and extras keys and values are HTML-escaped in both views."""
+    evil = "<script>alert('x')</script>"
+    job = _job(
+        0, name=evil, id=evil, raw_status=evil, account=evil, extras={evil: evil}, problem=evil
+    )
+    for text in (job_html(job), joblist_html(JobList([job]))):
+        assert "<script>" not in text
+        assert "&lt;script&gt;" in text
+
+
+def test_joblist_html_shows_counts_colours_and_stats() -> None:
+    """The HTML view has the count per status in its colour, per adapter, and the stats line."""
+    stats = Stats()
+    stats.add("batch/us-east-1", requests=4, pages=3, retries=2, throttles=1)
+    jobs = JobList(_mixed(), stats=stats)
+    text = jobs._repr_html_()
+    assert "3 jobs" in text
+    assert STATUS_COLORS[JobStatus.FAILED] in text
+    assert "FAILED 1" in text
+    assert "batch.service: 1" in text
+    assert "4 requests, 3 pages, 2 retries, 1 throttles" in text
+    assert "requests" not in JobList(_mixed())._repr_html_()
+
+
+def test_joblist_html_truncates_long_lists() -> None:
+    """Only max_rows rows are drawn; the rest are counted."""
+    jobs = JobList(_job(i) for i in range(30))
+    text = joblist_html(jobs, max_rows=5)
+    assert text.count("<tr>") == 1 + 5  # header row + 5 jobs
+    assert "25 more" in text
+
+
+def test_job_html_shows_fields_and_flattened_extras() -> None:
+    """A job's HTML view shows its status badge, UTC times and dotted extras keys."""
+    text = job_html(_job(0, extras={"Config": {"S3": {"Bucket": "b0"}}}))
+    assert STATUS_COLORS[JobStatus.SUCCEEDED] in text
+    assert "2026-01-02 03:04:05" in text
+    assert "extras.Config.S3.Bucket" in text
+    assert "b0" in text
+
+
+def test_job_repr_html_is_job_html() -> None:
+    """Job._repr_html_ (what Jupyter calls) renders job_html()."""
+    job = _job(0)
+    if not hasattr(job, "_repr_html_"):
+        pytest.skip("Job._repr_html_ is not attached in jobkit/model.py yet")
+    assert job._repr_html_() == job_html(job)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def _stats(jobs: int, pages: int, endpoints: int = 1) -> Stats:
+    stats = Stats()
+    stats.count(streams=endpoints)
+    for i in range(endpoints):
+        stats.add(f"svc{i}/us-east-1", jobs=jobs, pages=pages, requests=pages)
+    return stats
+
+
+def test_progress_counts_jobs_and_shows_pages_per_endpoint() -> None:
+    """update(stats) moves the bar to stats.jobs and puts pages and streams in the postfix."""
+    out = io.StringIO()
+    bar = Progress(file=out, max_endpoints=2)
+    bar.update(_stats(jobs=40, pages=2))
+    assert bar.count == 40
+    assert bar.postfix == {"pages": "2", "streams": "0/1", "svc0/us-east-1": "2p"}
+    stats = _stats(jobs=50, pages=3, endpoints=3)
+    stats.add("svc0/us-east-1", retries=2, throttles=1)
+    bar.update(stats)
+    assert bar.count == 150
+    assert bar.postfix["retries"] == "2 (1 throttled)"
+    assert bar.postfix["endpoints"] == "+1 more"
+    bar.close()
+    assert "150job" in out.getvalue()
+    assert "pages=9" in out.getvalue()
+
+
+def test_progress_close_is_idempotent_and_final() -> None:
+    """After close(), further updates change nothing and a second close() is harmless."""
+    with Progress(file=io.StringIO()) as bar:
+        bar.update(_stats(jobs=5, pages=1))
+    assert bar.closed
+    bar.update(_stats(jobs=99, pages=9))
+    bar.close()
+    assert bar.count == 5
+
+
+def test_make_progress_is_silent_by_default() -> None:
+    """progress=False/None makes no bar, True makes one, a Progress is used as given."""
+    assert make_progress(None) is None
+    assert make_progress(False) is None
+    made = make_progress(True)
+    assert isinstance(made, Progress)
+    made.close()
+    mine = Progress(file=io.StringIO())
+    assert make_progress(mine) is mine
+    mine.close()
+
+
+# --------------------------------------------------------------------------- event loops
+
+
+async def test_sync_api_works_inside_a_running_event_loop(emu_env: Emulator) -> None:
+    """jobs() (sync) works where a loop already runs, as in a notebook cell."""
+    listing = jobkit.jobs("sagemaker.processing")
+    jobs = JobList(listing, stats=listing.stats)
+    expected = emu_env.data.records("sagemaker", "ListProcessingJobs", "us-east-1")
+    assert sorted(j.id or "" for j in jobs) == sorted(r["ProcessingJobArn"] for r in expected)
+
+
+# --------------------------------------------------------------------------- the notebook
+
+
+def test_quickstart_notebook_runs_every_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """examples/quickstart.ipynb executes top to bottom in a python3 kernel without an error."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    # A python3 kernel spec that runs this interpreter, ahead of any other on the machine.
+    spec_dir = tmp_path / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (jobkit tests)",
+                "language": "python",
+            }
+        )
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    # The kernel picks matplotlib's inline backend only when MPLBACKEND is not forced.
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    nb = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
+    client = nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError naming the failing cell
+    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    html = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
+    assert any("jobkit-joblist" in text for text in html)
+    assert any("image/png" in out.get("data", {}) for out in outputs)
