@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,11 @@ typecheck: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q
 
-test: lint typecheck pytest
+test: lint typecheck pytest docs
+
+# Offline build of the docs; --strict turns broken links and nav gaps into failures.
+docs: $(VENV)/.dev-installed
+	$(BIN)/mkdocs build --strict --quiet
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks

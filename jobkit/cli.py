@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import jobkit
+from jobkit.adapters import REGISTRY
 from jobkit.errors import JobkitError, UsageError
-from jobkit.model import Job
+from jobkit.model import Job, JobStatus
 from jobkit.notebook import COLUMNS, job_record, text_table
 
 __all__ = ["FILTER_FLAGS", "adapters_markdown", "main"]
@@ -294,6 +295,23 @@ def adapters_markdown() -> str:
         )
     lines += ["", "## Descriptions", ""]
     lines += [f"- `{info.name}`: {_md(info.description)}." for info in jobkit.adapters()]
+    lines += [
+        "",
+        "## Status mapping",
+        "",
+        "Each service word maps onto one `JobStatus`; the word itself stays on `Job.raw_status`.",
+        "",
+    ]
+    for info in jobkit.adapters():
+        spec = REGISTRY[info.name]
+        if spec.status_field is None:
+            lines.append(f"- `{info.name}` (derived): {_md(info.status_rule or '')}")
+            continue
+        words: dict[JobStatus, list[str]] = {}
+        for word, mapped_to in spec.status_map.items():
+            words.setdefault(mapped_to, []).append(f"`{word}`")
+        mapped = "; ".join(f"{s.value} ← {', '.join(words[s])}" for s in JobStatus if s in words)
+        lines.append(f"- `{info.name}` (`{spec.status_field}`): {mapped}")
     return "\n".join(lines) + "\n"
 
 
