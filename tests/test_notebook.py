@@ -292,8 +292,6 @@ def test_job_html_shows_fields_and_flattened_extras() -> None:
 def test_job_repr_html_is_job_html() -> None:
     """Job._repr_html_ (what Jupyter calls) renders job_html()."""
     job = _job(0)
-    if not hasattr(job, "_repr_html_"):
-        pytest.skip("Job._repr_html_ is not attached in jobkit/model.py yet")
     assert job._repr_html_() == job_html(job)
 
 
