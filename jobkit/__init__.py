@@ -1,7 +1,16 @@
 """jobkit: list jobs across AWS services through one API, sync and async."""
 
 from jobkit._version import __version__
-from jobkit.api import AdapterInfo, AsyncJobIterator, JobIterator, adapters, ajobs, jobs
+from jobkit.api import (
+    AdapterInfo,
+    AsyncJobIterator,
+    Explanation,
+    JobIterator,
+    adapters,
+    ajobs,
+    explain,
+    jobs,
+)
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.errors import JobkitError
@@ -10,6 +19,7 @@ from jobkit.model import Job, JobStatus
 __all__ = [
     "AdapterInfo",
     "AsyncJobIterator",
+    "Explanation",
     "Job",
     "JobIterator",
     "JobStatus",
@@ -20,5 +30,6 @@ __all__ = [
     "__version__",
     "adapters",
     "ajobs",
+    "explain",
     "jobs",
 ]

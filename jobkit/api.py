@@ -6,7 +6,9 @@ call and in which order is decided in ``jobkit.core``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import itertools
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -25,24 +27,37 @@ from aiobotocore.session import AioSession
 from botocore.loaders import create_loader
 
 from jobkit import adapters as registry
+from jobkit.core import pushdown
 from jobkit.core.cursor import CursorState
 from jobkit.core.flows import Flow, listing_flow
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.core.plan import Call, Stream, discover_scopes, streams_for
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
+from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._config import validate_region
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.sync import SyncDriver
 from jobkit.errors import JobkitError, UsageError
-from jobkit.model import Job
+from jobkit.model import Job, JobStatus
 
-__all__ = ["AdapterInfo", "AsyncJobIterator", "JobIterator", "adapters", "ajobs", "jobs"]
+__all__ = [
+    "AdapterInfo",
+    "AsyncJobIterator",
+    "Explanation",
+    "JobIterator",
+    "adapters",
+    "ajobs",
+    "explain",
+    "jobs",
+]
 
 AdapterArg = str | AdapterSpec | Sequence[str | AdapterSpec] | None
 RegionArg = str | Sequence[str] | None
 ParamsArg = Mapping[str, str | Sequence[str]] | None
+StatusArg = JobStatus | str | Sequence[JobStatus | str] | None
+TimeArg = dt.datetime | dt.date | dt.timedelta | str | None
 
 
 @attrs.frozen(kw_only=True)
@@ -96,14 +111,16 @@ class _Request:
     scopes: Mapping[str, Mapping[str, Any]]
     extras: Mapping[str, Mapping[str, Any]]
     discover: bool = True
+    query: Query = attrs.field(factory=Query)
 
 
-def _check(
+def _check(  # noqa: PLR0917 - internal; called from jobs() and ajobs() only
     adapters_arg: AdapterArg,
     regions: RegionArg,
     params: ParamsArg,
     default_region: str | None,
     discover: bool,
+    query: Query,
 ) -> _Request:
     specs = tuple(registry.resolve(adapters_arg))  # type: ignore[arg-type]
     if regions is None:
@@ -148,7 +165,14 @@ def _check(
             + (", ".join(accepted) or "none")
             + "; other keys must be request members of the operation (a single string)",
         )
-    return _Request(specs=specs, regions=checked, scopes=scopes, extras=extras, discover=discover)
+    return _Request(
+        specs=specs,
+        regions=checked,
+        scopes=scopes,
+        extras=extras,
+        discover=discover,
+        query=query,
+    )
 
 
 def _endpoint_of(call: Call) -> str:
@@ -167,9 +191,15 @@ class _Listing:
     def cursor(self) -> dict[str, Any]:
         """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
 
-        JSON-serializable; valid at any moment, also after an error or a ``break``.
+        JSON-serializable; valid at any moment, also after an error or a ``break``. An
+        ordered listing (``order=``) reads ahead to sort, so it has no exact cursor.
         """
-        return self._cursor.snapshot()
+        if self._request.query.order is not None:
+            raise UsageError(
+                "an ordered listing has no cursor: it reads ahead to sort",
+                hint="drop order= to get a resumable listing",
+            )
+        return self._cursor.snapshot(self._request.query)
 
     def _targets(self) -> Iterator[tuple[AdapterSpec, str]]:
         for spec in self._request.specs:
@@ -184,7 +214,13 @@ class _Listing:
     def _streams(
         self, spec: AdapterSpec, region: str, scopes: list[dict[str, str]]
     ) -> list[Stream]:
-        return streams_for(spec, region, scopes, params=self._request.extras[spec.name])
+        return streams_for(
+            spec,
+            region,
+            scopes,
+            params=self._request.extras[spec.name],
+            query=self._request.query,
+        )
 
     def _flow(self, stream: Stream) -> Flow | None:
         """The listing flow of ``stream`` from where the cursor says, or None if it is done."""
@@ -193,11 +229,22 @@ class _Listing:
             return None
         self.stats.count(streams=1)
         token, skip = start
-        return listing_flow(stream, stream.pager(token), self.stats, skip=skip)
+        return listing_flow(
+            stream, stream.pager(token), self.stats, skip=skip, query=self._request.query
+        )
+
+    def _ordered(self, jobs: list[Job]) -> list[Job]:
+        """Sort a read-ahead listing by creation time (jobs without one come last)."""
+        descending = self._request.query.order == "created-desc"
+        dated = [j for j in jobs if j.created is not None]
+        undated = [j for j in jobs if j.created is None]
+        dated.sort(key=lambda j: j.created, reverse=descending)  # type: ignore[arg-type,return-value]
+        limit = self._request.query.limit
+        return (dated + undated)[:limit]
 
     def _failed(self, error: JobkitError) -> None:
         """Attach the resume point to an error that stops the listing."""
-        if error.cursor is None:
+        if self._request.query.order is None and error.cursor is None:
             error.cursor = self.cursor
             resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
             error.hint = f"{error.hint}; {resume}" if error.hint else resume
@@ -219,21 +266,30 @@ class JobIterator(_Listing, Iterator[Job]):
         self._gen = self._run()
 
     def _run(self) -> Generator[Job, None, None]:
+        query = self._request.query
         try:
-            for spec, region in self._targets():
-                scopes = self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
-                for stream in self._streams(spec, region, scopes):
-                    flow = self._flow(stream)
-                    if flow is None:
-                        continue
-                    for page in self._driver.iterate(flow, stream.endpoint):
-                        yield from self._cursor.emit(stream.key, page)
-                    self._cursor.finish(stream.key)
+            if query.order is not None:
+                yield from self._ordered(list(self._all()))
+            elif query.limit is not None:
+                yield from itertools.islice(self._all(), query.limit)
+            else:
+                yield from self._all()
         except JobkitError as error:
             self._failed(error)
             raise
         finally:
             self._driver.close()
+
+    def _all(self) -> Generator[Job, None, None]:
+        for spec, region in self._targets():
+            scopes = self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
+            for stream in self._streams(spec, region, scopes):
+                flow = self._flow(stream)
+                if flow is None:
+                    continue
+                for page in self._driver.iterate(flow, stream.endpoint):
+                    yield from self._cursor.emit(stream.key, page)
+                self._cursor.finish(stream.key)
 
     def __iter__(self) -> JobIterator:
         return self
@@ -268,22 +324,35 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
         self._gen = self._run()
 
     async def _run(self) -> AsyncGenerator[Job, None]:
+        query = self._request.query
         try:
-            for spec, region in self._targets():
-                scopes = await self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
-                for stream in self._streams(spec, region, scopes):
-                    flow = self._flow(stream)
-                    if flow is None:
-                        continue
-                    async for page in self._driver.iterate(flow, stream.endpoint):
-                        for job in self._cursor.emit(stream.key, page):
-                            yield job
-                    self._cursor.finish(stream.key)
+            if query.order is not None:
+                for job in self._ordered([job async for job in self._all()]):
+                    yield job
+            else:
+                count = 0
+                async for job in self._all():
+                    yield job
+                    count += 1
+                    if count == query.limit:
+                        break
         except JobkitError as error:
             self._failed(error)
             raise
         finally:
             await self._driver.aclose()
+
+    async def _all(self) -> AsyncGenerator[Job, None]:
+        for spec, region in self._targets():
+            scopes = await self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
+            for stream in self._streams(spec, region, scopes):
+                flow = self._flow(stream)
+                if flow is None:
+                    continue
+                async for page in self._driver.iterate(flow, stream.endpoint):
+                    for job in self._cursor.emit(stream.key, page):
+                        yield job
+                self._cursor.finish(stream.key)
 
     def __aiter__(self) -> AsyncJobIterator:
         return self
@@ -319,6 +388,12 @@ def jobs(
     discover: bool = True,
     pacing: bool = True,
     cursor: Mapping[str, Any] | str | None = None,
+    status: StatusArg = None,
+    since: TimeArg = None,
+    until: TimeArg = None,
+    name_contains: str | None = None,
+    limit: int | None = None,
+    order: str | None = None,
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -332,10 +407,30 @@ def jobs(
     scope parameters that were not given (False: a missing one raises MissingScopeError).
     ``pacing``: share an adaptive rate limiter per endpoint that slows down on throttling
     (False: only the retry policy's backoff applies). ``cursor``: an earlier iterator's
-    ``cursor`` (or its JSON): continue exactly where that listing stopped.
+    ``cursor`` (or its JSON): continue exactly where that listing stopped (its time window
+    is kept, so a relative ``since="7d"`` means the same instants on resume).
+
+    Filters, pushed down to the service where its API can apply them and applied on the
+    client otherwise, with the same result either way: ``status`` (a JobStatus, its name, or
+    several), ``since`` / ``until`` (datetime, date, ISO-8601 string or a relative age such
+    as "90m", "12h", "7d"; a naive datetime is read as UTC; the window is
+    ``since <= created < until``), ``name_contains`` (case-insensitive), ``limit`` (stop after
+    that many jobs), ``order`` ("created-desc" or "created-asc": one global order by
+    ``created``; the listing is read ahead and sorted, so it has no cursor).
     """
     session = session or boto3.Session()
-    request = _check(adapters, regions, params, session.region_name, discover)
+    state = CursorState.load(cursor)
+    query = state.window(
+        Query.parse(
+            status=status,
+            since=since,
+            until=until,
+            name_contains=name_contains,
+            limit=limit,
+            order=order,
+        )
+    )
+    request = _check(adapters, regions, params, session.region_name, discover, query)
     stats = Stats(on_retry=on_retry)
     driver = SyncDriver(
         session=session,
@@ -344,7 +439,7 @@ def jobs(
         limiters=LIMITERS if pacing else None,
         endpoint_url=endpoint_url,
     )
-    return JobIterator(request, driver, stats, CursorState.load(cursor))
+    return JobIterator(request, driver, stats, state)
 
 
 def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
@@ -382,11 +477,28 @@ def ajobs(
     discover: bool = True,
     pacing: bool = True,
     cursor: Mapping[str, Any] | str | None = None,
+    status: StatusArg = None,
+    since: TimeArg = None,
+    until: TimeArg = None,
+    name_contains: str | None = None,
+    limit: int | None = None,
+    order: str | None = None,
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
     aio = _aio_session(session)
-    request = _check(adapters, regions, params, aio.get_config_variable("region"), discover)
+    state = CursorState.load(cursor)
+    query = state.window(
+        Query.parse(
+            status=status,
+            since=since,
+            until=until,
+            name_contains=name_contains,
+            limit=limit,
+            order=order,
+        )
+    )
+    request = _check(adapters, regions, params, aio.get_config_variable("region"), discover, query)
     stats = Stats(on_retry=on_retry)
     driver = AsyncDriver(
         session=aio,
@@ -395,4 +507,76 @@ def ajobs(
         limiters=LIMITERS if pacing else None,
         endpoint_url=endpoint_url,
     )
-    return AsyncJobIterator(request, driver, stats, CursorState.load(cursor))
+    return AsyncJobIterator(request, driver, stats, state)
+
+
+@attrs.frozen(kw_only=True)
+class Explanation:
+    """How one adapter in one region would be listed: see ``jobkit.explain()``."""
+
+    adapter: str
+    region: str
+    scope: Mapping[str, Any]  # the given scope values; the rest are discovered
+    discovered: tuple[str, ...]
+    requests: tuple[Mapping[str, Any], ...]  # push-down parameters, one per stream and scope
+    pushed: Mapping[str, str]  # query part -> request member the service applies
+    client: tuple[str, ...]  # query parts jobkit applies on the client only
+    note: str | None
+
+    def __str__(self) -> str:
+        pushed = ", ".join(f"{k} -> {v}" for k, v in self.pushed.items()) or "nothing"
+        client = ", ".join(self.client) or "nothing"
+        scope = f" scope={dict(self.scope)}" if self.scope else ""
+        found = f" discovered={list(self.discovered)}" if self.discovered else ""
+        text = (
+            f"{self.adapter} in {self.region}:{scope}{found} {len(self.requests)} stream(s) per "
+            f"scope; pushed down: {pushed}; on the client: {client}"
+        )
+        return f"{text} ({self.note})" if self.note else text
+
+
+def explain(
+    adapters: AdapterArg = None,
+    *,
+    regions: RegionArg = None,
+    params: ParamsArg = None,
+    status: StatusArg = None,
+    since: TimeArg = None,
+    until: TimeArg = None,
+    name_contains: str | None = None,
+    limit: int | None = None,
+    order: str | None = None,
+) -> list[Explanation]:
+    """Show, per adapter and region, which filters go to the service and which jobkit applies.
+
+    Takes the arguments of ``jobs()`` that shape the plan; sends no request. Every query part
+    is applied on the client as well, so the listed push-down only saves pages.
+    """
+    query = Query.parse(
+        status=status,
+        since=since,
+        until=until,
+        name_contains=name_contains,
+        limit=limit,
+        order=order,
+    )
+    default_region = boto3.Session().region_name
+    request = _check(adapters, regions, params, default_region, True, query)
+    out = []
+    for spec in request.specs:
+        push = pushdown.plan(query, spec)
+        given = request.scopes[spec.name]
+        for region in request.regions:
+            out.append(
+                Explanation(
+                    adapter=spec.name,
+                    region=region,
+                    scope=dict(given),
+                    discovered=tuple(n for n in spec.scope_names if n not in given),
+                    requests=tuple(push.requests),
+                    pushed=dict(push.pushed),
+                    client=tuple(push.client_side(query)),
+                    note=push.note,
+                )
+            )
+    return out

@@ -62,9 +62,10 @@ def test_malformed_record_is_yielded_and_counted() -> None:
     """A record whose timestamp cannot be read is kept raw, marked, and counted."""
     raw = {"jobId": "j1", "jobName": "x", "createdAt": "not-a-number", "status": "RUNNING"}
     stats = Stats()
-    (job,) = read_page(
+    (job,), ends = read_page(
         REGISTRY["batch.service"], [raw], region="us-east-1", scope={}, stats=stats, endpoint="e"
     )
+    assert ends == [1]
     assert job.problem == (
         "TypeError: createdAt: expected epoch milliseconds, got str 'not-a-number'"
     )
@@ -76,7 +77,7 @@ def test_unknown_status_word_is_unknown_and_counted() -> None:
     """A status word the mapping does not know becomes UNKNOWN, keeps its word, is counted."""
     raw = {"JobId": "1", "JobName": "n", "JobStatus": "ARCHIVED"}
     stats = Stats()
-    (job,) = read_page(
+    (job,), _ = read_page(
         REGISTRY["comprehendmedical.snomedct"],
         [raw],
         region="us-east-1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jobkit.core.pushdown import batch_filters
 from jobkit.core.spec import AdapterSpec, Discovery, Partition, ScopeParam, TimeFormat
 from jobkit.model import JobStatus
 
@@ -52,5 +53,6 @@ SERVICE_JOBS = AdapterSpec(
     scope=(ScopeParam(name="jobQueue", doc="the job queue's name or ARN", discovery=JOB_QUEUES),),
     # Without a status (and without filters) the API returns RUNNING jobs only, so a whole
     # queue is listed as one stream per status.
-    partition=Partition(param="jobStatus", values=tuple(_STATUS)),
+    partition=Partition(param="jobStatus", values=tuple(_STATUS), by_status=True),
+    pushdown=batch_filters,
 )

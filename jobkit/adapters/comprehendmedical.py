@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jobkit.core.pushdown import nested_filter
 from jobkit.core.spec import AdapterSpec
 from jobkit.model import JobStatus
 
@@ -35,4 +36,8 @@ SNOMEDCT = AdapterSpec(
     account_field="DataAccessRoleArn",
     status_map=_STATUS,
     has_botocore_paginator=False,
+    # Filter.JobName is an exact match, so name_contains stays on the client.
+    pushdown=nested_filter(
+        "Filter", status="JobStatus", after="SubmitTimeAfter", before="SubmitTimeBefore"
+    ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jobkit.core.pushdown import top_level
 from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
 from jobkit.model import JobStatus
 
@@ -36,6 +37,12 @@ PROCESSING = AdapterSpec(
     updated_field="LastModifiedTime",
     status_map=_SAGEMAKER_STATUS,
     base_params={"SortBy": "CreationTime", "SortOrder": "Descending"},
+    pushdown=top_level(
+        status="StatusEquals",
+        after="CreationTimeAfter",
+        before="CreationTimeBefore",
+        name="NameContains",
+    ),
 )
 
 LABELING_STATUS_RULE = (
@@ -91,4 +98,6 @@ LABELING_WORKTEAM = AdapterSpec(
     account_field="WorkRequesterAccountId",
     scope=(ScopeParam(name="WorkteamArn", doc="the work team's ARN", discovery=WORKTEAMS),),
     base_params={"SortBy": "CreationTime", "SortOrder": "Descending"},
+    # JobReferenceCodeContains filters the reference code, not the name: not a name filter.
+    pushdown=top_level(after="CreationTimeAfter", before="CreationTimeBefore"),
 )

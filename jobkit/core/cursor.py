@@ -13,6 +13,7 @@ Streams missing from the cursor had not started and are listed from the beginnin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator, Mapping
@@ -21,6 +22,7 @@ from typing import Any
 import attrs
 
 from jobkit.core.paging import DONE
+from jobkit.core.query import Query
 from jobkit.errors import UsageError
 from jobkit.model import Job
 
@@ -31,12 +33,15 @@ CURSOR_VERSION = 1
 
 @attrs.frozen
 class Page:
-    """A page of one stream's jobs: requested with ``start`` (None for the first page), of
-    which the first ``offset`` jobs had been yielded before (and are left out of ``jobs``)."""
+    """A page of one stream's jobs, requested with ``start`` (None for the first page).
+
+    ``ends[i]`` is how many of the page's summaries are consumed once ``jobs[i]`` is yielded
+    (summaries skipped on resume or filtered out on the client are counted too).
+    """
 
     start: str | None
-    offset: int
     jobs: list[Job]
+    ends: list[int]
 
 
 def _bad(reason: str) -> UsageError:
@@ -51,6 +56,8 @@ class CursorState:
     """Positions of every stream of one listing; safe to update from several threads."""
 
     positions: dict[str, Any] = attrs.field(factory=dict)
+    since: str | None = None  # the time window of the listing the cursor came from
+    until: str | None = None
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -82,7 +89,21 @@ class CursorState:
                 positions[key] = [entry[0], entry[1]]
             else:
                 raise _bad(f"stream entry {entry!r} is neither 'done' nor [token, offset]")
-        return cls(positions)
+        window = value.get("window") or {}
+        if not isinstance(window, Mapping):
+            raise _bad("'window' must be an object")
+        return cls(positions, window.get("since"), window.get("until"))
+
+    def window(self, query: Query) -> Query:
+        """``query`` with the time window of the listing this cursor resumes, if it had one."""
+        if self.since is None and self.until is None:
+            return query
+        try:
+            since = dt.datetime.fromisoformat(self.since) if self.since else None
+            until = dt.datetime.fromisoformat(self.until) if self.until else None
+        except ValueError as exc:
+            raise _bad("its window is not ISO-8601") from exc
+        return attrs.evolve(query, since=since, until=until)
 
     def start_of(self, key: str) -> tuple[str | None, int] | None:
         """Where stream ``key`` resumes: (token, jobs to skip), or None if it is done."""
@@ -104,14 +125,20 @@ class CursorState:
         with self._lock:
             self.positions[key] = DONE
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, query: Query | None = None) -> dict[str, Any]:
         """The cursor value: JSON-serializable, independent of later progress."""
         with self._lock:
             streams = {k: (v if v == DONE else list(v)) for k, v in self.positions.items()}
-        return {"v": CURSOR_VERSION, "streams": streams}
+        value: dict[str, Any] = {"v": CURSOR_VERSION, "streams": streams}
+        if query is not None and (query.since or query.until):
+            value["window"] = {
+                "since": query.since.isoformat() if query.since else None,
+                "until": query.until.isoformat() if query.until else None,
+            }
+        return value
 
     def emit(self, key: str, page: Page) -> Iterator[Job]:
         """Yield a page's jobs, moving the position before each so a stop loses nothing."""
-        for taken, job in enumerate(page.jobs, start=page.offset + 1):
+        for taken, job in zip(page.ends, page.jobs, strict=True):
             self.mark(key, page.start, taken)
             yield job

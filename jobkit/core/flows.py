@@ -15,6 +15,7 @@ from jobkit.core.cursor import Page
 from jobkit.core.normalize import read_page
 from jobkit.core.paging import Pager
 from jobkit.core.plan import Call, Stream
+from jobkit.core.query import Query
 from jobkit.core.stats import Stats
 from jobkit.errors import JobkitError
 
@@ -24,10 +25,12 @@ __all__ = ["Flow", "listing_flow"]
 Flow = Generator[Call | Page, Mapping[str, Any] | None, None]
 
 
-def listing_flow(stream: Stream, pager: Pager, stats: Stats, *, skip: int = 0) -> Flow:
-    """Page through ``stream`` from ``pager``'s position to its end.
-
-    ``skip`` jobs of the first page are left out: they were yielded before a resume.
+def listing_flow(
+    stream: Stream, pager: Pager, stats: Stats, *, skip: int = 0, query: Query | None = None
+) -> Flow:
+    """Page through ``stream`` from ``pager``'s position to its end, keeping the jobs that
+    ``query`` matches. ``skip`` summaries of the first page are left out: they were consumed
+    before a resume.
     """
     spec = stream.spec
     while (request := pager.next_request()) is not None:
@@ -45,14 +48,16 @@ def listing_flow(stream: Stream, pager: Pager, stats: Stats, *, skip: int = 0) -
         except JobkitError as exc:
             exc.adapter, exc.region, exc.operation = spec.name, stream.region, spec.operation
             raise
-        jobs = read_page(
+        jobs, ends = read_page(
             spec,
-            items[skip:],
+            items,
             region=stream.region,
             scope=stream.scope,
             stats=stats,
             endpoint=stream.endpoint,
+            query=query,
+            skip=skip,
         )
-        yield Page(start=start, offset=skip, jobs=jobs)
+        yield Page(start=start, jobs=jobs, ends=ends)
         skip = 0
     stats.count(streams_done=1)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec, TimeFormat
 from jobkit.core.stats import Stats
 from jobkit.model import Job, JobStatus
@@ -124,16 +125,25 @@ def read_page(
     scope: Mapping[str, str],
     stats: Stats,
     endpoint: str,
-) -> list[Job]:
-    """Normalize one page's summaries and count them (jobs, odd records, the page itself)."""
-    jobs = [normalize(spec, item, region=region, scope=scope) for item in items]
-    problems = sum(1 for job in jobs if job.problem is not None)
-    unmapped = sum(
-        1
-        for job in jobs
-        if job.problem is None and job.status is JobStatus.UNKNOWN and job.raw_status is not None
-    )
+    query: Query | None = None,
+    skip: int = 0,
+) -> tuple[list[Job], list[int]]:
+    """Normalize one page's summaries past the first ``skip``, keep those ``query`` matches,
+    and count them. Returns the jobs and, for each, how many summaries of the page it ends."""
+    jobs: list[Job] = []
+    ends: list[int] = []
+    problems = unmapped = 0
+    for number, item in enumerate(items[skip:], start=skip + 1):
+        job = normalize(spec, item, region=region, scope=scope)
+        if query is not None and not query.matches(job):
+            continue
+        if job.problem is not None:
+            problems += 1
+        elif job.status is JobStatus.UNKNOWN and job.raw_status is not None:
+            unmapped += 1
+        jobs.append(job)
+        ends.append(number)
     stats.add(endpoint, pages=1, jobs=len(jobs))
     if problems or unmapped:
         stats.count(unnormalized=problems, unmapped_statuses=unmapped)
-    return jobs
+    return jobs, ends

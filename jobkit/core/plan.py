@@ -16,7 +16,9 @@ from typing import Any
 
 import attrs
 
+from jobkit.core import pushdown
 from jobkit.core.paging import Pager
+from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec, Discovery
 from jobkit.errors import MissingScopeError
 
@@ -61,6 +63,7 @@ class Stream:
                 sorted(self.partition.items()),
             ],
             separators=(",", ":"),
+            default=str,
         )
 
     @property
@@ -160,22 +163,19 @@ def streams_for(
     *,
     params: Mapping[str, Any] | None = None,
     account: str | None = None,
+    query: Query | None = None,
 ) -> list[Stream]:
-    """The streams of one adapter in one region: scopes x partition values."""
-    partitions: list[dict[str, str]] = (
-        [{spec.partition.param: value} for value in spec.partition.values]
-        if spec.partition is not None
-        else [{}]
-    )
+    """The streams of one adapter in one region: scopes x the push plan's requests."""
+    requests = pushdown.plan(query or Query(), spec).requests
     return [
         Stream(
             spec=spec,
             region=region,
             scope=scope,
-            partition=partition,
+            partition=request,
             params=params or {},
             account=account,
         )
         for scope in scopes
-        for partition in partitions
+        for request in requests
     ]

@@ -80,6 +80,7 @@ class Partition:
 
     param: str
     values: tuple[str, ...]
+    by_status: bool = False  # the values are the service's status words
 
 
 @attrs.frozen(kw_only=True)
@@ -110,6 +111,7 @@ class AdapterSpec:
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     has_botocore_paginator: bool = True
     account_field: str | None = None
+    pushdown: Callable[[Any, Any], Any] | None = None  # a jobkit.core.pushdown strategy
 
     def __attrs_post_init__(self) -> None:
         if (self.status_field is None) == (self.derive_status is None):
