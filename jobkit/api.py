@@ -41,6 +41,7 @@ from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.sync import SyncDriver
 from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
+from jobkit.notebook import JobList, Progress, make_progress
 
 __all__ = [
     "AdapterInfo",
@@ -182,10 +183,21 @@ def _endpoint_of(call: Call) -> str:
 class _Listing:
     """What the sync and async iterators share: the request, stats and resume state."""
 
-    def __init__(self, request: _Request, stats: Stats, cursor: CursorState) -> None:
+    def __init__(
+        self, request: _Request, stats: Stats, cursor: CursorState, progress: Progress | None
+    ) -> None:
         self.stats = stats
         self._request = request
         self._cursor = cursor
+        self._progress = progress
+
+    def _page_done(self) -> None:
+        if self._progress is not None:
+            self._progress.update(self.stats)
+
+    def _end(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
 
     @property
     def cursor(self) -> dict[str, Any]:
@@ -259,9 +271,14 @@ class JobIterator(_Listing, Iterator[Job]):
     """
 
     def __init__(
-        self, request: _Request, driver: SyncDriver, stats: Stats, cursor: CursorState
+        self,
+        request: _Request,
+        driver: SyncDriver,
+        stats: Stats,
+        cursor: CursorState,
+        progress: Progress | None = None,
     ) -> None:
-        super().__init__(request, stats, cursor)
+        super().__init__(request, stats, cursor, progress)
         self._driver = driver
         self._gen = self._run()
 
@@ -278,6 +295,7 @@ class JobIterator(_Listing, Iterator[Job]):
             self._failed(error)
             raise
         finally:
+            self._end()
             self._driver.close()
 
     def _all(self) -> Generator[Job, None, None]:
@@ -288,6 +306,7 @@ class JobIterator(_Listing, Iterator[Job]):
                 if flow is None:
                     continue
                 for page in self._driver.iterate(flow, stream.endpoint):
+                    self._page_done()
                     yield from self._cursor.emit(stream.key, page)
                 self._cursor.finish(stream.key)
 
@@ -307,19 +326,24 @@ class JobIterator(_Listing, Iterator[Job]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def collect(self) -> list[Job]:
-        """Every remaining job, as a list."""
+    def collect(self) -> JobList:
+        """Every remaining job, as a ``JobList`` (DataFrame export, HTML, stats)."""
         with self:
-            return list(self)
+            return JobList(self, stats=self.stats)
 
 
 class AsyncJobIterator(_Listing, AsyncIterator[Job]):
     """The jobs of one listing, in an ``async for`` loop (see ``JobIterator``)."""
 
     def __init__(
-        self, request: _Request, driver: AsyncDriver, stats: Stats, cursor: CursorState
+        self,
+        request: _Request,
+        driver: AsyncDriver,
+        stats: Stats,
+        cursor: CursorState,
+        progress: Progress | None = None,
     ) -> None:
-        super().__init__(request, stats, cursor)
+        super().__init__(request, stats, cursor, progress)
         self._driver = driver
         self._gen = self._run()
 
@@ -340,6 +364,7 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
             self._failed(error)
             raise
         finally:
+            self._end()
             await self._driver.aclose()
 
     async def _all(self) -> AsyncGenerator[Job, None]:
@@ -350,6 +375,7 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
                 if flow is None:
                     continue
                 async for page in self._driver.iterate(flow, stream.endpoint):
+                    self._page_done()
                     for job in self._cursor.emit(stream.key, page):
                         yield job
                 self._cursor.finish(stream.key)
@@ -370,10 +396,10 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def collect(self) -> list[Job]:
-        """Every remaining job, as a list."""
+    async def collect(self) -> JobList:
+        """Every remaining job, as a ``JobList`` (DataFrame export, HTML, stats)."""
         async with self:
-            return [job async for job in self]
+            return JobList([job async for job in self], stats=self.stats)
 
 
 def jobs(
@@ -394,6 +420,7 @@ def jobs(
     name_contains: str | None = None,
     limit: int | None = None,
     order: str | None = None,
+    progress: bool | Progress = False,
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -417,6 +444,9 @@ def jobs(
     ``since <= created < until``), ``name_contains`` (case-insensitive), ``limit`` (stop after
     that many jobs), ``order`` ("created-desc" or "created-asc": one global order by
     ``created``; the listing is read ahead and sorted, so it has no cursor).
+
+    ``progress``: True shows a tqdm.auto bar of jobs and pages (``jobkit[progress]``);
+    silent by default.
     """
     session = session or boto3.Session()
     state = CursorState.load(cursor)
@@ -439,7 +469,7 @@ def jobs(
         limiters=LIMITERS if pacing else None,
         endpoint_url=endpoint_url,
     )
-    return JobIterator(request, driver, stats, state)
+    return JobIterator(request, driver, stats, state, make_progress(progress))
 
 
 def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
@@ -483,6 +513,7 @@ def ajobs(
     name_contains: str | None = None,
     limit: int | None = None,
     order: str | None = None,
+    progress: bool | Progress = False,
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
@@ -507,7 +538,7 @@ def ajobs(
         limiters=LIMITERS if pacing else None,
         endpoint_url=endpoint_url,
     )
-    return AsyncJobIterator(request, driver, stats, state)
+    return AsyncJobIterator(request, driver, stats, state, make_progress(progress))
 
 
 @attrs.frozen(kw_only=True)

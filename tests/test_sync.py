@@ -73,3 +73,35 @@ def test_malformed_records_are_yielded_and_counted(emu_env: Emulator) -> None:
     assert len(odd) == 2 * len(queues)
     assert it.stats.unnormalized == len(odd)
     assert all("createdAt" in (j.problem or "") and "createdAt" in j.raw for j in odd)
+
+
+def test_collect_returns_joblist_with_stats(emu_env: Emulator) -> None:
+    """collect() gives a JobList carrying the listing's stats."""
+    from jobkit.notebook import JobList
+
+    got = jobkit.jobs("sagemaker.processing").collect()
+    assert isinstance(got, JobList) and got.stats is not None
+    assert (
+        got.stats.jobs
+        == len(got)
+        == len(emu_env.data.records("sagemaker", "ListProcessingJobs", "us-east-1"))
+    )
+
+
+def test_progress_bar_follows_pages(emu_env: Emulator) -> None:
+    """progress= receives the stats after every page and is closed at the end."""
+    from jobkit.notebook import Progress
+
+    seen: list[int] = []
+    closed: list[bool] = []
+
+    class Recorder(Progress):
+        def update(self, stats: jobkit.Stats) -> None:
+            seen.append(stats.pages)
+
+        def close(self) -> None:
+            closed.append(True)
+
+    it = jobkit.jobs("sagemaker.processing", progress=Recorder())
+    list(it)
+    assert seen == list(range(1, it.stats.pages + 1)) and closed

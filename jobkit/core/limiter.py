@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -124,6 +125,7 @@ class LimiterRegistry:
     """One limiter per endpoint key, created on first use; safe to share across threads."""
 
     clock: Callable[[], float]
+    settings: dict[str, Any] = attrs.field(factory=dict)  # AdaptiveLimiter keyword arguments
     _limiters: dict[tuple[str, ...], AdaptiveLimiter] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
@@ -132,5 +134,5 @@ class LimiterRegistry:
         with self._lock:
             limiter = self._limiters.get(key)
             if limiter is None:
-                limiter = self._limiters[key] = AdaptiveLimiter(clock=self.clock)
+                limiter = self._limiters[key] = AdaptiveLimiter(clock=self.clock, **self.settings)
             return limiter

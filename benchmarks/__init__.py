@@ -1,0 +1,1 @@
+"""jobkit benchmarks: ratios against a baseline measured in the same run."""
