@@ -283,11 +283,3 @@ def test_bad_filter_value_exits_2() -> None:
     run = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--status", "exploded")
     assert run.returncode == 2
     assert "exploded" in run.stderr
-
-
-@pytest.mark.skipif(_supports("status"), reason="jobs() takes status=: the flag works")
-def test_filter_flag_before_filters_land_is_a_usage_error() -> None:
-    """Until jobs() takes status=, --status says so and exits 2 instead of ignoring it."""
-    run = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--status", "failed")
-    assert run.returncode == 2
-    assert "--status" in run.stderr
