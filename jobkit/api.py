@@ -402,6 +402,12 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
             return JobList([job async for job in self], stats=self.stats)
 
 
+def _resume(cursor: Mapping[str, Any] | str | None, **filters: Any) -> tuple[CursorState, Query]:
+    """The resume state and the query; a cursor's time window wins over relative times."""
+    state = CursorState.load(cursor)
+    return state, state.window(Query.parse(**filters))
+
+
 def jobs(
     adapters: AdapterArg = None,
     *,
@@ -449,16 +455,14 @@ def jobs(
     silent by default.
     """
     session = session or boto3.Session()
-    state = CursorState.load(cursor)
-    query = state.window(
-        Query.parse(
-            status=status,
-            since=since,
-            until=until,
-            name_contains=name_contains,
-            limit=limit,
-            order=order,
-        )
+    state, query = _resume(
+        cursor,
+        status=status,
+        since=since,
+        until=until,
+        name_contains=name_contains,
+        limit=limit,
+        order=order,
     )
     request = _check(adapters, regions, params, session.region_name, discover, query)
     stats = Stats(on_retry=on_retry)
@@ -518,16 +522,14 @@ def ajobs(
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
     aio = _aio_session(session)
-    state = CursorState.load(cursor)
-    query = state.window(
-        Query.parse(
-            status=status,
-            since=since,
-            until=until,
-            name_contains=name_contains,
-            limit=limit,
-            order=order,
-        )
+    state, query = _resume(
+        cursor,
+        status=status,
+        since=since,
+        until=until,
+        name_contains=name_contains,
+        limit=limit,
+        order=order,
     )
     request = _check(adapters, regions, params, aio.get_config_variable("region"), discover, query)
     stats = Stats(on_retry=on_retry)
