@@ -16,7 +16,6 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-import jobkit
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.testing import Emulator, Faults
 
