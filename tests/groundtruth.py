@@ -7,6 +7,16 @@ from typing import Any
 
 from jobkit.testing import Emulator
 
+#: The five seed adapters this module knows the ground truth of (tests of the other adapters
+#: derive theirs generically, in test_conformance.py).
+SEED = (
+    "sagemaker.processing",
+    "sagemaker.labeling-workteam",
+    "comprehendmedical.snomedct",
+    "batch.service",
+    "cleanroomsml.trained-model-export",
+)
+
 
 def expected_raw(emu: Emulator, adapter: str, region: str) -> list[dict[str, Any]]:
     """Every summary ``adapter`` must yield in ``region``, over all its scopes."""

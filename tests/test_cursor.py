@@ -10,9 +10,9 @@ import pytest
 import jobkit
 from jobkit.errors import AccessDeniedError, UsageError
 from jobkit.testing import Emulator, Faults
-from tests.groundtruth import expected_raw, same_jobs
+from tests.groundtruth import SEED, expected_raw, same_jobs
 
-ADAPTERS = [a.name for a in jobkit.adapters()]
+ADAPTERS = list(SEED)
 
 
 def _truth(emu: Emulator) -> list[dict[str, object]]:
@@ -28,7 +28,7 @@ def test_interrupt_and_resume_sync(emu_env: Emulator, seed: int) -> None:
     got: list[jobkit.Job] = []
     cursor: str | None = None
     for _ in range(50):
-        it = jobkit.jobs(cursor=cursor)
+        it = jobkit.jobs(ADAPTERS, cursor=cursor)
         take = rng.randint(1, 2500)
         for job in it:
             got.append(job)
@@ -49,13 +49,13 @@ async def test_interrupt_and_resume_async(emu_env: Emulator) -> None:
     """The async iterator's cursor resumes exactly too, and a sync run can continue it."""
     truth = _truth(emu_env)
     got: list[jobkit.Job] = []
-    ait = jobkit.ajobs()
+    ait = jobkit.ajobs(ADAPTERS)
     async for job in ait:
         got.append(job)
         if len(got) == 777:
             break
     await ait.aclose()
-    rest = list(jobkit.jobs(cursor=ait.cursor))
+    rest = list(jobkit.jobs(ADAPTERS, cursor=ait.cursor))
     same_jobs([j.raw for j in got + rest], truth)
 
 

@@ -15,9 +15,10 @@ from jobkit.core.query import Query
 from jobkit.errors import InvalidFilterError
 from jobkit.model import Job, JobStatus
 from jobkit.testing import REFERENCE_NOW, Emulator
+from tests.groundtruth import SEED
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
-ADAPTERS = [a.name for a in jobkit.adapters()]
+ADAPTERS = list(SEED)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,7 @@ def test_limit_stops_early(emu_env: Emulator) -> None:
 
 def test_order_is_global(emu_env: Emulator) -> None:
     """order= gives one order by created across adapters and streams."""
-    got = list(jobkit.jobs(order="created-asc", limit=500))
+    got = list(jobkit.jobs(ADAPTERS, order="created-asc", limit=500))
     created = [j.created for j in got if j.created is not None]
     assert created == sorted(created) and len(got) == 500
     with pytest.raises(jobkit.JobkitError, match="no cursor"):
@@ -210,6 +211,6 @@ async def test_async_filters_match_sync(emu_env: Emulator) -> None:
         "status": ["failed", "succeeded"],
         "since": REFERENCE_NOW - dt.timedelta(days=20),
     }
-    sync = list(jobkit.jobs(**kwargs))
-    asyn = await jobkit.ajobs(**kwargs).collect()
+    sync = list(jobkit.jobs(ADAPTERS, **kwargs))
+    asyn = await jobkit.ajobs(ADAPTERS, **kwargs).collect()
     assert sorted(map(_key, sync)) == sorted(map(_key, asyn)) and sync

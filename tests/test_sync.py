@@ -7,9 +7,9 @@ import pytest
 import jobkit
 from jobkit.adapters import REGISTRY
 from jobkit.testing import Emulator
-from tests.groundtruth import check_normalized, expected_raw, same_jobs
+from tests.groundtruth import SEED, check_normalized, expected_raw, same_jobs
 
-ADAPTERS = [a.name for a in jobkit.adapters()]
+ADAPTERS = list(SEED)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
