@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 import boto3
+import botocore.session
 from aiobotocore.session import AioSession
 from botocore.loaders import create_loader
 
@@ -36,7 +37,7 @@ from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent, Stats
-from jobkit.drivers._config import validate_region
+from jobkit.drivers._config import shared_loader, validate_region
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.sync import SyncDriver
 from jobkit.errors import JobkitError, UsageError
@@ -454,7 +455,7 @@ def jobs(
     ``progress``: True shows a tqdm.auto bar of jobs and pages (``jobkit[progress]``);
     silent by default.
     """
-    session = session or boto3.Session()
+    session = session or _default_session()
     state, query = _resume(
         cursor,
         status=status,
@@ -476,10 +477,18 @@ def jobs(
     return JobIterator(request, driver, stats, state, make_progress(progress))
 
 
+def _default_session() -> boto3.Session:
+    """A new default boto3 session (credential chain, AWS_PROFILE, ...) on the shared loader."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    return boto3.Session(botocore_session=core)
+
+
 def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
     if isinstance(session, AioSession):
         return session
     aio = AioSession()
+    aio.register_component("data_loader", shared_loader())
     if isinstance(session, boto3.Session):
         # Carry the profile and region over; explicit keys are copied as a frozen set.
         if session.profile_name and session.profile_name != "default":

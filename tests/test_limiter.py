@@ -38,7 +38,7 @@ def test_first_throttle_starts_from_the_measured_rate() -> None:
         tickets.append(limiter.reserve())
         clock.advance(0.025)  # 40 requests per second
     assert limiter.on_throttle(tickets[-1])
-    assert limiter.w_max == 40
+    assert limiter.w_max == pytest.approx(40.0)
     assert limiter.rate == pytest.approx(20.0)
 
 
@@ -69,7 +69,7 @@ def test_in_flight_throttles_drop_the_rate_once() -> None:
 def test_cubic_recovery_returns_to_w_max_after_k() -> None:
     """After a drop the rate climbs back to w_max at time K, flat around it, then above."""
     clock = FakeClock()
-    limiter = AdaptiveLimiter(clock=clock, beta=0.7, scale=0.4)
+    limiter = AdaptiveLimiter(clock=clock, beta=0.7, scale=0.4, demand_cap=None)
     limiter.rate = 10.0
     limiter.on_throttle(limiter.reserve())
     assert limiter.rate == pytest.approx(7.0)
@@ -89,7 +89,7 @@ def test_cubic_recovery_returns_to_w_max_after_k() -> None:
 def test_rate_is_bounded() -> None:
     """The rate never leaves [min_rate, max_rate]."""
     clock = FakeClock()
-    limiter = AdaptiveLimiter(clock=clock, min_rate=1.0, max_rate=50.0)
+    limiter = AdaptiveLimiter(clock=clock, min_rate=1.0, max_rate=50.0, demand_cap=None)
     limiter.rate = 1.2
     for _ in range(10):
         limiter.on_throttle(limiter.reserve())
@@ -129,3 +129,16 @@ def test_registry_shares_per_key() -> None:
     assert registry.get("id", "sagemaker", "us-east-1") is not registry.get(
         "id", "batch", "us-east-1"
     )
+
+
+def test_rate_does_not_run_away_without_demand() -> None:
+    """With few requests sent, the rate stays under twice the sending rate."""
+    clock = FakeClock()
+    limiter = AdaptiveLimiter(clock=clock)
+    limiter.rate = 10.0
+    limiter.on_throttle(limiter.reserve())
+    for _ in range(30):
+        clock.advance(1.5)
+        limiter.reserve()  # one request every 1.5 s
+        limiter.on_success()
+    assert limiter.rate is not None and limiter.rate <= 2.0

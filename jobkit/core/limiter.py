@@ -43,7 +43,8 @@ class AdaptiveLimiter:
 
     ``clock`` returns seconds (monotonic). ``min_rate`` and ``max_rate`` bound the rate;
     ``burst`` is how many requests may go back to back after an idle spell; ``beta`` and
-    ``scale`` are CUBIC's multiplicative decrease and growth constants.
+    ``scale`` are CUBIC's multiplicative decrease and growth constants; ``demand_cap`` keeps
+    the rate under that multiple of the rate requests are really sent at.
     """
 
     clock: Callable[[], float]
@@ -52,6 +53,7 @@ class AdaptiveLimiter:
     beta: float = 0.7
     scale: float = 0.4
     burst: float = 1.0
+    demand_cap: float | None = 2.0  # the rate stays under this multiple of the sending rate
     rate: float | None = None  # None: not throttled yet, no pacing
     w_max: float = 0.0
     epoch: int = 0
@@ -84,8 +86,13 @@ class AdaptiveLimiter:
         with self._lock:
             if self.rate is None:
                 return
-            t = self.clock() - self._last_drop
+            now = self.clock()
+            t = now - self._last_drop
             target = self.scale * (t - self._k) ** 3 + self.w_max
+            # Never more than twice what is really being sent: a rate the callers do not use
+            # says nothing about what the endpoint allows (botocore caps the same way).
+            if self.demand_cap is not None:
+                target = min(target, self.demand_cap * self._measured_rate(now))
             self.rate = min(self.max_rate, max(self.min_rate, target))
 
     def on_throttle(self, ticket: Ticket) -> bool:
@@ -116,8 +123,12 @@ class AdaptiveLimiter:
             self._sent = [t for t in self._sent if t >= cutoff]
 
     def _measured_rate(self, now: float) -> float:
+        # Sends per second over the last second, over the span actually covered: right after
+        # a start (clients being created) a full-second window would understate the rate.
         recent = [t for t in self._sent if t >= now - 1.0]
-        return float(max(len(recent), 1))
+        if len(recent) < 2:
+            return max(self.min_rate, float(len(recent)))
+        return len(recent) / max(now - recent[0], 0.05)
 
 
 @attrs.define
