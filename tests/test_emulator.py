@@ -573,7 +573,7 @@ def test_unknown_operation_and_missing_auth(emu: Emulator, client: ClientFactory
     """An unserved operation is UnknownOperationException; unsigned requests get a 403."""
     sm = client("sagemaker")
     with pytest.raises(ClientError) as exc:
-        sm.list_training_jobs()
+        sm.list_endpoints()  # not a job listing: never emulated
     assert _error(exc) == ("UnknownOperationException", 400)
     anonymous = client("batch", signature_version=UNSIGNED)
     with pytest.raises(ClientError) as exc:

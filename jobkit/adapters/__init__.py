@@ -5,6 +5,19 @@ from __future__ import annotations
 import difflib
 from types import MappingProxyType
 
+from jobkit.adapters import (
+    backup,
+    batch,
+    bedrock,
+    comprehend,
+    emrserverless,
+    glue,
+    mediaconvert,
+    sagemaker,
+    stepfunctions,
+    transcribe,
+    translate,
+)
 from jobkit.adapters.batch import SERVICE_JOBS
 from jobkit.adapters.cleanroomsml import TRAINED_MODEL_EXPORT
 from jobkit.adapters.comprehendmedical import SNOMEDCT
@@ -17,7 +30,44 @@ __all__ = ["REGISTRY", "get", "resolve"]
 REGISTRY: MappingProxyType[str, AdapterSpec] = MappingProxyType(
     {
         spec.name: spec
-        for spec in (PROCESSING, LABELING_WORKTEAM, SNOMEDCT, SERVICE_JOBS, TRAINED_MODEL_EXPORT)
+        for spec in (
+            # The five seed adapters first (their order is the default listing order).
+            PROCESSING,
+            LABELING_WORKTEAM,
+            SNOMEDCT,
+            SERVICE_JOBS,
+            TRAINED_MODEL_EXPORT,
+            sagemaker.TRAINING,
+            sagemaker.TRANSFORM,
+            sagemaker.HYPERPARAMETER_TUNING,
+            sagemaker.COMPILATION,
+            sagemaker.AUTOML,
+            sagemaker.LABELING,
+            sagemaker.PIPELINE_EXECUTIONS,
+            batch.JOBS,
+            comprehend.DOCUMENT_CLASSIFICATION,
+            comprehend.DOMINANT_LANGUAGE,
+            comprehend.ENTITIES,
+            comprehend.KEY_PHRASES,
+            comprehend.SENTIMENT,
+            comprehend.TARGETED_SENTIMENT,
+            comprehend.TOPICS,
+            comprehend.EVENTS,
+            comprehend.PII_ENTITIES,
+            transcribe.TRANSCRIPTION,
+            transcribe.MEDICAL_TRANSCRIPTION,
+            translate.TEXT_TRANSLATION,
+            bedrock.MODEL_CUSTOMIZATION,
+            bedrock.MODEL_INVOCATION,
+            bedrock.EVALUATION,
+            glue.JOB_RUNS,
+            emrserverless.JOB_RUNS,
+            mediaconvert.JOBS,
+            backup.BACKUP_JOBS,
+            backup.COPY_JOBS,
+            backup.RESTORE_JOBS,
+            stepfunctions.EXECUTIONS,
+        )
     }
 )
 

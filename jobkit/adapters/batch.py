@@ -1,4 +1,5 @@
-"""AWS Batch: service jobs (SageMaker training jobs scheduled through a Batch job queue)."""
+"""AWS Batch: service jobs (SageMaker training jobs scheduled through a Batch job queue) and
+container jobs (ECS, Fargate, EKS queues)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from jobkit.core.pushdown import batch_filters
 from jobkit.core.spec import AdapterSpec, Discovery, Partition, ScopeParam, TimeFormat
 from jobkit.model import JobStatus
 
-__all__ = ["SERVICE_JOBS"]
+__all__ = ["JOBS", "SERVICE_JOBS"]
 
 _STATUS = {
     "SUBMITTED": JobStatus.PENDING,
@@ -54,5 +55,48 @@ SERVICE_JOBS = AdapterSpec(
     # Without a status (and without filters) the API returns RUNNING jobs only, so a whole
     # queue is listed as one stream per status.
     partition=Partition(param="jobStatus", values=tuple(_STATUS), by_status=True),
+    pushdown=batch_filters,
+)
+
+_JOB_STATUS = {k: v for k, v in _STATUS.items() if k != "SCHEDULED"}
+
+CONTAINER_QUEUES = Discovery(
+    service="batch",
+    operation="DescribeJobQueues",
+    result_key="jobQueues",
+    input_token="nextToken",
+    output_token="nextToken",
+    limit_key="maxResults",
+    page_size=100,
+    value=lambda item: item.get("jobQueueArn"),
+    # Container jobs run on ECS, EC2, Fargate and EKS queues; SageMaker training queues hold
+    # service jobs (batch.service) only.
+    keep=lambda item: item.get("jobQueueType") != "SAGEMAKER_TRAINING",
+)
+
+JOBS = AdapterSpec(
+    name="batch.jobs",
+    service="batch",
+    operation="ListJobs",
+    doc="AWS Batch container jobs of a job queue",
+    result_key="jobSummaryList",
+    input_token="nextToken",
+    output_token="nextToken",
+    limit_key="maxResults",
+    page_size=100,
+    name_field="jobName",
+    id_field="jobId",
+    status_field="status",
+    created_field="createdAt",
+    ended_field="stoppedAt",
+    account_field="jobArn",
+    time_format=TimeFormat.EPOCH_MS,
+    status_map=_JOB_STATUS,
+    scope=(
+        ScopeParam(name="jobQueue", doc="the job queue's name or ARN", discovery=CONTAINER_QUEUES),
+    ),
+    # Like ListServiceJobs: RUNNING only without a status or a filter, so one stream per
+    # status, or one filtered stream covering every status.
+    partition=Partition(param="jobStatus", values=tuple(_JOB_STATUS), by_status=True),
     pushdown=batch_filters,
 )

@@ -18,7 +18,15 @@ import attrs
 
 from jobkit.core.query import Query
 
-__all__ = ["PushPlan", "Strategy", "batch_filters", "nested_filter", "plan", "top_level"]
+__all__ = [
+    "PushPlan",
+    "Strategy",
+    "batch_filters",
+    "nested_filter",
+    "plan",
+    "status_list",
+    "top_level",
+]
 
 _MARGIN = dt.timedelta(seconds=1)
 
@@ -30,6 +38,7 @@ class PushPlan:
     requests: list[dict[str, Any]]
     pushed: dict[str, str] = attrs.field(factory=dict)  # query part -> request member
     note: str | None = None
+    order: str | None = None  # the order the service returns these streams in, if known
 
     def client_side(self, query: Query) -> list[str]:
         """The query parts the service does not apply (jobkit applies them)."""
@@ -88,8 +97,13 @@ def top_level(
     after: str | None = None,
     before: str | None = None,
     name: str | None = None,
+    sort: tuple[str, str, str] | None = None,
 ) -> Strategy:
     """Filters as top-level request members (SageMaker style).
+
+    ``sort`` names the sort-order member and its descending and ascending values: the
+    streams are then sorted by creation time by the service, in the order the query asks
+    (descending when it asks none), and can be merged lazily.
 
     The status member takes one word, and SageMaker applies MaxResults before its filters (a
     filtered listing reads as many pages as an unfiltered one), so several selected statuses
@@ -107,7 +121,12 @@ def top_level(
         if name and query.name_contains is not None:
             params[name] = query.name_contains
             pushed["name_contains"] = name
-        return PushPlan(requests=[params], pushed=pushed)
+        order = None
+        if sort is not None:
+            member, descending, ascending = sort
+            order = query.order or "created-desc"
+            params[member] = ascending if order == "created-asc" else descending
+        return PushPlan(requests=[params], pushed=pushed, order=order)
 
     return strategy
 
@@ -164,6 +183,7 @@ def batch_filters(query: Query, spec: Any) -> PushPlan:
             requests=[{"filters": [{"name": "AFTER_CREATED_AT", "values": [value]}]}],
             pushed={"since": "filters[AFTER_CREATED_AT]"},
             note="one filtered stream covers every status; status applied on the client",
+            order="created-desc",
         )
     if query.statuses is not None:
         return default(query, spec)
@@ -173,6 +193,7 @@ def batch_filters(query: Query, spec: Any) -> PushPlan:
             requests=[{"filters": [{"name": "BEFORE_CREATED_AT", "values": [value]}]}],
             pushed={"until": "filters[BEFORE_CREATED_AT]"},
             note="one filtered stream covers every status",
+            order="created-desc",
         )
     return default(query, spec)
 
@@ -181,3 +202,20 @@ def plan(query: Query, spec: Any) -> PushPlan:
     """The push plan of ``spec`` for ``query``."""
     strategy: Strategy = spec.pushdown or default
     return strategy(query, spec)
+
+
+def status_list(member: str, *, after: str | None = None, before: str | None = None) -> Strategy:
+    """Filters as top-level members where the status member takes a list of words (EMR
+    Serverless ``states``, S3 Control ``JobStatuses``): every selected status in one stream."""
+
+    def strategy(query: Query, spec: Any) -> PushPlan:
+        params, pushed = _times(query, after, before, lambda t: t)
+        raw = query.raw_statuses(spec.status_map.items())
+        if raw is not None and not raw:
+            return PushPlan(requests=[], note="no status of this service matches")
+        if raw is not None:
+            params[member] = list(raw)
+            pushed["status"] = member
+        return PushPlan(requests=[params], pushed=pushed)
+
+    return strategy

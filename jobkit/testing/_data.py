@@ -59,15 +59,61 @@ DEFAULT_SIZES: Mapping[str, int] = {
     "DescribeJobQueues": 2,
     "ListCollaborations": 2,
     "ListCollaborationTrainedModels": 2,
+    # Operations emulated generically from their botocore shapes (_generic.py). A name that
+    # several emulated services share is qualified as "service:Operation".
+    **dict.fromkeys(
+        (
+            "ListTrainingJobs",
+            "ListTransformJobs",
+            "ListHyperParameterTuningJobs",
+            "ListCompilationJobs",
+            "ListAutoMLJobs",
+            "ListLabelingJobs",
+            "ListDocumentClassificationJobs",
+            "ListDominantLanguageDetectionJobs",
+            "ListEntitiesDetectionJobs",
+            "ListKeyPhrasesDetectionJobs",
+            "ListSentimentDetectionJobs",
+            "ListTargetedSentimentDetectionJobs",
+            "ListTopicsDetectionJobs",
+            "ListEventsDetectionJobs",
+            "ListPiiEntitiesDetectionJobs",
+            "ListTextTranslationJobs",
+            "ListTranscriptionJobs",
+            "ListMedicalTranscriptionJobs",
+            "ListModelCustomizationJobs",
+            "ListModelInvocationJobs",
+            "ListEvaluationJobs",
+            "ListBackupJobs",
+            "ListCopyJobs",
+            "ListRestoreJobs",
+            "mediaconvert:ListJobs",
+        ),
+        40,
+    ),
+    # Per parent (pipeline, Glue job, application, state machine, job queue).
+    **dict.fromkeys(("ListPipelineExecutions", "GetJobRuns", "ListJobRuns", "ListExecutions"), 25),
+    "batch:ListJobs": 40,
+    "ListPipelines": 2,
+    "glue:ListJobs": 2,
+    "ListApplications": 2,
+    "ListStateMachines": 3,
 }
 
-_SERVICE_OF = {
-    "ListProcessingJobs": "sagemaker",
-    "ListLabelingJobsForWorkteam": "sagemaker",
-    "ListSNOMEDCTInferenceJobs": "comprehendmedical",
-    "ListServiceJobs": "batch",
-    "ListCollaborationTrainedModelExportJobs": "cleanroomsml",
+_SEED_OPS = {
+    ("sagemaker", "ListProcessingJobs"),
+    ("sagemaker", "ListLabelingJobsForWorkteam"),
+    ("comprehendmedical", "ListSNOMEDCTInferenceJobs"),
+    ("batch", "ListServiceJobs"),
+    ("cleanroomsml", "ListCollaborationTrainedModelExportJobs"),
 }
+
+
+def _generic() -> Any:
+    # _generic builds on JobSet (defined here), so it is imported when first needed.
+    from jobkit.testing import _generic  # noqa: PLC0415
+
+    return _generic
 
 
 def _mix(x: int) -> int:
@@ -421,13 +467,22 @@ class EmulatorData:
         malformed: int = 0,
         now: dt.datetime | None = None,
     ) -> None:
-        unknown = set(sizes or {}) - set(DEFAULT_SIZES)
+        unknown = (
+            set(sizes or {})
+            - set(DEFAULT_SIZES)
+            - {op for key in DEFAULT_SIZES if ":" in key for op in (key.split(":")[1],)}
+        )
         if unknown:
             raise ValueError(f"unknown operation(s) in sizes: {sorted(unknown)}")
         if any(v < 0 for v in (sizes or {}).values()) or malformed < 0:
             raise ValueError("sizes and malformed must be >= 0")
         self.seed = seed
-        self.sizes: Mapping[str, int] = {**DEFAULT_SIZES, **(sizes or {})}
+        merged = {**DEFAULT_SIZES}
+        for key, value in (sizes or {}).items():
+            # An unqualified shared name ("ListJobs") sets every service's count.
+            shared = [k for k in DEFAULT_SIZES if k.split(":")[-1] == key and ":" in k]
+            merged.update(dict.fromkeys(shared or [key], value))
+        self.sizes: Mapping[str, int] = merged
         self.malformed = malformed
         self.now = (now or REFERENCE_NOW).astimezone(dt.UTC)
         self.ref_ms = datetime_to_us(self.now) // 1000
@@ -629,16 +684,92 @@ class EmulatorData:
 
     def job_set(self, service: str, operation: str, region: str, **scope: str) -> JobSet:
         """The lazily generated job set behind ``records()`` (raises UnknownScopeError)."""
-        if _SERVICE_OF.get(operation) != service:
+        generic = _generic().GENERIC_OPS.get((service, operation))
+        if (service, operation) not in _SEED_OPS and generic is None:
             raise ValueError(f"{service}:{operation} is not an emulated job listing")
-        key = self._scope_key(operation, region, scope)
+        key = (
+            self._scope_key(operation, region, scope)
+            if generic is None
+            else self._generic_scope(generic, region, scope)
+        )
+        cache = (f"{service}:{operation}", region, key)
         with self._lock:
-            found = self._sets.get((operation, region, key))
+            found = self._sets.get(cache)
         if found is not None:
             return found
-        built = self._build(operation, region, key, scope)
+        if generic is None:
+            built = self._build(operation, region, key, scope)
+        else:
+            built = self._build_generic(generic, region, key)
         with self._lock:
-            return self._sets.setdefault((operation, region, key), built)
+            return self._sets.setdefault(cache, built)
+
+    def size(self, service: str, operation: str) -> int:
+        """The configured count of ``operation`` (per region, or per parent scope)."""
+        qualified = f"{service}:{operation}"
+        return self.sizes[qualified] if qualified in self.sizes else self.sizes[operation]
+
+    def parents(self, service: str, operation: str, region: str, **needs: str) -> list[Any]:
+        """The items a discovery operation lists in ``region`` (work teams, queues, ...)."""
+        if (service, operation) == ("sagemaker", "ListWorkteams"):
+            return self.workteams(region)
+        if (service, operation) == ("batch", "DescribeJobQueues"):
+            return self.job_queues(region)
+        if (service, operation) == ("cleanrooms", "ListCollaborations"):
+            return self.collaborations(region)
+        if (service, operation) == ("cleanrooms", "ListMemberships"):
+            return self.memberships(region)
+        if (service, operation) == ("cleanroomsml", "ListCollaborationTrainedModels"):
+            return self.trained_models(region, needs["collaborationIdentifier"])
+        parent = _generic().GENERIC_PARENTS.get((service, operation))
+        if parent is None:
+            raise ValueError(f"{service}:{operation} is not an emulated discovery listing")
+        return list(
+            _generic().parent_items(
+                parent,
+                seed=self.seed,
+                region=region,
+                n=self.size(service, operation),
+                time=lambda k: self._parent_time(region, operation, k),
+            )
+        )
+
+    def _generic_scope(self, op: Any, region: str, scope: Mapping[str, str]) -> str:
+        if op.scope is None:
+            if scope:
+                raise TypeError(f"{op.operation} takes no scope, got {sorted(scope)}")
+            return ""
+        if set(scope) != {op.scope}:
+            raise TypeError(f"{op.operation} takes the scope {op.scope}=, got {sorted(scope)}")
+        ref = scope[op.scope]
+        if op.operation == "ListJobs" and op.service == "batch":
+            for q in self.job_queues(region):
+                if ref in (q["jobQueueName"], q["jobQueueArn"]):
+                    return str(q["jobQueueArn"])
+            raise UnknownScopeError(f"job queue {ref} not found in {region}")
+        items = self.parents(op.parent[0], op.parent[1], region)
+        values = {item if op.parent_value is None else item[op.parent_value] for item in items}
+        if ref not in values:
+            raise UnknownScopeError(f"{op.scope} {ref} not found in {region}")
+        return str(ref)
+
+    def _build_generic(self, op: Any, region: str, key: str) -> JobSet:
+        n = self.size(op.service, op.operation)
+        if op.service == "batch":
+            # Container jobs run on ECS/EC2/Fargate/EKS queues, not on SageMaker training ones.
+            queue = next(q for q in self.job_queues(region) if q["jobQueueArn"] == key)
+            if queue.get("jobQueueType") == "SAGEMAKER_TRAINING":
+                n = 0
+        jobs: JobSet = _generic().GenericJobs(
+            op=op,
+            scope_value=key or None,
+            seed=self.seed,
+            region=region,
+            scope=f"{op.service}:{op.operation}|{key}",
+            n=n,
+            ref_ms=self.ref_ms,
+        )
+        return jobs
 
     def _scope_key(self, operation: str, region: str, scope: Mapping[str, str]) -> str:
         if operation == "ListLabelingJobsForWorkteam":

@@ -60,6 +60,7 @@ from typing import Any
 import attrs
 
 from jobkit.testing._data import EmulatorData, JobSet, UnknownScopeError, datetime_to_us
+from jobkit.testing._generic import GENERIC_OPS, GENERIC_PARENTS, GenericOp, GenericParent
 
 __all__ = ["HANDLERS", "SERVICES", "ApiError", "Handler", "ServiceSpec", "service_by_name"]
 
@@ -147,6 +148,80 @@ SERVICES: dict[str, ServiceSpec] = {
             server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
             access_denied_status=403,
             expired_token_status=403,
+        ),
+        ServiceSpec(
+            name="comprehend",
+            signing_name="comprehend",
+            throttle=("TooManyRequestsException", 400),
+            server_errors={500: "InternalServerException", 503: "InternalServerException"},
+            validation=("InvalidRequestException", 400),
+            not_found=("ResourceNotFoundException", 400),
+        ),
+        ServiceSpec(
+            name="translate",
+            signing_name="translate",
+            throttle=("TooManyRequestsException", 400),
+            server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+            validation=("InvalidRequestException", 400),
+            not_found=("ResourceNotFoundException", 400),
+        ),
+        ServiceSpec(
+            name="transcribe",
+            signing_name="transcribe",
+            throttle=("LimitExceededException", 400),
+            server_errors={500: "InternalFailureException", 503: "InternalFailureException"},
+            validation=("BadRequestException", 400),
+            not_found=("NotFoundException", 400),
+        ),
+        ServiceSpec(
+            name="bedrock",
+            signing_name="bedrock",
+            throttle=("ThrottlingException", 429),
+            server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+        ServiceSpec(
+            name="glue",
+            signing_name="glue",
+            throttle=("ThrottlingException", 400),
+            server_errors={500: "InternalServiceException", 503: "InternalServiceException"},
+            validation=("InvalidInputException", 400),
+            not_found=("EntityNotFoundException", 400),
+        ),
+        ServiceSpec(
+            name="emr-serverless",
+            signing_name="emr-serverless",
+            throttle=("ThrottlingException", 429),
+            server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+        ServiceSpec(
+            name="mediaconvert",
+            signing_name="mediaconvert",
+            throttle=("TooManyRequestsException", 429),
+            server_errors={500: "InternalServerErrorException", 503: "ServiceUnavailable"},
+            validation=("BadRequestException", 400),
+            not_found=("NotFoundException", 404),
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+        ServiceSpec(
+            name="backup",
+            signing_name="backup",
+            throttle=("ThrottlingException", 400),
+            server_errors={500: "ServiceUnavailableException", 503: "ServiceUnavailableException"},
+            validation=("InvalidParameterValueException", 400),
+            not_found=("ResourceNotFoundException", 400),
+        ),
+        ServiceSpec(
+            name="stepfunctions",
+            signing_name="states",
+            throttle=("ThrottlingException", 400),
+            server_errors={500: "InternalFailure", 503: "ServiceUnavailable"},
+            validation=("ValidationException", 400),
+            not_found=("StateMachineDoesNotExist", 400),
         ),
     )
 }
@@ -489,12 +564,21 @@ def _epoch_ms(value: str, name: str) -> int:
 
 def list_service_jobs(data: EmulatorData, region: str, params: Params) -> Output:
     """Batch ListServiceJobs: RUNNING by default; one filter returns any status, newest first."""
+    return _batch_listing("ListServiceJobs", data, region, params)
+
+
+def list_jobs_batch(data: EmulatorData, region: str, params: Params) -> Output:
+    """Batch ListJobs (container jobs of a queue): the same status and filter rules."""
+    return _batch_listing("ListJobs", data, region, params)
+
+
+def _batch_listing(operation: str, data: EmulatorData, region: str, params: Params) -> Output:
     queue = params.get("jobQueue")
     if not queue:
         raise BATCH.validation_error("jobQueue is required")
     pager = _Pager(
         BATCH,
-        "ListServiceJobs",
+        operation,
         params,
         token_key="nextToken",
         max_key="maxResults",
@@ -502,7 +586,7 @@ def list_service_jobs(data: EmulatorData, region: str, params: Params) -> Output
         default=100,
     )
     try:
-        jobs = data.job_set("batch", "ListServiceJobs", region, jobQueue=queue)
+        jobs = data.job_set("batch", operation, region, jobQueue=queue)
     except UnknownScopeError:
         raise BATCH.validation_error(f"Job queue {queue} does not exist") from None
     filters = params.get("filters") or []
@@ -677,6 +761,129 @@ def list_memberships(data: EmulatorData, region: str, params: Params) -> Output:
     return out
 
 
+# ---------------------------------------------------------------------------- generic listings
+
+
+def _paging(model: Any) -> tuple[str, str, str, tuple[int, int], int]:
+    """(input token, output token, limit member, its bounds, default page size) of a model."""
+    ins, outs = model.input_shape.members, model.output_shape.members
+    tin = next(k for k in ("NextToken", "nextToken") if k in ins)
+    tout = next(k for k in ("NextToken", "nextToken") if k in outs)
+    limit = next(k for k in ("MaxResults", "maxResults") if k in ins)
+    meta = ins[limit].metadata
+    low, high = meta.get("min", 1), meta.get("max", 100)
+    # Docs are mostly silent on defaults; 100 (or the maximum when lower) is the common one.
+    return tin, tout, limit, (low, high), min(high, 100)
+
+
+def _path(params: Params, path: str | None) -> Any:
+    """The value at a dotted request path (``Filter.JobStatus``), or None."""
+    if path is None:
+        return None
+    value: Any = params
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def generic_listing(op: GenericOp) -> Handler:
+    """A handler for a generically emulated listing: scope check, filters, newest first.
+
+    Filters apply before paging: the status member (one word, or a list such as EMR
+    Serverless ``states``) must equal, the name filter is a case-insensitive substring, time
+    bounds are strict. The order member (SortOrder, Order, sortOrder) flips the order.
+    Step Functions refuses EXPRESS state machines, as documented for ListExecutions.
+    """
+    spec = SERVICES[op.service]
+    tin, tout, limit_key, bounds, default = _paging(op.model)
+    result_key = op.result_key
+
+    def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        pager = _Pager(
+            spec,
+            op.operation,
+            params,
+            token_key=tin,
+            max_key=limit_key,
+            bounds=bounds,
+            default=default,
+        )
+        pager.limit = pager.limit or default  # 0 means "the default" where 0 is allowed
+        scope: dict[str, str] = {}
+        if op.scope is not None:
+            value = params.get(op.scope)
+            if not value:
+                raise spec.validation_error(f"{op.scope} is required")
+            scope[op.scope] = str(value)
+        try:
+            jobs = data.job_set(op.service, op.operation, region, **scope)
+        except UnknownScopeError as exc:
+            raise spec.not_found_error(str(exc)) from None
+        if op.parent is not None and op.parent[1] == "ListStateMachines":
+            kinds = {p["stateMachineArn"]: p["type"] for p in data.parents(*op.parent, region)}
+            if kinds.get(scope.get("stateMachineArn")) == "EXPRESS":
+                raise spec.validation_error(
+                    "This operation is not supported by EXPRESS state machines"
+                )
+        lo, hi = _index_range(jobs, _us(_path(params, op.after)), _us(_path(params, op.before)))
+        wanted = _path(params, op.status_param)
+        statuses = None if not wanted else {wanted} if isinstance(wanted, str) else set(wanted)
+        name = (_path(params, op.name_param) or "").lower()
+        keep: Callable[[Record], bool] | None = None
+        if statuses is not None or name:
+
+            def keep(rec: Record) -> bool:
+                if statuses is not None and rec.get(op.status) not in statuses:
+                    return False
+                text = rec.get(op.name) if op.name is not None else None
+                return not name or name in str(text or "").lower()
+
+        ascending = op.ascending_default
+        if op.order is not None and params.get(op.order[0]) is not None:
+            ascending = params[op.order[0]] == op.order[1]
+        page, nxt = _scan(
+            _ordered(lo, hi, ascending=ascending), pager.start, pager.limit, jobs.record, keep
+        )
+        out: Output = {result_key: page}
+        if op.service == "transcribe" and isinstance(wanted, str):
+            out["Status"] = wanted  # Transcribe echoes the status filter
+        token = pager.token(nxt)
+        if token is not None:
+            out[tout] = token
+        return out
+
+    handler.__doc__ = f"{op.service} {op.operation}, emulated from its botocore shapes."
+    return handler
+
+
+def generic_parents(parent: GenericParent) -> Handler:
+    """A handler for a generic discovery listing (pipelines, applications, ...), paged."""
+    spec = SERVICES[parent.service]
+    tin, tout, limit_key, bounds, default = _paging(parent.model)
+
+    def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        pager = _Pager(
+            spec,
+            parent.operation,
+            params,
+            token_key=tin,
+            max_key=limit_key,
+            bounds=bounds,
+            default=default,
+        )
+        pager.limit = pager.limit or default
+        page, token = _page_of(data.parents(parent.service, parent.operation, region), pager)
+        out: Output = {parent.result_key: page}
+        if token is not None:
+            out[tout] = token
+        return out
+
+    handler.__doc__ = f"{parent.service} {parent.operation} (discovery), generated."
+    return handler
+
+
 HANDLERS: Mapping[tuple[str, str], Handler] = {
     ("sagemaker", "ListProcessingJobs"): list_processing_jobs,
     ("sagemaker", "ListLabelingJobsForWorkteam"): list_labeling_jobs_for_workteam,
@@ -690,5 +897,8 @@ HANDLERS: Mapping[tuple[str, str], Handler] = {
     ("cleanroomsml", "ListCollaborationTrainedModels"): list_collaboration_trained_models,
     ("cleanrooms", "ListCollaborations"): list_collaborations,
     ("cleanrooms", "ListMemberships"): list_memberships,
+    ("batch", "ListJobs"): list_jobs_batch,
+    **{key: generic_listing(op) for key, op in GENERIC_OPS.items() if key[0] != "batch"},
+    **{key: generic_parents(parent) for key, parent in GENERIC_PARENTS.items()},
 }
 """(boto3 service name, operation) -> handler; the router serves exactly these."""

@@ -1,0 +1,55 @@
+"""Transcribe: transcription and medical transcription jobs (no botocore paginators)."""
+
+from __future__ import annotations
+
+from jobkit.core.pushdown import top_level
+from jobkit.core.spec import AdapterSpec
+from jobkit.model import JobStatus
+
+__all__ = ["MEDICAL_TRANSCRIPTION", "TRANSCRIPTION"]
+
+_STATUS = {
+    "QUEUED": JobStatus.PENDING,
+    "IN_PROGRESS": JobStatus.RUNNING,
+    "FAILED": JobStatus.FAILED,
+    "COMPLETED": JobStatus.SUCCEEDED,
+}
+
+
+def _jobs(name: str, operation: str, doc: str, result_key: str, name_field: str) -> AdapterSpec:
+    return AdapterSpec(
+        name=name,
+        service="transcribe",
+        operation=operation,
+        doc=doc,
+        result_key=result_key,
+        input_token="NextToken",
+        output_token="NextToken",
+        limit_key="MaxResults",
+        page_size=100,
+        name_field=name_field,
+        id_field=None,  # the job name is the job's identifier
+        status_field="TranscriptionJobStatus",
+        created_field="CreationTime",
+        ended_field="CompletionTime",
+        status_map=_STATUS,
+        has_botocore_paginator=False,
+        # No time filters in the API; JobNameContains is a substring match like name_contains.
+        pushdown=top_level(status="Status", name="JobNameContains"),
+    )
+
+
+TRANSCRIPTION = _jobs(
+    "transcribe.transcription",
+    "ListTranscriptionJobs",
+    "Transcribe transcription jobs",
+    "TranscriptionJobSummaries",
+    "TranscriptionJobName",
+)
+MEDICAL_TRANSCRIPTION = _jobs(
+    "transcribe.medical-transcription",
+    "ListMedicalTranscriptionJobs",
+    "Transcribe Medical transcription jobs",
+    "MedicalTranscriptionJobSummaries",
+    "MedicalTranscriptionJobName",
+)

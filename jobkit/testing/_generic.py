@@ -1,0 +1,551 @@
+"""Jobs and parent resources generated from the botocore output shapes.
+
+The seed operations have hand-written records (``_data.py``). Every other operation is
+described by a small ``GenericOp``: which summary member holds the name, the status, the
+creation time and the scope, and which request members filter. ``GenericJobs`` fills every
+member of the summary shape deterministically by type:
+
+* the status walks the model's enum first (so each value appears), then is picked by a hash;
+* other enums are picked by a hash; strings are derived from the member name and the index
+  (``...Arn`` members are ARNs in the emulator's account, ``...Id`` members hex ids);
+* the creation time strictly decreases with the index (newest first), every other timestamp
+  lies between it and the reference instant; ``long`` timestamps (``...At`` members of
+  epoch-millisecond services) are epoch milliseconds;
+* nested structures are filled one level deep (their scalar members); lists, maps and blobs
+  are left out.
+
+Parents (pipelines, applications, state machines, Glue jobs) are generated the same way by
+``GenericParent`` from the discovery operation's item shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import botocore.session
+from botocore.model import Shape, StructureShape
+
+from jobkit.testing._data import ACCOUNT_ID, JobSet, _mix, _salt, ms_to_datetime
+
+__all__ = ["GENERIC_OPS", "GENERIC_PARENTS", "GenericJobs", "GenericOp", "GenericParent"]
+
+_HOUR_MS = 3_600_000
+
+
+@functools.cache
+def _service_model(service: str) -> Any:
+    return botocore.session.get_session().get_service_model(service)
+
+
+def _input_key(members: Mapping[str, Any], *names: str) -> str | None:
+    return next((n for n in names if n in members), None)
+
+
+@attrs.frozen(kw_only=True)
+class GenericOp:
+    """One generically emulated listing: the members that matter, the rest from the model.
+
+    Paths in the filter fields may name a member of a structure (``Filter.JobStatus``).
+    """
+
+    service: str
+    operation: str
+    name: str | None
+    status: str
+    created: str
+    prefixes: tuple[str, ...] = ("Nightly", "adhoc-run", "Backfill", "weekly-Report")
+    scope: str | None = None
+    """Request member naming the parent (it must be one of ``parent``'s values)."""
+    scope_member: str | None = None
+    """Summary member that repeats the scope value."""
+    parent: tuple[str, str] | None = None
+    """(service, operation) of the parents' listing."""
+    parent_value: str | None = None
+    """Member of a parent item that the scope takes (None: the item is the value)."""
+    status_param: str | None = None
+    name_param: str | None = None
+    after: str | None = None
+    before: str | None = None
+    order: tuple[str, str] | None = None
+    """(request member, the word for ascending); the default order is newest first."""
+    ascending_default: bool = False
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The botocore operation model."""
+        return _service_model(self.service).operation_model(self.operation)
+
+    @property
+    def result_key(self) -> str:
+        """The output member holding the list of summaries."""
+        outputs = self.model.output_shape.members
+        return str(next(k for k, v in outputs.items() if v.type_name == "list"))
+
+    @property
+    def summary_shape(self) -> StructureShape:
+        """The shape of one summary."""
+        shape: StructureShape = self.model.output_shape.members[self.result_key].member
+        return shape
+
+    @property
+    def token_keys(self) -> tuple[str, str]:
+        """(input token, output token) member names."""
+        ins, outs = self.model.input_shape.members, self.model.output_shape.members
+        tin = _input_key(ins, "NextToken", "nextToken")
+        tout = _input_key(outs, "NextToken", "nextToken")
+        assert tin and tout, self.operation
+        return tin, tout
+
+    @property
+    def limit(self) -> tuple[str, tuple[int, int], int]:
+        """(limit member, (min, max), default page size)."""
+        ins = self.model.input_shape.members
+        key = _input_key(ins, "MaxResults", "maxResults")
+        assert key, self.operation
+        meta = ins[key].metadata
+        low, high = meta.get("min", 1), meta.get("max", 100)
+        return key, (low, high), min(high, 100)
+
+    @property
+    def epoch_ms(self) -> bool:
+        """Whether the creation time is a ``long`` of epoch milliseconds."""
+        return bool(self.summary_shape.members[self.created].type_name == "long")
+
+
+@attrs.frozen(kw_only=True)
+class GenericParent:
+    """One discovery listing: its items come from the item shape like job summaries."""
+
+    service: str
+    operation: str
+    value: str | None
+    """Member holding the scope value (None: the items are plain strings, e.g. Glue names)."""
+    name: str | None
+    created: str | None
+    names: tuple[str, ...]
+    arn_kind: str = "resource"
+    overrides: Callable[[int, int], Mapping[str, Any]] | None = None
+    """Extra members of parent ``k`` of ``n`` (e.g. one EXPRESS state machine)."""
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The botocore operation model."""
+        return _service_model(self.service).operation_model(self.operation)
+
+    @property
+    def result_key(self) -> str:
+        """The output member holding the list of items."""
+        outputs = self.model.output_shape.members
+        return str(next(k for k, v in outputs.items() if v.type_name == "list"))
+
+
+def _arn(service: str, region: str, kind: str, name: str) -> str:
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{name}"
+
+
+class _Filler:
+    """Fill members of a structure shape by type, deterministically from (record, slot)."""
+
+    def __init__(self, rand: Callable[[int], int], region: str, service: str) -> None:
+        self.rand = rand
+        self.region = region
+        self.service = service
+
+    def scalar(
+        self, member: str, shape: Shape, slot: int, label: str, time: Callable[[int], Any]
+    ) -> Any:
+        kind = shape.type_name
+        value = self.rand(slot)
+        if kind == "string":
+            enum = getattr(shape, "enum", None)
+            if enum:
+                return enum[value % len(enum)]
+            lowered = member.lower()
+            if lowered == "accountid" or lowered.endswith("accountid"):
+                return ACCOUNT_ID
+            if lowered.endswith("arn"):
+                return _arn(self.service, self.region, member[:-3].lower() or "job", label)
+            if lowered == "id" or lowered.endswith("id"):
+                return f"{value:016x}"
+            return f"{member}-{label}"
+        if kind == "timestamp":
+            return time(slot)
+        if kind in ("integer", "long"):
+            return value % 1000
+        if kind in ("double", "float"):
+            return (value % 4000) / 4.0
+        if kind == "boolean":
+            return bool(value & 1)
+        return None  # lists, maps, blobs, documents: left out
+
+    def structure(
+        self, shape: StructureShape, slot: int, label: str, time: Callable[[int], Any]
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, (name, member) in enumerate(shape.members.items()):
+            value = self.scalar(name, member, slot * 64 + k, label, time)
+            if value is not None:
+                out[name] = value
+        return out
+
+
+class GenericJobs(JobSet):
+    """The summaries of one ``GenericOp`` in one region and scope, from its output shape."""
+
+    def __init__(self, *, op: GenericOp, scope_value: str | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.op = op
+        self.scope_value = scope_value
+        shape = op.summary_shape
+        status_shape = shape.members[op.status]
+        self.statuses = tuple(getattr(status_shape, "enum", ()) or ())
+        self.members = list(shape.members.items())
+        self.ms = op.epoch_ms
+
+    def _time(self, created: int, i: int, slot: int) -> Any:
+        ms = self.later(created, i, 100 + slot, 6 * _HOUR_MS)
+        return ms if self.ms else ms_to_datetime(ms)
+
+    def record(self, i: int) -> dict[str, Any]:
+        op = self.op
+        created = self.created_ms(i)
+        label = f"{i:05d}"
+        name = f"{self.op.prefixes[self.rand(i, 1) % len(self.op.prefixes)]}-{label}"
+        filler = _Filler(lambda k: self.rand(i, 10 + k), self.region, op.service)
+        rec: dict[str, Any] = {}
+        for k, (member, shape) in enumerate(self.members):
+            if member == op.created:
+                rec[member] = created if self.ms else ms_to_datetime(created)
+            elif member == op.status:
+                rec[member] = self.status(i)
+            elif member == op.name:
+                rec[member] = name
+            elif member == op.scope_member:
+                rec[member] = self.scope_value
+            elif shape.type_name == "long" and self.ms and member.endswith("At"):
+                rec[member] = self._time(created, i, k)
+            elif shape.type_name == "structure":
+                assert isinstance(shape, StructureShape)
+                inner = filler.structure(
+                    shape, k, label, lambda s: ms_to_datetime(self.later(created, i, 200 + s, 1))
+                )
+                if inner:
+                    rec[member] = inner
+            else:
+                value = filler.scalar(
+                    member,
+                    shape,
+                    k,
+                    f"{name.lower()}-{self.salt % 997:03d}",
+                    lambda s: ms_to_datetime(self.later(created, i, 100 + s, 6 * _HOUR_MS)),
+                )
+                if value is not None:
+                    rec[member] = value
+        return rec
+
+
+def _slot_rand(salt: int, slot: int) -> int:
+    return _mix(salt ^ (slot + 1))
+
+
+def _hours_after(start: dt.datetime, slot: int) -> dt.datetime:
+    return start + dt.timedelta(hours=1 + slot % 5)
+
+
+def parent_items(
+    parent: GenericParent,
+    *,
+    seed: int,
+    region: str,
+    n: int,
+    time: Callable[[int], dt.datetime],
+) -> list[Any]:
+    """The ``n`` items of ``parent`` in ``region``, newest first (strings for name lists)."""
+    names = [
+        parent.names[k % len(parent.names)] + (f"-{k}" if k >= len(parent.names) else "")
+        for k in range(n)
+    ]
+    if parent.value is None:
+        return names
+    shape = parent.model.output_shape.members[parent.result_key].member
+    items: list[dict[str, Any]] = []
+    for k, name in enumerate(names):
+        salt = _salt(seed, region, parent.operation, k)
+        filler = _Filler(functools.partial(_slot_rand, salt), region, parent.service)
+        created = time(k)
+        item: dict[str, Any] = {}
+        for slot, (member, member_shape) in enumerate(shape.members.items()):
+            if member == parent.name:
+                item[member] = name
+            elif member == parent.value:
+                if member.lower().endswith("arn"):
+                    item[member] = _arn(parent.service, region, parent.arn_kind, name)
+                else:
+                    item[member] = f"{salt:016x}"
+            elif member == parent.created:
+                item[member] = created
+            elif member_shape.type_name not in ("structure", "list", "map"):
+                value = filler.scalar(
+                    member,
+                    member_shape,
+                    slot,
+                    name.lower(),
+                    functools.partial(_hours_after, created),
+                )
+                if value is not None:
+                    item[member] = value
+        if parent.overrides is not None:
+            item.update(parent.overrides(k, n))
+        items.append(item)
+    if parent.created is not None:
+        created_key = parent.created
+        items.sort(key=lambda it: it[created_key], reverse=True)
+    return items
+
+
+def _sfn_type(k: int, n: int) -> Mapping[str, Any]:
+    # The last state machine (of three or more) is EXPRESS: ListExecutions refuses it.
+    return {"type": "EXPRESS" if n >= 3 and k == n - 1 else "STANDARD"}
+
+
+def _sagemaker(
+    op: str,
+    stem: str,
+    *,
+    name: str | None = None,
+    status: str | None = None,
+    prefixes: tuple[str, ...] = ("Nightly", "adhoc-run", "Backfill"),
+) -> GenericOp:
+    return GenericOp(
+        service="sagemaker",
+        operation=op,
+        name=name or f"{stem}Name",
+        status=status or f"{stem}Status",
+        created="CreationTime",
+        prefixes=prefixes,
+        status_param="StatusEquals",
+        name_param="NameContains",
+        after="CreationTimeAfter",
+        before="CreationTimeBefore",
+        order=("SortOrder", "Ascending"),
+        ascending_default=True,
+    )
+
+
+def _comprehend(op: str, service: str = "comprehend") -> GenericOp:
+    return GenericOp(
+        service=service,
+        operation=op,
+        name="JobName",
+        status="JobStatus",
+        created="SubmitTime" if service == "comprehend" else "SubmittedTime",
+        prefixes=("Reviews", "support-tickets", "Contracts", "news-Feed"),
+        status_param="Filter.JobStatus",
+        after="Filter.SubmitTimeAfter" if service == "comprehend" else "Filter.SubmittedAfterTime",
+        before=(
+            "Filter.SubmitTimeBefore" if service == "comprehend" else "Filter.SubmittedBeforeTime"
+        ),
+    )
+
+
+def _bedrock(op: str, created: str, after: str, before: str) -> GenericOp:
+    return GenericOp(
+        service="bedrock",
+        operation=op,
+        name="jobName",
+        status="status",
+        created=created,
+        prefixes=("FineTune-Claude", "titan-embed", "Eval-RAG", "batch-infer"),
+        status_param="statusEquals",
+        name_param="nameContains",
+        after=after,
+        before=before,
+        order=("sortOrder", "Ascending"),
+    )
+
+
+def _backup(op: str, status: str, status_param: str) -> GenericOp:
+    return GenericOp(
+        service="backup",
+        operation=op,
+        name=None,
+        status=status,
+        created="CreationDate",
+        status_param=status_param,
+        after="ByCreatedAfter",
+        before="ByCreatedBefore",
+    )
+
+
+_OPS = (
+    _sagemaker("ListTrainingJobs", "TrainingJob"),
+    _sagemaker("ListTransformJobs", "TransformJob"),
+    _sagemaker("ListHyperParameterTuningJobs", "HyperParameterTuningJob"),
+    _sagemaker("ListCompilationJobs", "CompilationJob"),
+    _sagemaker("ListAutoMLJobs", "AutoMLJob"),
+    _sagemaker("ListLabelingJobs", "LabelingJob"),
+    GenericOp(
+        service="sagemaker",
+        operation="ListPipelineExecutions",
+        name="PipelineExecutionDisplayName",
+        status="PipelineExecutionStatus",
+        created="StartTime",
+        scope="PipelineName",
+        parent=("sagemaker", "ListPipelines"),
+        parent_value="PipelineName",
+        after="CreatedAfter",
+        before="CreatedBefore",
+        order=("SortOrder", "Ascending"),
+    ),
+    *(
+        _comprehend(op)
+        for op in (
+            "ListDocumentClassificationJobs",
+            "ListDominantLanguageDetectionJobs",
+            "ListEntitiesDetectionJobs",
+            "ListKeyPhrasesDetectionJobs",
+            "ListSentimentDetectionJobs",
+            "ListTargetedSentimentDetectionJobs",
+            "ListTopicsDetectionJobs",
+            "ListEventsDetectionJobs",
+            "ListPiiEntitiesDetectionJobs",
+        )
+    ),
+    _comprehend("ListTextTranslationJobs", service="translate"),
+    GenericOp(
+        service="transcribe",
+        operation="ListTranscriptionJobs",
+        name="TranscriptionJobName",
+        status="TranscriptionJobStatus",
+        created="CreationTime",
+        prefixes=("Call-Center", "podcast-ep", "Meeting-Notes"),
+        status_param="Status",
+        name_param="JobNameContains",
+    ),
+    GenericOp(
+        service="transcribe",
+        operation="ListMedicalTranscriptionJobs",
+        name="MedicalTranscriptionJobName",
+        status="TranscriptionJobStatus",
+        created="CreationTime",
+        prefixes=("Clinic-Dictation", "er-Handoff", "Radiology"),
+        status_param="Status",
+        name_param="JobNameContains",
+    ),
+    _bedrock(
+        "ListModelCustomizationJobs", "creationTime", "creationTimeAfter", "creationTimeBefore"
+    ),
+    _bedrock("ListModelInvocationJobs", "submitTime", "submitTimeAfter", "submitTimeBefore"),
+    _bedrock("ListEvaluationJobs", "creationTime", "creationTimeAfter", "creationTimeBefore"),
+    GenericOp(
+        service="glue",
+        operation="GetJobRuns",
+        name=None,
+        status="JobRunState",
+        created="StartedOn",
+        scope="JobName",
+        scope_member="JobName",
+        parent=("glue", "ListJobs"),
+        parent_value=None,
+    ),
+    GenericOp(
+        service="emr-serverless",
+        operation="ListJobRuns",
+        name="name",
+        status="state",
+        created="createdAt",
+        prefixes=("Spark-ETL", "hive-Report", "sessionize"),
+        scope="applicationId",
+        scope_member="applicationId",
+        parent=("emr-serverless", "ListApplications"),
+        parent_value="id",
+        status_param="states",
+        after="createdAtAfter",
+        before="createdAtBefore",
+    ),
+    GenericOp(
+        service="mediaconvert",
+        operation="ListJobs",
+        name=None,
+        status="Status",
+        created="CreatedAt",
+        status_param="Status",
+        order=("Order", "ASCENDING"),
+    ),
+    _backup("ListBackupJobs", "State", "ByState"),
+    _backup("ListCopyJobs", "State", "ByState"),
+    _backup("ListRestoreJobs", "Status", "ByStatus"),
+    GenericOp(
+        service="stepfunctions",
+        operation="ListExecutions",
+        name="name",
+        status="status",
+        created="startDate",
+        prefixes=("Order-Flow", "etl-pipeline", "Retry-Payments"),
+        scope="stateMachineArn",
+        scope_member="stateMachineArn",
+        parent=("stepfunctions", "ListStateMachines"),
+        parent_value="stateMachineArn",
+        status_param="statusFilter",
+    ),
+    GenericOp(
+        service="batch",
+        operation="ListJobs",
+        name="jobName",
+        status="status",
+        created="createdAt",
+        prefixes=("Render-Frames", "genomics-align", "ETL-Nightly"),
+        scope="jobQueue",
+    ),
+)
+
+#: (service, operation) -> its generic description.
+GENERIC_OPS: Mapping[tuple[str, str], GenericOp] = {(o.service, o.operation): o for o in _OPS}
+
+_PARENTS = (
+    GenericParent(
+        service="sagemaker",
+        operation="ListPipelines",
+        value="PipelineName",
+        name="PipelineName",
+        created="CreationTime",
+        names=("Train-Deploy", "feature-pipeline", "Nightly-Retrain"),
+        arn_kind="pipeline",
+    ),
+    GenericParent(
+        service="glue",
+        operation="ListJobs",
+        value=None,
+        name=None,
+        created=None,
+        names=("Sales-ETL", "clickstream-compact", "GDPR-Purge"),
+    ),
+    GenericParent(
+        service="emr-serverless",
+        operation="ListApplications",
+        value="id",
+        name="name",
+        created="createdAt",
+        names=("Spark-Analytics", "hive-warehouse", "Adhoc-Spark"),
+        arn_kind="applications",
+    ),
+    GenericParent(
+        service="stepfunctions",
+        operation="ListStateMachines",
+        value="stateMachineArn",
+        name="name",
+        created="creationDate",
+        names=("Order-Processing", "etl-orchestrator", "Express-Events"),
+        arn_kind="stateMachine",
+        overrides=_sfn_type,
+    ),
+)
+
+#: (service, operation) -> the generic parent listing.
+GENERIC_PARENTS: Mapping[tuple[str, str], GenericParent] = {
+    (p.service, p.operation): p for p in _PARENTS
+}
