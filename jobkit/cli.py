@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import datetime as dt
 import inspect
 import json
 import os
@@ -258,8 +259,32 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # --------------------------------------------------------------------------- adapters
 
 
+#: Any fixed instant: push-down plans depend on whether a bound is given, not on its value.
+REFERENCE_MOMENT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def pushdown_summary(name: str) -> str:
+    """What the adapter's API filters itself, as ``part (request member)``; "-" for none.
+
+    Each query part is planned alone (Batch, for one, pushes a time bound *or* the status).
+    """
+    from jobkit.core import pushdown  # noqa: PLC0415 - only the adapters listing needs it
+    from jobkit.core.query import Query  # noqa: PLC0415
+
+    spec = REGISTRY[name]
+    moment = REFERENCE_MOMENT
+    probes = [Query(statuses=frozenset({s})) for s in JobStatus if s is not JobStatus.UNKNOWN]
+    probes += [Query(since=moment), Query(until=moment), Query(name_contains="x")]
+    pushed: dict[str, str] = {}
+    for probe in probes:
+        for part, member in pushdown.plan(probe, spec).pushed.items():
+            pushed.setdefault(part, member)
+    order = ("status", "since", "until", "name_contains")
+    return ", ".join(f"{p} ({pushed[p]})" for p in order if p in pushed) or "-"
 
 
 def adapters_markdown() -> str:
@@ -277,8 +302,13 @@ def adapters_markdown() -> str:
         "`--param KEY=VALUE` on the command line) by their AWS names; the ones marked",
         "*discovered* are found by jobkit when not given (`discover=False` turns that off).",
         "",
-        "| adapter | service | operation | scope parameters | status | botocore paginator |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "The *push-down* column names the filters the service applies itself (and the request",
+        "member that carries each); jobkit applies every filter on the client as well, so the",
+        "result is the same either way.",
+        "",
+        "| adapter | service | operation | scope parameters | push-down | status "
+        "| botocore paginator |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for info in jobkit.adapters():
         scope = (
@@ -290,7 +320,8 @@ def adapters_markdown() -> str:
         )
         status = _md(info.status_rule) if info.status_rule else "the service's status field"
         lines.append(
-            f"| `{info.name}` | {info.service} | {info.operation} | {scope} | {status} "
+            f"| `{info.name}` | {info.service} | {info.operation} | {scope} "
+            f"| {_md(pushdown_summary(info.name))} | {status} "
             f"| {'yes' if info.botocore_paginator else 'no (jobkit pages itself)'} |"
         )
     lines += ["", "## Descriptions", ""]
@@ -335,10 +366,16 @@ def _adapters(args: argparse.Namespace, out: IO[str]) -> int:
         ]
         out.write(json.dumps(rows, indent=2) + "\n")
     else:
-        table = [("ADAPTER", "OPERATION", "SCOPE")] + [
-            (i.name, f"{i.service}:{i.operation}", ", ".join(i.scope) or "-") for i in infos
+        table = [("ADAPTER", "OPERATION", "SCOPE", "PUSH-DOWN")] + [
+            (
+                i.name,
+                f"{i.service}:{i.operation}",
+                ", ".join(i.scope) or "-",
+                pushdown_summary(i.name),
+            )
+            for i in infos
         ]
-        widths = [max(len(row[c]) for row in table) for c in range(3)]
+        widths = [max(len(row[c]) for row in table) for c in range(4)]
         for row in table:
             out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
             out.write("\n")

@@ -764,6 +764,7 @@ def list_memberships(data: EmulatorData, region: str, params: Params) -> Output:
 # ---------------------------------------------------------------------------- generic listings
 
 
+@functools.cache
 def _paging(model: Any) -> tuple[str, str, str, tuple[int, int], int]:
     """(input token, output token, limit member, its bounds, default page size) of a model."""
     ins, outs = model.input_shape.members, model.output_shape.members
@@ -797,10 +798,11 @@ def generic_listing(op: GenericOp) -> Handler:
     Step Functions refuses EXPRESS state machines, as documented for ListExecutions.
     """
     spec = SERVICES[op.service]
-    tin, tout, limit_key, bounds, default = _paging(op.model)
-    result_key = op.result_key
 
     def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        # The model is read on first use, so importing the emulator stays cheap.
+        tin, tout, limit_key, bounds, default = _paging(op.model)
+        result_key = op.result_key
         pager = _Pager(
             spec,
             op.operation,
@@ -861,9 +863,9 @@ def generic_listing(op: GenericOp) -> Handler:
 def generic_parents(parent: GenericParent) -> Handler:
     """A handler for a generic discovery listing (pipelines, applications, ...), paged."""
     spec = SERVICES[parent.service]
-    tin, tout, limit_key, bounds, default = _paging(parent.model)
 
     def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        tin, tout, limit_key, bounds, default = _paging(parent.model)
         pager = _Pager(
             spec,
             parent.operation,
