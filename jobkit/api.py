@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
+import logging
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -30,16 +30,19 @@ from botocore.loaders import create_loader
 from jobkit import adapters as registry
 from jobkit.core import pushdown
 from jobkit.core.cursor import CursorState
-from jobkit.core.flows import Flow, listing_flow
+from jobkit.core.fanout import Failure, Scheduler
+from jobkit.core.flows import listing_flow
 from jobkit.core.limiter import LimiterRegistry
-from jobkit.core.plan import Call, Stream, discover_scopes, streams_for
+from jobkit.core.plan import Call, discover_scopes, streams_for
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent, Stats
-from jobkit.drivers._config import shared_loader, validate_region
+from jobkit.drivers._config import available_regions, shared_loader, validate_region
 from jobkit.drivers.aio import AsyncDriver
+from jobkit.drivers.aio import run_scheduler as aio_run
 from jobkit.drivers.sync import SyncDriver
+from jobkit.drivers.sync import run_scheduler as sync_run
 from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
 from jobkit.notebook import JobList, Progress, make_progress
@@ -93,6 +96,8 @@ def adapters() -> list[AdapterInfo]:
     ]
 
 
+log = logging.getLogger("jobkit")
+
 #: Limiters are shared by every listing in the process that talks to the same endpoint.
 LIMITERS = LimiterRegistry(clock=time.monotonic)
 
@@ -135,7 +140,10 @@ def _check(  # noqa: PLR0917 - internal; called from jobs() and ajobs() only
     region_list = [regions] if isinstance(regions, str) else list(dict.fromkeys(regions))
     if not region_list:
         raise UsageError("regions= is empty", hint="name at least one region")
-    checked = tuple(validate_region(r) for r in region_list)
+    if region_list == [ALL_REGIONS]:
+        checked: tuple[str, ...] = (ALL_REGIONS,)
+    else:
+        checked = tuple(validate_region(r) for r in region_list)
     params = dict(params or {})
     for key, value in params.items():
         if not isinstance(value, str) and not (
@@ -181,16 +189,78 @@ def _endpoint_of(call: Call) -> str:
     return f"{call.service}/{call.region}"
 
 
+#: ``regions="all"``: every region botocore lists for each adapter's service.
+ALL_REGIONS = "all"
+
+
+def _shard_windows(query: Query, shards: int) -> list[tuple[dt.datetime | None, dt.datetime]]:
+    """``shards`` half-open windows covering the query's window (or the last 30 days, with
+    one more window below them for everything older when no ``since`` was given)."""
+    until = query.until or dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    since = query.since
+    count = shards if since is not None else shards - 1
+    low = since or until - dt.timedelta(days=30)
+    step = (until - low) / count
+    edges = [low + step * i for i in range(count)] + [until]
+    windows: list[tuple[dt.datetime | None, dt.datetime]] = [
+        (edges[i], edges[i + 1]) for i in range(count)
+    ]
+    if since is None:
+        windows.insert(0, (None, low))
+    return windows
+
+
 class _Listing:
-    """What the sync and async iterators share: the request, stats and resume state."""
+    """What the sync and async iterators share: planning streams into a scheduler, the
+    stats, the cursor and the failures. The iterators only run the scheduler."""
 
     def __init__(
-        self, request: _Request, stats: Stats, cursor: CursorState, progress: Progress | None
+        self,
+        request: _Request,
+        stats: Stats,
+        cursor: CursorState,
+        progress: Progress | None,
+        *,
+        accounts: Mapping[str | None, Any],
+        max_concurrency: int,
+        errors: str,
+        shards: int | None,
     ) -> None:
         self.stats = stats
         self._request = request
         self._cursor = cursor
         self._progress = progress
+        self._accounts = accounts
+        self._shards = shards
+        #: Regions skipped because a service is not offered there (adapter, region).
+        self.skipped: list[tuple[str, str]] = []
+        self._scheduler = Scheduler(
+            cursor=cursor,
+            order=request.query.order,
+            limit=request.query.limit,
+            max_in_flight=max_concurrency,
+            errors=errors,
+            on_page=self._page_done,
+        )
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Streams that failed under ``errors="warn"`` or ``"collect"``, with their errors."""
+        return list(self._scheduler.failures)
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
+
+        JSON-serializable; valid at any moment, also after an error or a ``break``. An
+        ordered listing (``order=``) releases jobs out of stream order, so it has no cursor.
+        """
+        if self._request.query.order is not None:
+            raise UsageError(
+                "an ordered listing has no cursor: it releases jobs out of stream order",
+                hint="drop order= to get a resumable listing",
+            )
+        return self._cursor.snapshot(self._request.query)
 
     def _page_done(self) -> None:
         if self._progress is not None:
@@ -200,60 +270,82 @@ class _Listing:
         if self._progress is not None:
             self._progress.close()
 
-    @property
-    def cursor(self) -> dict[str, Any]:
-        """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
+    def _regions(self, spec: AdapterSpec) -> list[str]:
+        available = available_regions(spec.service)
+        if self._request.regions == (ALL_REGIONS,):
+            return list(available)
+        if not available:  # botocore has no region list for this service: trust the caller
+            return list(self._request.regions)
+        out = []
+        for region in self._request.regions:
+            if region in available:
+                out.append(region)
+            else:
+                self.skipped.append((spec.name, region))
+                log.warning("jobkit: %s is not offered in %s; skipped", spec.service, region)
+        return out
 
-        JSON-serializable; valid at any moment, also after an error or a ``break``. An
-        ordered listing (``order=``) reads ahead to sort, so it has no exact cursor.
-        """
-        if self._request.query.order is not None:
-            raise UsageError(
-                "an ordered listing has no cursor: it reads ahead to sort",
-                hint="drop order= to get a resumable listing",
-            )
-        return self._cursor.snapshot(self._request.query)
+    def _plan(self) -> Scheduler:
+        """Put every discovery (and through it every stream) into the scheduler."""
+        for account in self._accounts:
+            for spec in self._request.specs:
+                for region in self._regions(spec):
+                    flow = discover_scopes(
+                        spec,
+                        region,
+                        self._request.scopes[spec.name],
+                        discover=self._request.discover,
+                    )
+                    self._scheduler.add_discovery(
+                        flow,
+                        adapter=spec.name,
+                        region=region,
+                        account=account,
+                        endpoint=_stream_endpoint(spec.service, region, account),
+                        on_done=functools.partial(self._add_streams, spec, region, account),
+                    )
+        return self._scheduler
 
-    def _targets(self) -> Iterator[tuple[AdapterSpec, str]]:
-        for spec in self._request.specs:
-            for region in self._request.regions:
-                yield spec, region
+    def _queries(self, spec: AdapterSpec) -> list[Query]:
+        query = self._request.query
+        if not self._shards or self._shards < 2:
+            return [query]
+        probe = attrs.evolve(query, since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        if "since" not in pushdown.plan(probe, spec).pushed:
+            return [query]  # the API cannot filter by creation time: one stream
+        return [
+            attrs.evolve(query, since=low, until=high)
+            for low, high in _shard_windows(query, self._shards)
+        ]
 
-    def _discovery(self, spec: AdapterSpec, region: str) -> Any:
-        return discover_scopes(
-            spec, region, self._request.scopes[spec.name], discover=self._request.discover
-        )
-
-    def _streams(
-        self, spec: AdapterSpec, region: str, scopes: list[dict[str, str]]
-    ) -> list[Stream]:
-        return streams_for(
-            spec,
-            region,
-            scopes,
-            params=self._request.extras[spec.name],
-            query=self._request.query,
-        )
-
-    def _flow(self, stream: Stream) -> Flow | None:
-        """The listing flow of ``stream`` from where the cursor says, or None if it is done."""
-        start = self._cursor.start_of(stream.key)
-        if start is None:
-            return None
-        self.stats.count(streams=1)
-        token, skip = start
-        return listing_flow(
-            stream, stream.pager(token), self.stats, skip=skip, query=self._request.query
-        )
-
-    def _ordered(self, jobs: list[Job]) -> list[Job]:
-        """Sort a read-ahead listing by creation time (jobs without one come last)."""
-        descending = self._request.query.order == "created-desc"
-        dated = [j for j in jobs if j.created is not None]
-        undated = [j for j in jobs if j.created is None]
-        dated.sort(key=lambda j: j.created, reverse=descending)  # type: ignore[arg-type,return-value]
-        limit = self._request.query.limit
-        return (dated + undated)[:limit]
+    def _add_streams(
+        self, spec: AdapterSpec, region: str, account: str | None, scopes: list[dict[str, str]]
+    ) -> None:
+        for query in self._queries(spec):
+            order = pushdown.plan(query, spec).order
+            for stream in streams_for(
+                spec,
+                region,
+                scopes,
+                params=self._request.extras[spec.name],
+                account=account,
+                query=query,
+            ):
+                start = self._cursor.start_of(stream.key)
+                if start is None:
+                    continue
+                self.stats.count(streams=1)
+                token, skip = start
+                flow = listing_flow(stream, stream.pager(token), self.stats, skip=skip, query=query)
+                self._scheduler.add_stream(
+                    flow,
+                    key=stream.key,
+                    adapter=spec.name,
+                    region=region,
+                    account=account,
+                    endpoint=stream.endpoint,
+                    server_sorted=order is not None and order == self._request.query.order,
+                )
 
     def _failed(self, error: JobkitError) -> None:
         """Attach the resume point to an error that stops the listing."""
@@ -263,53 +355,41 @@ class _Listing:
             error.hint = f"{error.hint}; {resume}" if error.hint else resume
 
 
+def _stream_endpoint(service: str, region: str, account: str | None) -> str:
+    return f"{service}/{region}@{account}" if account else f"{service}/{region}"
+
+
 class JobIterator(_Listing, Iterator[Job]):
     """The jobs of one listing, in a sync ``for`` loop.
 
     ``stats`` counts requests, pages, jobs, retries and throttles while it runs; ``cursor``
-    says where it stands. Close it (or use it as a context manager, or exhaust it) to release
-    its connections.
+    says where it stands; ``failures`` lists streams that failed under errors="warn" or
+    "collect". Close it (or use it as a context manager, or exhaust it) to stop its threads
+    and release its connections.
     """
 
     def __init__(
         self,
         request: _Request,
-        driver: SyncDriver,
+        drivers: Mapping[str | None, SyncDriver],
         stats: Stats,
         cursor: CursorState,
         progress: Progress | None = None,
+        **options: Any,
     ) -> None:
-        super().__init__(request, stats, cursor, progress)
-        self._driver = driver
+        accounts = {account: driver.session for account, driver in drivers.items()}
+        super().__init__(request, stats, cursor, progress, accounts=accounts, **options)
+        self._drivers = drivers
         self._gen = self._run()
 
     def _run(self) -> Generator[Job, None, None]:
-        query = self._request.query
         try:
-            if query.order is not None:
-                yield from self._ordered(list(self._all()))
-            elif query.limit is not None:
-                yield from itertools.islice(self._all(), query.limit)
-            else:
-                yield from self._all()
+            yield from sync_run(self._plan(), self._drivers)
         except JobkitError as error:
             self._failed(error)
             raise
         finally:
             self._end()
-            self._driver.close()
-
-    def _all(self) -> Generator[Job, None, None]:
-        for spec, region in self._targets():
-            scopes = self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
-            for stream in self._streams(spec, region, scopes):
-                flow = self._flow(stream)
-                if flow is None:
-                    continue
-                for page in self._driver.iterate(flow, stream.endpoint):
-                    self._page_done()
-                    yield from self._cursor.emit(stream.key, page)
-                self._cursor.finish(stream.key)
 
     def __iter__(self) -> JobIterator:
         return self
@@ -318,7 +398,7 @@ class JobIterator(_Listing, Iterator[Job]):
         return next(self._gen)
 
     def close(self) -> None:
-        """Stop the listing and close its clients."""
+        """Stop the listing: cancel calls in flight, join threads, close clients."""
         self._gen.close()
 
     def __enter__(self) -> JobIterator:
@@ -339,47 +419,30 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
     def __init__(
         self,
         request: _Request,
-        driver: AsyncDriver,
+        drivers: Mapping[str | None, AsyncDriver],
         stats: Stats,
         cursor: CursorState,
         progress: Progress | None = None,
+        **options: Any,
     ) -> None:
-        super().__init__(request, stats, cursor, progress)
-        self._driver = driver
+        accounts = {account: driver.session for account, driver in drivers.items()}
+        super().__init__(request, stats, cursor, progress, accounts=accounts, **options)
+        self._drivers = drivers
         self._gen = self._run()
 
     async def _run(self) -> AsyncGenerator[Job, None]:
-        query = self._request.query
+        # `async for` does not close the inner generator when this one is closed (as
+        # `yield from` does for sync generators): close it here, so its tasks and clients are.
+        inner = aio_run(self._plan(), self._drivers)
         try:
-            if query.order is not None:
-                for job in self._ordered([job async for job in self._all()]):
-                    yield job
-            else:
-                count = 0
-                async for job in self._all():
-                    yield job
-                    count += 1
-                    if count == query.limit:
-                        break
+            async for job in inner:
+                yield job
         except JobkitError as error:
             self._failed(error)
             raise
         finally:
+            await inner.aclose()
             self._end()
-            await self._driver.aclose()
-
-    async def _all(self) -> AsyncGenerator[Job, None]:
-        for spec, region in self._targets():
-            scopes = await self._driver.run_flow(self._discovery(spec, region), _endpoint_of)
-            for stream in self._streams(spec, region, scopes):
-                flow = self._flow(stream)
-                if flow is None:
-                    continue
-                async for page in self._driver.iterate(flow, stream.endpoint):
-                    self._page_done()
-                    for job in self._cursor.emit(stream.key, page):
-                        yield job
-                self._cursor.finish(stream.key)
 
     def __aiter__(self) -> AsyncJobIterator:
         return self
@@ -388,7 +451,7 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
         return await self._gen.__anext__()
 
     async def aclose(self) -> None:
-        """Stop the listing and close its clients."""
+        """Stop the listing: cancel tasks in flight, close clients."""
         await self._gen.aclose()
 
     async def __aenter__(self) -> AsyncJobIterator:
@@ -414,7 +477,7 @@ def jobs(
     *,
     regions: RegionArg = None,
     params: ParamsArg = None,
-    session: boto3.Session | None = None,
+    session: boto3.Session | Sequence[boto3.Session] | None = None,
     endpoint_url: str | None = None,
     retry: RetryPolicy | None = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
@@ -428,6 +491,10 @@ def jobs(
     limit: int | None = None,
     order: str | None = None,
     progress: bool | Progress = False,
+    profiles: Sequence[str] | None = None,
+    max_concurrency: int = 8,
+    errors: str = "raise",
+    shards: int | None = None,
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -454,8 +521,17 @@ def jobs(
 
     ``progress``: True shows a tqdm.auto bar of jobs and pages (``jobkit[progress]``);
     silent by default.
+
+    Fan-out: every adapter x region (``regions="all"``: every region botocore lists for the
+    service; a region where a service is not offered is skipped, listed in ``skipped``) x
+    account (``profiles=[...]``, or several sessions in ``session=``) x scope x partition is
+    one stream; streams run concurrently, at most ``max_concurrency`` calls at once (threads
+    here, tasks in ``ajobs``). ``errors``: "raise" (the first failed stream stops everything),
+    "warn" or "collect" (the others go on; ``failures`` lists the failed ones). ``shards=n``
+    splits each stream's creation-time range into n windows listed concurrently, for adapters
+    whose API filters by creation time.
     """
-    session = session or _default_session()
+    sessions = _sync_sessions(session, profiles)
     state, query = _resume(
         cursor,
         status=status,
@@ -465,16 +541,66 @@ def jobs(
         limit=limit,
         order=order,
     )
-    request = _check(adapters, regions, params, session.region_name, discover, query)
+    default_region = next(iter(sessions.values())).region_name
+    request = _check(adapters, regions, params, default_region, discover, query)
     stats = Stats(on_retry=on_retry)
-    driver = SyncDriver(
-        session=session,
-        policy=retry or DEFAULT_POLICY,
-        stats=stats,
-        limiters=LIMITERS if pacing else None,
-        endpoint_url=endpoint_url,
+    drivers = {
+        account: SyncDriver(
+            session=one,
+            policy=retry or DEFAULT_POLICY,
+            stats=stats,
+            limiters=LIMITERS if pacing else None,
+            endpoint_url=endpoint_url,
+        )
+        for account, one in sessions.items()
+    }
+    return JobIterator(
+        request,
+        drivers,
+        stats,
+        state,
+        make_progress(progress),
+        max_concurrency=max_concurrency,
+        errors=errors,
+        shards=_check_shards(shards),
     )
-    return JobIterator(request, driver, stats, state, make_progress(progress))
+
+
+def _check_shards(shards: Any) -> int | None:
+    if shards is None or (isinstance(shards, int) and not isinstance(shards, bool) and shards >= 1):
+        return shards
+    raise UsageError(f"shards={shards!r} is not a positive integer", hint="e.g. shards=8")
+
+
+def _profile_session(profile: str) -> boto3.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    if profile not in core.available_profiles:
+        raise UsageError(
+            f"no AWS profile named {profile!r}", hint="check ~/.aws/config and ~/.aws/credentials"
+        )
+    return boto3.Session(botocore_session=core, profile_name=profile)
+
+
+def _sync_sessions(
+    session: boto3.Session | Sequence[boto3.Session] | None, profiles: Sequence[str] | None
+) -> dict[str | None, boto3.Session]:
+    """The accounts of a listing: label -> session (label None for a single account)."""
+    if profiles:
+        if isinstance(profiles, str):
+            profiles = [profiles]
+        return {profile: _profile_session(profile) for profile in dict.fromkeys(profiles)}
+    if session is None:
+        return {None: _default_session()}
+    if isinstance(session, boto3.Session):
+        return {None: session}
+    many = list(session)
+    if len(many) == 1:
+        return {None: many[0]}
+    return {
+        (s.profile_name if s.profile_name != "default" else f"session{i}"): s
+        for i, s in enumerate(many)
+    }
 
 
 def _default_session() -> boto3.Session:
@@ -513,7 +639,7 @@ def ajobs(
     *,
     regions: RegionArg = None,
     params: ParamsArg = None,
-    session: AioSession | boto3.Session | None = None,
+    session: AioSession | boto3.Session | Sequence[AioSession | boto3.Session] | None = None,
     endpoint_url: str | None = None,
     retry: RetryPolicy | None = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
@@ -527,10 +653,16 @@ def ajobs(
     limit: int | None = None,
     order: str | None = None,
     progress: bool | Progress = False,
+    profiles: Sequence[str] | None = None,
+    max_concurrency: int = 8,
+    errors: str = "raise",
+    shards: int | None = None,
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
-    aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used)."""
-    aio = _aio_session(session)
+    aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used, or
+    several of them)."""
+    sessions = _aio_sessions(session, profiles)
+    aio = next(iter(sessions.values()))
     state, query = _resume(
         cursor,
         status=status,
@@ -542,14 +674,53 @@ def ajobs(
     )
     request = _check(adapters, regions, params, aio.get_config_variable("region"), discover, query)
     stats = Stats(on_retry=on_retry)
-    driver = AsyncDriver(
-        session=aio,
-        policy=retry or DEFAULT_POLICY,
-        stats=stats,
-        limiters=LIMITERS if pacing else None,
-        endpoint_url=endpoint_url,
+    drivers = {
+        account: AsyncDriver(
+            session=one,
+            policy=retry or DEFAULT_POLICY,
+            stats=stats,
+            limiters=LIMITERS if pacing else None,
+            endpoint_url=endpoint_url,
+        )
+        for account, one in sessions.items()
+    }
+    return AsyncJobIterator(
+        request,
+        drivers,
+        stats,
+        state,
+        make_progress(progress),
+        max_concurrency=max_concurrency,
+        errors=errors,
+        shards=_check_shards(shards),
     )
-    return AsyncJobIterator(request, driver, stats, state, make_progress(progress))
+
+
+def _aio_sessions(
+    session: AioSession | boto3.Session | Sequence[AioSession | boto3.Session] | None,
+    profiles: Sequence[str] | None,
+) -> dict[str | None, AioSession]:
+    """The accounts of an async listing: label -> aiobotocore session."""
+    if profiles:
+        if isinstance(profiles, str):
+            profiles = [profiles]
+        out: dict[str | None, AioSession] = {}
+        for profile in dict.fromkeys(profiles):
+            aio = _aio_session(None)
+            aio.set_config_variable("profile", profile)
+            if profile not in aio.available_profiles:
+                raise UsageError(
+                    f"no AWS profile named {profile!r}",
+                    hint="check ~/.aws/config and ~/.aws/credentials",
+                )
+            out[profile] = aio
+        return out
+    if session is None or isinstance(session, AioSession | boto3.Session):
+        return {None: _aio_session(session)}
+    many = list(session)
+    if len(many) == 1:
+        return {None: _aio_session(many[0])}
+    return {f"session{i}": _aio_session(one) for i, one in enumerate(many)}
 
 
 @attrs.frozen(kw_only=True)

@@ -224,34 +224,42 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
             emu = stack.enter_context(Emulator())
             region = args.region[0] if args.region else "us-east-1"
+            # The environment, not endpoint_url=: S3 Control needs its own endpoint (see
+            # Emulator.env), which an explicit endpoint_url would override.
             stack.enter_context(_environ(emu.env(region=region)))
-            endpoint_url = emu.endpoint_url
-        sessions = [_session(p) for p in args.profile] or [None]
         writer = _Writer(args.format, out)
-        # Several profiles are listed one after the other; one that fails does not stop the
-        # others, and the exit code says that the output is partial.
-        for session in sessions:
-            if limit is not None and writer.count >= limit:
-                break
-            listing = jobkit.jobs(
-                args.adapters or None,
-                regions=args.region or None,
-                params=params or None,
-                session=session,
-                endpoint_url=endpoint_url,
-                **kwargs,
-            )
-            try:
-                with listing:
-                    for job in listing:
-                        writer.write(job)
-                        if limit is not None and writer.count >= limit:
-                            break
-            except UsageError:
-                raise
-            except JobkitError as exc:
-                failed = True
-                _report(exc, err)
+        # Every adapter, region and profile is listed concurrently; a stream that fails does
+        # not stop the others ("collect"), and the exit code says that the output is partial.
+        listing = jobkit.jobs(
+            args.adapters or None,
+            regions=args.region or None,
+            params=params or None,
+            profiles=args.profile or None,
+            endpoint_url=endpoint_url,
+            errors="collect",
+            **kwargs,
+        )
+        try:
+            with listing:
+                for job in listing:
+                    writer.write(job)
+                    if limit is not None and writer.count >= limit:
+                        break
+        except UsageError:
+            raise
+        except JobkitError as exc:
+            failed = True
+            _report(exc, err)
+        # Streams of one adapter share a cause (a queue that does not exist fails every
+        # status partition): report each distinct error once.
+        reported: set[tuple[object, ...]] = set()
+        for failure in listing.failures:
+            failed = True
+            error = failure.error
+            key = (type(error), error.adapter, error.region, failure.account, error.message)
+            if key not in reported:
+                reported.add(key)
+                _report(error, err)
         writer.close()
     return _EXIT_FAILED if failed else _EXIT_OK
 

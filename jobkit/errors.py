@@ -16,8 +16,9 @@
     │   ├── InvalidRequestError         validation, bad or expired token; not retried
     │   └── RetriesExhaustedError       throttling or transient errors outlasted the policy
     ├── ConnectionFailedError           the endpoint could not be reached (after retries)
-    └── PaginationError                 the service broke its own paging contract
-        └── RepeatedTokenError          the same page token came back twice
+    ├── PaginationError                 the service broke its own paging contract
+    │   └── RepeatedTokenError          the same page token came back twice
+    └── Cancelled                       the listing was closed while a call waited
 
 Errors from botocore are chained (``raise ... from``), never swallowed. No message contains
 credentials: only the adapter, region, operation, error code and the service's message.
@@ -29,6 +30,7 @@ from typing import Any
 
 __all__ = [
     "AccessDeniedError",
+    "Cancelled",
     "ConnectionFailedError",
     "CredentialsError",
     "InvalidFilterError",
@@ -206,3 +208,7 @@ class PaginationError(JobkitError):
 
 class RepeatedTokenError(PaginationError):
     """The service returned a page token it had returned before; following it would loop."""
+
+
+class Cancelled(JobkitError):
+    """The listing was closed (break, close(), task cancelled) while a call was waiting."""

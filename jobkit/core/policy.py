@@ -161,8 +161,8 @@ def classify(error: BaseException) -> Verdict:
         else:
             kind = ErrorKind.FATAL
         return Verdict(kind, code, status, message, retry_after)
-    if isinstance(error, bx.SSLError | bx.ProxyConnectionError):
-        # A certificate or proxy problem does not heal by waiting.
+    if isinstance(error, bx.SSLError):
+        # A certificate problem does not heal by waiting (a proxy's dropped connection may).
         return Verdict(ErrorKind.FATAL, type(error).__name__, message=str(error))
     if isinstance(error, bx.ConnectionError | bx.HTTPClientError | ConnectionError | TimeoutError):
         return Verdict(ErrorKind.TRANSIENT, type(error).__name__, message=str(error))

@@ -8,6 +8,7 @@ import hashlib
 import os
 from typing import Any
 
+import botocore.session
 from botocore.config import Config
 from botocore.loaders import Loader, create_loader
 
@@ -15,6 +16,7 @@ from jobkit._version import __version__
 from jobkit.errors import InvalidRegionError
 
 __all__ = [
+    "available_regions",
     "client_config",
     "identity_key",
     "known_regions",
@@ -77,3 +79,14 @@ def shared_loader() -> Loader:
     client; a shared loader parses each model once per process.
     """
     return _loader_for(os.environ.get("AWS_DATA_PATH"))
+
+
+@functools.lru_cache(maxsize=256)
+def available_regions(service: str) -> tuple[str, ...]:
+    """The regions botocore's endpoint data lists for ``service`` (empty when it has none)."""
+    session = botocore.session.Session()
+    session.register_component("data_loader", shared_loader())
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions(service, partition_name=partition))
+    return tuple(sorted(regions))

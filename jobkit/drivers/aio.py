@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Mapping
 from typing import Any, TypeVar
 
 import tenacity
@@ -12,6 +12,7 @@ from aiobotocore.session import AioSession
 from botocore import xform_name
 
 from jobkit.core.cursor import Page
+from jobkit.core.fanout import Scheduler
 from jobkit.core.flows import Flow
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
@@ -19,6 +20,8 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
 from jobkit.drivers._config import client_config, identity_key
+from jobkit.errors import JobkitError
+from jobkit.model import Job
 
 __all__ = ["AsyncDriver"]
 
@@ -69,11 +72,11 @@ class AsyncDriver:
 
     async def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
         """Make ``call``, retrying throttling and transient errors as the policy says."""
-        client = await self.client(call.service, call.region)
-        method = getattr(client, xform_name(call.operation))
-        limiter = await self.limiter(call)
-        tracker = CallTracker(call, endpoint, self.policy, self.stats, limiter)
+        tracker = CallTracker(call, endpoint, self.policy, self.stats)
         try:
+            client = await self.client(call.service, call.region)
+            method = getattr(client, xform_name(call.operation))
+            tracker.limiter = await self.limiter(call)
             async for attempt in tenacity.AsyncRetrying(**tracker.tenacity_kwargs()):
                 with attempt:
                     delay = tracker.before_attempt()
@@ -125,3 +128,55 @@ class AsyncDriver:
         """Close every client (and its aiohttp session)."""
         self._clients = {}
         await self._stack.aclose()
+
+
+async def run_scheduler(
+    scheduler: Scheduler, drivers: Mapping[str | None, AsyncDriver]
+) -> AsyncGenerator[Job, None]:
+    """Run a listing's calls as tasks; yield the jobs the scheduler releases.
+
+    Closing the generator (a ``break``, ``aclose()``, an error, the consuming task being
+    cancelled) cancels every task still running and closes every client.
+    """
+    tasks: dict[asyncio.Task[Mapping[str, Any]], int] = {}
+    try:
+
+        async def submit() -> None:
+            for sub in scheduler.submissions():
+                driver = drivers[sub.account]
+                # Create the client here, not in the task: a task cancelled half way through
+                # entering a client's context would leak its aiohttp session.
+                await driver.client(sub.call.service, sub.call.region)
+                await driver.limiter(sub.call)
+                task = asyncio.ensure_future(driver.call(sub.call, sub.endpoint))
+                tasks[task] = sub.ticket
+
+        while True:
+            # Submit before releasing jobs, so the next pages load while the caller works.
+            await submit()
+            for job in scheduler.take():
+                yield job
+            if scheduler.finished:
+                return
+            await submit()
+            if not tasks:
+                scheduler.check_progress()
+                continue
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                ticket = tasks.pop(task)
+                error = task.exception()
+                if error is None:
+                    scheduler.complete(ticket, response=task.result())
+                elif isinstance(error, JobkitError):
+                    scheduler.complete(ticket, error=error)
+                else:
+                    raise error
+    finally:
+        scheduler.stop()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for driver in drivers.values():
+            await driver.aclose()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Generator, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 import boto3
@@ -12,6 +12,7 @@ import tenacity
 from botocore import xform_name
 
 from jobkit.core.cursor import Page
+from jobkit.core.fanout import Scheduler
 from jobkit.core.flows import Flow
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
@@ -19,6 +20,8 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
 from jobkit.drivers._config import client_config, identity_key
+from jobkit.errors import Cancelled, JobkitError
+from jobkit.model import Job
 
 __all__ = ["SyncDriver"]
 
@@ -46,6 +49,15 @@ class SyncDriver:
         self._config = client_config()
         self._clients: dict[tuple[str, str, int], Any] = {}
         self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Make calls in progress give up at their next wait (pacing or backoff)."""
+        self._cancelled.set()
+
+    def _sleep(self, seconds: float) -> None:
+        if self._cancelled.wait(seconds):
+            raise Cancelled("the listing was closed")
 
     def client(self, service: str, region: str) -> Any:
         """The cached client for ``service`` in ``region`` for the calling thread."""
@@ -67,14 +79,17 @@ class SyncDriver:
 
     def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
         """Make ``call``, retrying throttling and transient errors as the policy says."""
-        method = getattr(self.client(call.service, call.region), xform_name(call.operation))
-        tracker = CallTracker(call, endpoint, self.policy, self.stats, self.limiter(call))
+        tracker = CallTracker(call, endpoint, self.policy, self.stats)
         try:
-            for attempt in tenacity.Retrying(**tracker.tenacity_kwargs()):
+            method = getattr(self.client(call.service, call.region), xform_name(call.operation))
+            tracker.limiter = self.limiter(call)
+            for attempt in tenacity.Retrying(sleep=self._sleep, **tracker.tenacity_kwargs()):
                 with attempt:
+                    if self._cancelled.is_set():
+                        raise Cancelled("the listing was closed")
                     delay = tracker.before_attempt()
                     if delay > 0:
-                        time.sleep(delay)
+                        self._sleep(delay)
                     response: Mapping[str, Any] = method(**call.params)
         except Exception as exc:
             raise tracker.error(exc) from exc
@@ -121,3 +136,48 @@ class SyncDriver:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
+
+
+def run_scheduler(
+    scheduler: Scheduler, drivers: Mapping[str | None, SyncDriver]
+) -> Generator[Job, None, None]:
+    """Run a listing's calls on a thread pool; yield the jobs the scheduler releases.
+
+    Closing the generator (a ``break``, ``close()``, an error) cancels the calls not yet
+    started, interrupts retry and pacing waits, joins every thread and closes every client.
+    """
+    pool = ThreadPoolExecutor(max_workers=scheduler.max_in_flight, thread_name_prefix="jobkit")
+    futures: dict[Future[Mapping[str, Any]], int] = {}
+    try:
+
+        def submit() -> None:
+            for sub in scheduler.submissions():
+                driver = drivers[sub.account]
+                futures[pool.submit(driver.call, sub.call, sub.endpoint)] = sub.ticket
+
+        while True:
+            # Submit before releasing jobs, so the next pages load while the caller works.
+            submit()
+            yield from scheduler.take()
+            if scheduler.finished:
+                return
+            submit()
+            if not futures:
+                scheduler.check_progress()
+                continue
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                ticket = futures.pop(future)
+                try:
+                    response = future.result()
+                except JobkitError as error:
+                    scheduler.complete(ticket, error=error)
+                else:
+                    scheduler.complete(ticket, response=response)
+    finally:
+        scheduler.stop()
+        for driver in drivers.values():
+            driver.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for driver in drivers.values():
+            driver.close()

@@ -1,0 +1,358 @@
+"""Many streams at once, without I/O: which calls to make next, which job comes next.
+
+``Scheduler`` holds the flows of every stream (and of every scope discovery) of a listing.
+The drivers ask it for ``submissions()`` (calls to start, never more than ``max_in_flight`` at
+once), run them concurrently (threads or tasks), hand each outcome to ``complete()``, and yield
+what ``take()`` releases. Everything that decides lives here, so the sync and async drivers
+behave the same:
+
+- unordered listings release pages in the order they arrive, each stream prefetching one page
+  while the caller consumes (bounded by ``max_buffered`` pages in all);
+- ordered listings (``order=``) merge the streams lazily: a stream the service sorts is read
+  one page at a time, only when the merge needs its next job, so ``limit=k`` reads no page it
+  does not need; a stream the service cannot sort is read to its end and sorted in memory;
+- ``errors="raise"`` stops at the first failed stream; ``"warn"`` and ``"collect"`` record the
+  failure (``failures``) and go on with the others.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import warnings
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from jobkit.core.cursor import CursorState, Page
+from jobkit.core.plan import Call
+from jobkit.errors import JobkitError, PaginationError, UsageError
+from jobkit.model import Job
+
+__all__ = ["ERROR_MODES", "Failure", "JobkitWarning", "Scheduler", "Submission"]
+
+log = logging.getLogger("jobkit")
+
+ERROR_MODES = ("raise", "warn", "collect")
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+class JobkitWarning(UserWarning):
+    """A stream failed under ``errors="warn"``, or was skipped (e.g. a region without the
+    service)."""
+
+
+@attrs.frozen
+class Submission:
+    """A call the driver should start now; report its outcome with ``ticket``."""
+
+    ticket: int
+    call: Call
+    endpoint: str
+    account: str | None
+
+
+@attrs.frozen
+class Failure:
+    """A stream (or a discovery) that failed under ``errors="warn"`` or ``"collect"``."""
+
+    adapter: str
+    region: str
+    account: str | None
+    stream: str | None  # the stream key (None for a discovery)
+    error: JobkitError
+
+
+@attrs.define(eq=False)
+class _Lane:
+    """One flow in the scheduler: a stream's listing, or a discovery."""
+
+    flow: Generator[Any, Any, Any]
+    adapter: str
+    region: str
+    account: str | None
+    endpoint: str
+    key: str | None = None  # stream key; None for a discovery
+    server_sorted: bool = False
+    on_done: Callable[[Any], None] | None = None  # a discovery's result goes here
+    pending: Call | None = None  # the call the flow waits on, not yet submitted
+    in_flight: bool = False
+    needs_step: bool = True  # the flow wants send(None): first step, or after a page
+    done: bool = False
+    failed: bool = False
+    pages: deque[Page] = attrs.field(factory=deque)  # pages not yet released
+    merged: deque[Job] = attrs.field(factory=deque)  # ordered mode: jobs not yet merged
+    sorted_once: bool = False  # an unsorted stream, read in full, has been sorted
+
+    @property
+    def ended(self) -> bool:
+        """No more jobs will come from this lane (done, or failed under warn/collect)."""
+        return self.done or self.failed
+
+
+def _created(job: Job) -> datetime:
+    return job.created or _OLDEST
+
+
+class Scheduler:
+    """The sans-I/O core of a concurrent listing (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        cursor: CursorState,
+        order: str | None = None,
+        limit: int | None = None,
+        max_in_flight: int = 8,
+        errors: str = "raise",
+        max_buffered: int | None = None,
+        on_page: Callable[[], None] | None = None,
+    ) -> None:
+        if errors not in ERROR_MODES:
+            raise UsageError(
+                f"errors={errors!r} is not a mode jobkit knows",
+                hint="use one of " + ", ".join(map(repr, ERROR_MODES)),
+            )
+        if (
+            isinstance(max_in_flight, bool)
+            or not isinstance(max_in_flight, int)
+            or max_in_flight < 1
+        ):
+            raise UsageError(
+                f"max_concurrency={max_in_flight!r} is not a positive integer",
+                hint="e.g. max_concurrency=8",
+            )
+        self.cursor = cursor
+        self.order = order
+        self.limit = limit
+        self.max_in_flight = max_in_flight
+        self.errors = errors
+        self.max_buffered = max_buffered or 2 * max_in_flight
+        self.on_page = on_page
+        self.failures: list[Failure] = []
+        self.yielded = 0
+        self._lanes: list[_Lane] = []
+        self._tickets: dict[int, _Lane] = {}
+        self._counter = itertools.count()
+        self._arrivals: deque[tuple[_Lane, Page]] = deque()
+        self._stopped = False
+        self._version = 0  # bumped whenever a flow steps or a job is released
+        self._checked = -1
+
+    # ------------------------------------------------------------------ building
+
+    def add_discovery(
+        self,
+        flow: Generator[Call, Mapping[str, Any], Any],
+        *,
+        adapter: str,
+        region: str,
+        account: str | None,
+        endpoint: str,
+        on_done: Callable[[Any], None],
+    ) -> None:
+        """Run a discovery flow; ``on_done`` receives its result (and may add streams)."""
+        self._lanes.append(_Lane(flow, adapter, region, account, endpoint, on_done=on_done))
+
+    def add_stream(
+        self,
+        flow: Generator[Any, Any, None],
+        *,
+        key: str,
+        adapter: str,
+        region: str,
+        account: str | None,
+        endpoint: str,
+        server_sorted: bool = False,
+    ) -> None:
+        """Run a stream's listing flow."""
+        self._lanes.append(
+            _Lane(flow, adapter, region, account, endpoint, key=key, server_sorted=server_sorted)
+        )
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def in_flight(self) -> int:
+        """Calls submitted and not yet completed."""
+        return len(self._tickets)
+
+    @property
+    def finished(self) -> bool:
+        """True when nothing is left to call or to release."""
+        if self._stopped:
+            return True
+        return all(lane.ended for lane in self._lanes) and not self._buffered()
+
+    def _buffered(self) -> bool:
+        return bool(self._arrivals) or any(lane.merged or lane.pages for lane in self._lanes)
+
+    def check_progress(self) -> None:
+        """Called when no call is in flight: raise if nothing changed since the last check,
+        so that a scheduling bug fails loudly instead of hanging the caller."""
+        if self._version == self._checked:
+            raise PaginationError("the listing stalled with no call in flight (a jobkit bug)")
+        self._checked = self._version
+
+    def stop(self) -> None:
+        """Stop the listing (limit reached, or the caller closed it)."""
+        self._stopped = True
+
+    # ------------------------------------------------------------------ stepping flows
+
+    def _discovering(self) -> bool:
+        return any(lane.key is None and not (lane.done or lane.failed) for lane in self._lanes)
+
+    def _may_step(self, lane: _Lane) -> bool:
+        """Whether a lane that just delivered a page may fetch its next one now."""
+        if lane.key is None or (not lane.pages and not lane.merged):
+            return True
+        if self.order is None:
+            if self.limit is not None:
+                # Prefetch only while the jobs in hand fall short of the limit.
+                in_hand = sum(len(page.jobs) for _, page in self._arrivals)
+                if self.yielded + in_hand >= self.limit:
+                    return False
+            return len(self._arrivals) < self.max_buffered
+        # Ordered: a sorted stream fetches only when the merge has used up what it has; an
+        # unsorted one must be read to its end before it can take part.
+        return not lane.server_sorted
+
+    def _step(self, lane: _Lane, reply: Mapping[str, Any] | None) -> None:
+        self._version += 1
+        lane.needs_step = False
+        try:
+            item = lane.flow.send(reply)
+        except StopIteration as stop:
+            lane.done = True
+            if lane.on_done is not None:
+                lane.on_done(stop.value)
+            return
+        except JobkitError as error:
+            self._fail(lane, error)
+            return
+        if isinstance(item, Call):
+            lane.pending = item
+            return
+        page: Page = item
+        lane.needs_step = True
+        if self.on_page is not None:
+            self.on_page()
+        if self.order is None:
+            lane.pages.append(page)
+            self._arrivals.append((lane, page))
+        else:
+            lane.merged.extend(page.jobs)
+
+    def _fail(self, lane: _Lane, error: JobkitError) -> None:
+        lane.failed = True
+        lane.pending = None
+        if self.errors == "raise":
+            raise error
+        failure = Failure(lane.adapter, lane.region, lane.account, lane.key, error)
+        self.failures.append(failure)
+        log.info("jobkit: %s in %s failed: %s", lane.adapter, lane.region, error.message)
+        if self.errors == "warn":
+            warnings.warn(
+                f"{lane.adapter} in {lane.region} failed and was skipped: {error}",
+                JobkitWarning,
+                stacklevel=2,
+            )
+
+    def submissions(self) -> list[Submission]:
+        """Calls to start now, within the in-flight bound."""
+        out: list[Submission] = []
+        if self._stopped:
+            return out
+        for lane in self._lanes:
+            if self.in_flight + len(out) >= self.max_in_flight:
+                break
+            if lane.done or lane.failed or lane.in_flight:
+                continue
+            if lane.pending is None and lane.needs_step and self._may_step(lane):
+                self._step(lane, None)
+            if lane.pending is not None and not lane.in_flight:
+                ticket = next(self._counter)
+                self._tickets[ticket] = lane
+                lane.in_flight = True
+                out.append(Submission(ticket, lane.pending, lane.endpoint, lane.account))
+        return out
+
+    def complete(
+        self,
+        ticket: int,
+        *,
+        response: Mapping[str, Any] | None = None,
+        error: JobkitError | None = None,
+    ) -> None:
+        """Report the outcome of a submitted call (after the driver's retries)."""
+        lane = self._tickets.pop(ticket)
+        lane.in_flight = False
+        lane.pending = None
+        if error is not None:
+            self._fail(lane, error)
+            return
+        self._step(lane, response)
+
+    # ------------------------------------------------------------------ releasing jobs
+
+    def take(self) -> Iterator[Job]:
+        """The jobs that may be released now, in order; marks the cursor before each."""
+        if self._stopped:
+            return
+        if self.order is None:
+            yield from self._take_arrivals()
+        else:
+            yield from self._take_merged()
+
+    def _count(self) -> bool:
+        self._version += 1
+        self.yielded += 1
+        if self.limit is not None and self.yielded >= self.limit:
+            self._stopped = True
+        return self._stopped
+
+    def _take_arrivals(self) -> Iterator[Job]:
+        while self._arrivals:
+            lane, page = self._arrivals.popleft()
+            lane.pages.popleft()
+            for job in self.cursor.emit(lane.key or "", page):
+                yield job
+                if self._count():
+                    return
+            self._finish_if_drained(lane)
+        for lane in self._lanes:
+            self._finish_if_drained(lane)
+
+    def _finish_if_drained(self, lane: _Lane) -> None:
+        if lane.key is not None and lane.done and not lane.pages and not lane.merged:
+            self.cursor.finish(lane.key)
+
+    def _take_merged(self) -> Iterator[Job]:
+        if self._discovering():
+            return
+        descending = self.order == "created-desc"
+        streams = [lane for lane in self._lanes if lane.key is not None]
+        while True:
+            heads: list[tuple[float, int, _Lane]] = []
+            for index, lane in enumerate(streams):
+                if not lane.server_sorted and not lane.sorted_once:
+                    if not lane.ended:
+                        return  # an unsorted stream takes part once it is read in full
+                    lane.merged = deque(sorted(lane.merged, key=_created, reverse=descending))
+                    lane.sorted_once = True
+                if not lane.merged:
+                    if lane.ended:
+                        continue
+                    return  # this stream's next job is not here yet
+                stamp = _created(lane.merged[0]).timestamp()
+                heads.append(((-stamp if descending else stamp), index, lane))
+            if not heads:
+                return
+            lane = min(heads)[2]
+            yield lane.merged.popleft()
+            if self._count():
+                return
