@@ -38,7 +38,12 @@ from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent, Stats
-from jobkit.drivers._config import available_regions, shared_loader, validate_region
+from jobkit.drivers._config import (
+    available_regions,
+    partition_of,
+    shared_loader,
+    validate_region,
+)
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.aio import run_scheduler as aio_run
 from jobkit.drivers.sync import SyncDriver
@@ -119,6 +124,7 @@ class _Request:
     extras: Mapping[str, Mapping[str, Any]]
     discover: bool = True
     query: Query = attrs.field(factory=Query)
+    default_region: str | None = None
 
 
 def _check(  # noqa: PLR0917 - internal; called from jobs() and ajobs() only
@@ -182,6 +188,7 @@ def _check(  # noqa: PLR0917 - internal; called from jobs() and ajobs() only
         extras=extras,
         discover=discover,
         query=query,
+        default_region=default_region,
     )
 
 
@@ -271,9 +278,11 @@ class _Listing:
             self._progress.close()
 
     def _regions(self, spec: AdapterSpec) -> list[str]:
-        available = available_regions(spec.service)
         if self._request.regions == (ALL_REGIONS,):
-            return list(available)
+            # Credentials work in one partition: "all" means the default region's partition.
+            partition = partition_of(self._request.default_region)
+            return list(available_regions(spec.service, partition))
+        available = available_regions(spec.service)
         if not available:  # botocore has no region list for this service: trust the caller
             return list(self._request.regions)
         out = []

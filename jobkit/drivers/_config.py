@@ -20,6 +20,7 @@ __all__ = [
     "client_config",
     "identity_key",
     "known_regions",
+    "partition_of",
     "shared_loader",
     "validate_region",
 ]
@@ -82,11 +83,24 @@ def shared_loader() -> Loader:
 
 
 @functools.lru_cache(maxsize=256)
-def available_regions(service: str) -> tuple[str, ...]:
-    """The regions botocore's endpoint data lists for ``service`` (empty when it has none)."""
+def available_regions(service: str, partition: str | None = None) -> tuple[str, ...]:
+    """The regions botocore's endpoint data lists for ``service`` in ``partition`` (None:
+    every partition); empty when it lists none."""
     session = botocore.session.Session()
     session.register_component("data_loader", shared_loader())
+    partitions = [partition] if partition else session.get_available_partitions()
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions(service, partition_name=partition))
+    for name in partitions:
+        regions.update(session.get_available_regions(service, partition_name=name))
     return tuple(sorted(regions))
+
+
+@functools.lru_cache(maxsize=64)
+def partition_of(region: str | None) -> str:
+    """The partition ("aws", "aws-cn", "aws-us-gov", ...) a region belongs to ("aws" if
+    unknown)."""
+    endpoints = create_loader().load_data("endpoints")
+    for partition in endpoints["partitions"]:
+        if region in partition["regions"]:
+            return str(partition["partition"])
+    return "aws"
