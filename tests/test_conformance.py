@@ -36,6 +36,7 @@ SIZES = {
     "GetJobRuns": 230,
     "ListJobRuns": 70,
     "mediaconvert:ListJobs": 45,
+    "s3control:ListJobs": 130,
     **dict.fromkeys(
         (
             "ListTrainingJobs",

@@ -837,3 +837,156 @@ def test_cli_serves_until_terminated(tmp_path: Path) -> None:
         proc.wait(timeout=10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+# ------------------------------------------------------------------------------ generic listings
+
+
+def _pages(c: Any, operation: str, key: str, token: str = "NextToken", **params: Any) -> list[Any]:
+    """Every item of a listing, following the token by hand (some have no paginator)."""
+    out: list[Any] = []
+    method = getattr(c, botocore.xform_name(operation))
+    while True:
+        page = method(**params)
+        out += page[key]
+        if not page.get(token):
+            return out
+        params[token] = page[token]
+
+
+def test_generic_listing_filters_and_orders(emu: Emulator, client: ClientFactory) -> None:
+    """Generic SageMaker listings apply StatusEquals, NameContains, time bounds and SortOrder."""
+    sm = client("sagemaker")
+    truth = emu.data.records("sagemaker", "ListTrainingJobs", REGION)
+    key = "TrainingJobSummaries"
+    assert _pages(sm, "ListTrainingJobs", key, SortOrder="Descending", MaxResults=9) == truth
+    assert _pages(sm, "ListTrainingJobs", key, MaxResults=9) == truth[::-1]  # Ascending default
+    failed = _pages(sm, "ListTrainingJobs", key, StatusEquals="Failed", SortOrder="Descending")
+    assert failed == [r for r in truth if r["TrainingJobStatus"] == "Failed"] and failed
+    word = truth[3]["TrainingJobName"].split("-")[0].upper()
+    named = _pages(sm, "ListTrainingJobs", key, NameContains=word, SortOrder="Descending")
+    assert named == [r for r in truth if word.lower() in r["TrainingJobName"].lower()]
+    after = truth[10]["CreationTime"]
+    recent = _pages(sm, "ListTrainingJobs", key, CreationTimeAfter=after, SortOrder="Descending")
+    assert recent == truth[:10]
+
+
+def test_status_list_filter_and_scope(emu: Emulator, client: ClientFactory) -> None:
+    """EMR Serverless: states is a list filter; an unknown application is not found."""
+    emr = client("emr-serverless")
+    app = emu.data.parents("emr-serverless", "ListApplications", REGION)[0]["id"]
+    truth = emu.data.records("emr-serverless", "ListJobRuns", REGION, applicationId=app)
+    got = _pages(emr, "ListJobRuns", "jobRuns", "nextToken", applicationId=app, maxResults=4)
+    assert got == truth
+    states = ["FAILED", "SUCCESS"]
+    some = _pages(emr, "ListJobRuns", "jobRuns", "nextToken", applicationId=app, states=states)
+    assert some == [r for r in truth if r["state"] in states] and some
+    with pytest.raises(ClientError) as exc:
+        emr.list_job_runs(applicationId="0000000000000000")
+    assert _error(exc) == ("ResourceNotFoundException", 404)
+
+
+def test_step_functions_refuses_express_state_machines(
+    emu: Emulator, client: ClientFactory
+) -> None:
+    """ListStateMachines lists an EXPRESS machine; ListExecutions on it is a validation error."""
+    sfn = client("stepfunctions")
+    machines = sfn.list_state_machines()["stateMachines"]
+    assert machines == emu.data.parents("stepfunctions", "ListStateMachines", REGION)
+    express = [m for m in machines if m["type"] == "EXPRESS"]
+    standard = [m for m in machines if m["type"] == "STANDARD"]
+    assert express and standard
+    with pytest.raises(ClientError) as exc:
+        sfn.list_executions(stateMachineArn=express[0]["stateMachineArn"])
+    assert _error(exc) == ("ValidationException", 400)
+    arn = standard[0]["stateMachineArn"]
+    got = _pages(sfn, "ListExecutions", "executions", "nextToken", stateMachineArn=arn)
+    assert got == emu.data.records("stepfunctions", "ListExecutions", REGION, stateMachineArn=arn)
+
+
+def test_glue_job_names_and_runs(emu: Emulator, client: ClientFactory) -> None:
+    """Glue ListJobs lists bare names; GetJobRuns of each name is its ground truth."""
+    glue = client("glue")
+    names = glue.list_jobs()["JobNames"]
+    assert names == emu.data.parents("glue", "ListJobs", REGION) and names
+    runs = _pages(glue, "GetJobRuns", "JobRuns", JobName=names[0], MaxResults=7)
+    assert runs == emu.data.records("glue", "GetJobRuns", REGION, JobName=names[0])
+    assert {r["JobName"] for r in runs} == {names[0]}
+
+
+@pytest.fixture
+def cbor_translate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emu: Emulator) -> Iterator[Any]:
+    """A translate client whose model only speaks smithy RPC v2 CBOR."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    model = copy.deepcopy(loader.load_service_model("translate", "service-2"))
+    model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+    model["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
+    target = tmp_path / "translate" / model["metadata"]["apiVersion"]
+    target.mkdir(parents=True)
+    (target / "service-2.json").write_text(json.dumps(model))
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    yield from _factory(emu)
+
+
+def test_translate_over_json_and_cbor(
+    emu: Emulator, client: ClientFactory, cbor_translate: ClientFactory
+) -> None:
+    """Translate's listing parses to the same ground truth over JSON and over RPC v2 CBOR."""
+    truth = emu.data.records("translate", "ListTextTranslationJobs", REGION)
+    key = "TextTranslationJobPropertiesList"
+    emu.clear_requests()
+    over_cbor = cbor_translate("translate")
+    assert over_cbor.meta.service_model.resolved_protocol == "smithy-rpc-v2-cbor"
+    assert _pages(over_cbor, "ListTextTranslationJobs", key, MaxResults=11) == truth
+    assert {r.protocol for r in emu.requests} == {"smithy-rpc-v2-cbor"}
+    status = {"JobStatus": "COMPLETED_WITH_ERROR"}
+    partial = _pages(over_cbor, "ListTextTranslationJobs", key, Filter=status)
+    assert partial == [r for r in truth if r["JobStatus"] == "COMPLETED_WITH_ERROR"] and partial
+
+
+def test_s3control_over_rest_xml_through_the_proxy(
+    emu: Emulator, client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S3 Control (rest-xml, account in the host name) and IAM (awsQuery) via env()'s proxy."""
+    for name, value in emu.env().items():
+        monkeypatch.setenv(name, value)
+    iam = client("iam")
+    roles = _pages(iam, "ListRoles", "Roles", "Marker", MaxItems=2)
+    assert roles == emu.data.parents("iam", "ListRoles", REGION)
+    account = roles[0]["Arn"].split(":")[4]
+    # No endpoint_url=: env() gives S3 Control its own endpoint, reached through the proxy.
+    session = boto3.Session(region_name=REGION)
+    s3c = session.client("s3control", config=Config(retries={"total_max_attempts": 1}))
+    truth = emu.data.records("s3control", "ListJobs", REGION, AccountId=account)
+    emu.clear_requests()
+    assert _pages(s3c, "ListJobs", "Jobs", AccountId=account, MaxResults=6) == truth
+    assert {r.protocol for r in emu.requests} == {"rest-xml"}
+    some = _pages(s3c, "ListJobs", "Jobs", AccountId=account, JobStatuses=["Active", "Failed"])
+    assert some == [r for r in truth if r["Status"] in ("Active", "Failed")] and some
+    with pytest.raises(ClientError) as exc:
+        s3c.list_jobs(AccountId="999999999999")
+    assert _error(exc) == ("NoSuchResource", 404)
+    s3c.close()
+
+
+def test_every_generic_operation_has_records_and_sizes() -> None:
+    """records() serves every generic operation; shared names in sizes= set every service."""
+    from jobkit.testing._generic import GENERIC_OPS
+
+    data = Emulator(sizes={"ListJobs": 5, "glue:ListJobs": 1}).data
+    for (service, operation), op in GENERIC_OPS.items():
+        scope: dict[str, str] = {}
+        if op.scope == "jobQueue":
+            queues = [
+                q for q in data.job_queues(REGION) if q["jobQueueType"] != "SAGEMAKER_TRAINING"
+            ]
+            scope = {"jobQueue": queues[0]["jobQueueArn"]}
+        elif op.scope == "AccountId":
+            scope = {"AccountId": "123456789012"}
+        elif op.parent is not None:
+            item = data.parents(*op.parent, REGION)[0]
+            scope = {op.scope or "": item if op.parent_value is None else item[op.parent_value]}
+        records = data.records(service, operation, REGION, **scope)
+        expected = 5 if operation == "ListJobs" else data.size(service, operation)
+        assert len(records) == expected, (service, operation)
+    assert len(data.parents("glue", "ListJobs", REGION)) == 1

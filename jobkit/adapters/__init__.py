@@ -13,6 +13,7 @@ from jobkit.adapters import (
     emrserverless,
     glue,
     mediaconvert,
+    s3control,
     sagemaker,
     stepfunctions,
     transcribe,
@@ -67,6 +68,7 @@ REGISTRY: MappingProxyType[str, AdapterSpec] = MappingProxyType(
             backup.COPY_JOBS,
             backup.RESTORE_JOBS,
             stepfunctions.EXECUTIONS,
+            s3control.BATCH_OPERATIONS,
         )
     }
 )

@@ -88,6 +88,7 @@ DEFAULT_SIZES: Mapping[str, int] = {
             "ListCopyJobs",
             "ListRestoreJobs",
             "mediaconvert:ListJobs",
+            "s3control:ListJobs",
         ),
         40,
     ),
@@ -98,6 +99,7 @@ DEFAULT_SIZES: Mapping[str, int] = {
     "glue:ListJobs": 2,
     "ListApplications": 2,
     "ListStateMachines": 3,
+    "ListRoles": 4,
 }
 
 _SEED_OPS = {
@@ -724,6 +726,8 @@ class EmulatorData:
         parent = _generic().GENERIC_PARENTS.get((service, operation))
         if parent is None:
             raise ValueError(f"{service}:{operation} is not an emulated discovery listing")
+        if service == "iam":
+            region = ""  # global: the same roles wherever the client says it is
         return list(
             _generic().parent_items(
                 parent,
@@ -742,6 +746,10 @@ class EmulatorData:
         if set(scope) != {op.scope}:
             raise TypeError(f"{op.operation} takes the scope {op.scope}=, got {sorted(scope)}")
         ref = scope[op.scope]
+        if op.scope == "AccountId":
+            if ref != ACCOUNT_ID:
+                raise UnknownScopeError(f"account {ref} is not the caller's ({ACCOUNT_ID})")
+            return str(ref)
         if op.operation == "ListJobs" and op.service == "batch":
             for q in self.job_queues(region):
                 if ref in (q["jobQueueName"], q["jobQueueArn"]):

@@ -283,7 +283,9 @@ def parent_items(
                 item[member] = name
             elif member == parent.value:
                 if member.lower().endswith("arn"):
-                    item[member] = _arn(parent.service, region, parent.arn_kind, name)
+                    # IAM is global: its ARNs name no region.
+                    where = "" if parent.service == "iam" else region
+                    item[member] = _arn(parent.service, where, parent.arn_kind, name)
                 else:
                     item[member] = f"{salt:016x}"
             elif member == parent.created:
@@ -493,6 +495,16 @@ _OPS = (
         status_param="statusFilter",
     ),
     GenericOp(
+        service="s3control",
+        operation="ListJobs",
+        name=None,
+        status="Status",
+        created="CreationTime",
+        scope="AccountId",
+        parent=("iam", "ListRoles"),
+        status_param="JobStatuses",
+    ),
+    GenericOp(
         service="batch",
         operation="ListJobs",
         name="jobName",
@@ -532,6 +544,15 @@ _PARENTS = (
         created="createdAt",
         names=("Spark-Analytics", "hive-warehouse", "Adhoc-Spark"),
         arn_kind="applications",
+    ),
+    GenericParent(
+        service="iam",
+        operation="ListRoles",
+        value="Arn",
+        name="RoleName",
+        created="CreateDate",
+        names=("AWSServiceRoleForSupport", "Admin", "ci-Deployer", "DataScientist"),
+        arn_kind="role",
     ),
     GenericParent(
         service="stepfunctions",

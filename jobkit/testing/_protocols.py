@@ -3,7 +3,8 @@
 The emulator never hand-writes a response body: handlers return plain Python (the same dicts a
 boto3 client returns after parsing) and this module turns them into bytes using the operation's
 output shape, and turns request bytes into Python using the input shape. Supported protocols are
-botocore's names: ``json`` (awsJson1_0/1_1), ``rest-json`` and ``smithy-rpc-v2-cbor``.
+botocore's names: ``json`` (awsJson1_0/1_1), ``rest-json``, ``smithy-rpc-v2-cbor``, ``rest-xml``
+(S3 Control) and ``query`` (awsQuery: IAM).
 
 Timestamp rules (botocore ``serialize.py`` / ``parsers.py``):
 
@@ -13,6 +14,7 @@ Timestamp rules (botocore ``serialize.py`` / ``parsers.py``):
   repr round-trips through ``datetime.fromtimestamp`` exactly.
 * CBOR: tag 1 around epoch seconds (int when whole, else a double).
 * querystring: iso8601; headers: rfc822 (botocore's defaults).
+* XML bodies (rest-xml, query): iso8601 with milliseconds.
 
 ``cbor2`` is imported lazily so ``jobkit.testing`` works without it; a CBOR request then gets a
 500 saying so.
@@ -30,13 +32,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote
+from xml.sax.saxutils import escape as xml_escape
 
 from botocore.model import OperationModel, Shape, StructureShape
 
 __all__ = [
     "CBOR",
     "JSON",
+    "QUERY",
     "REST_JSON",
+    "REST_XML",
     "Response",
     "UriMatcher",
     "cbor_available",
@@ -48,6 +53,10 @@ __all__ = [
 JSON = "json"
 REST_JSON = "rest-json"
 CBOR = "smithy-rpc-v2-cbor"
+REST_XML = "rest-xml"
+QUERY = "query"
+#: Protocols whose input members may live in the URI, the query string and headers.
+REST = (REST_JSON, REST_XML)
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -224,6 +233,8 @@ def _json_content_type(op: OperationModel) -> str:
 
 def encode_output(op: OperationModel, protocol: str, output: Mapping[str, Any]) -> Response:
     """Serialize a handler's output dict per the operation's output shape and ``protocol``."""
+    if protocol in (REST_XML, QUERY):
+        return _encode_xml_output(op, protocol, output)
     conv = _output_converter(op, protocol)
     wire = dict(output) if conv is None else conv(output)
     headers: dict[str, str] = {}
@@ -264,6 +275,13 @@ def encode_error(
 ) -> Response:
     """Serialize an error the way ``protocol`` carries it (``__type`` or ``x-amzn-ErrorType``)."""
     headers: dict[str, str] = {}
+    if protocol in (REST_XML, QUERY):
+        # botocore reads Code and Message from <ErrorResponse><Error> in both protocols.
+        fields = {"Type": "Sender" if status < 500 else "Receiver", "Code": code}
+        fields["Message"] = message
+        inner = "".join(f"<{k}>{xml_escape(v)}</{k}>" for k, v in fields.items())
+        body_xml = f"<ErrorResponse><Error>{inner}</Error><RequestId>0</RequestId></ErrorResponse>"
+        return Response(status, {"Content-Type": "text/xml"}, body_xml.encode())
     if protocol == CBOR:
         headers["smithy-protocol"] = "rpc-v2-cbor"
         headers["Content-Type"] = "application/cbor"
@@ -301,6 +319,73 @@ def _cbor_text_map(items: Mapping[str, str]) -> bytes:
             raw = text.encode()
             out += _cbor_head(3, len(raw)) + raw
     return bytes(out)
+
+
+# ---------------------------------------------------------------------------- XML output
+
+
+def _xml_value(shape: Shape, value: Any) -> str:
+    kind = shape.type_name
+    if kind == "timestamp" and isinstance(value, dt.datetime):
+        fmt = shape.serialization.get("timestampFormat", "iso8601")
+        if fmt == "unixtimestamp":
+            return str(_epoch_seconds(value))
+        return _rfc822(value) if fmt == "rfc822" else _iso8601(value)
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "blob" and isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return xml_escape(str(value))
+
+
+def _xml(shape: Shape, name: str, value: Any) -> str:
+    """``value`` as the element ``name`` of type ``shape`` (botocore's XML parser rules)."""
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        inner = "".join(
+            _xml(member, member.serialization.get("name", key), value[key])
+            for key, member in shape.members.items()
+            if value.get(key) is not None and member.serialization.get("location") is None
+        )
+        return f"<{name}>{inner}</{name}>"
+    if kind == "list":
+        item_name = shape.member.serialization.get("name", "member")
+        if shape.serialization.get("flattened"):
+            return "".join(_xml(shape.member, name, item) for item in value)
+        items = "".join(_xml(shape.member, item_name, item) for item in value)
+        return f"<{name}>{items}</{name}>"
+    if kind == "map":
+        entries = "".join(
+            f"<entry>{_xml(shape.key, 'key', k)}{_xml(shape.value, 'value', v)}</entry>"
+            for k, v in value.items()
+        )
+        return f"<{name}>{entries}</{name}>"
+    return f"<{name}>{_xml_value(shape, value)}</{name}>"
+
+
+def _encode_xml_output(op: OperationModel, protocol: str, output: Mapping[str, Any]) -> Response:
+    shape = op.output_shape
+    namespace = op.service_model.metadata.get("xmlNamespace")
+    xmlns = f' xmlns="{namespace}"' if isinstance(namespace, str) else ""
+    headers = {"Content-Type": "text/xml"}
+    body = ""
+    if shape is not None:
+        assert isinstance(shape, StructureShape)
+        for name, member in shape.members.items():
+            value = output.get(name)
+            if value is not None and member.serialization.get("location") == "header":
+                headers[member.serialization.get("name", name)] = str(value)
+        wrapper = shape.serialization.get("resultWrapper") if protocol == QUERY else None
+        root = wrapper or f"{op.name}Result"
+        body = _xml(shape, root, output)
+        if protocol == REST_XML and xmlns:
+            body = f"<{root}{xmlns}>" + body[len(root) + 2 :]
+    if protocol == QUERY:
+        meta = "<ResponseMetadata><RequestId>0</RequestId></ResponseMetadata>"
+        body = f"<{op.name}Response{xmlns}>{body}{meta}</{op.name}Response>"
+    payload = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body).encode()
+    return Response(int(op.http.get("responseCode", 200)), headers, payload)
 
 
 # ---------------------------------------------------------------------------- input
@@ -375,12 +460,23 @@ def parse_input(
         except Exception as exc:
             raise InputError("request body is not valid CBOR") from exc
         return dict(_read(shape, raw))
-    try:
-        raw = json.loads(body) if body.strip() else {}
-    except ValueError as exc:
-        raise InputError("request body is not valid JSON") from exc
-    params: dict[str, Any] = dict(_read(shape, raw))
-    if protocol != REST_JSON:
+    if protocol == QUERY:
+        # awsQuery: a form body; only top-level scalar members are read (enough for listings).
+        form = parse_qs(body.decode(), keep_blank_values=True)
+        return {
+            name: _read(member, form[wire][-1], from_string=True)
+            for name, member in shape.members.items()
+            if (wire := member.serialization.get("name", name)) in form
+            and member.type_name not in ("structure", "list", "map")
+        }
+    params: dict[str, Any] = {}
+    if protocol != REST_XML:  # rest-xml listings carry no body
+        try:
+            raw = json.loads(body) if body.strip() else {}
+        except ValueError as exc:
+            raise InputError("request body is not valid JSON") from exc
+        params = dict(_read(shape, raw))
+    if protocol not in REST:
         return params
     qs = parse_qs(query, keep_blank_values=True)
     lower_headers = {k.lower(): v for k, v in (headers or {}).items()}

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import attrs
 import botocore.session
@@ -35,7 +35,10 @@ from jobkit.testing._faults import FaultKind, Faults, FaultState
 from jobkit.testing._protocols import (
     CBOR,
     JSON,
+    QUERY,
+    REST,
     REST_JSON,
+    REST_XML,
     InputError,
     Response,
     UriMatcher,
@@ -73,7 +76,8 @@ class RequestRecord:
     operation: str
     region: str
     protocol: str
-    """botocore protocol name: ``json``, ``rest-json`` or ``smithy-rpc-v2-cbor``."""
+    """botocore protocol name: ``json``, ``rest-json``, ``smithy-rpc-v2-cbor``, ``rest-xml`` or
+    ``query``."""
     params: dict[str, Any]
     status: int
     """HTTP status; 0 when the connection was reset without a response."""
@@ -93,7 +97,7 @@ class _Models:
         }
         self.rest: dict[str, list[UriMatcher]] = {}
         for (svc, _op), model in self.operations.items():
-            if self.services[svc].protocol == REST_JSON:
+            if self.services[svc].protocol in REST:
                 self.rest.setdefault(svc, []).append(UriMatcher(model))
         for matchers in self.rest.values():
             # The most specific template (most literal characters) wins.
@@ -197,9 +201,21 @@ class Emulator:
         return f"http://{self._host}:{self._httpd.server_address[1]}"
 
     def env(self, region: str = "us-east-1") -> dict[str, str]:
-        """Environment variables that point boto3 at this emulator with fake credentials."""
+        """Environment variables that point boto3 at this emulator with fake credentials.
+
+        S3 Control's endpoint rules put the account in the host name
+        (``http://123456789012.<endpoint>``), which no resolver knows. So S3 Control gets the
+        endpoint ``http://localhost:PORT`` and reaches the emulator through it as an HTTP
+        proxy, while ``NO_PROXY=127.0.0.1`` keeps every other service on direct connections.
+        """
+        port = self._httpd.server_address[1] if self._httpd is not None else 0
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ENDPOINT_URL_S3_CONTROL": f"http://localhost:{port}",
+            "HTTP_PROXY": self.endpoint_url,
+            "http_proxy": self.endpoint_url,
+            "NO_PROXY": self._host,
+            "no_proxy": self._host,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": region,
@@ -314,6 +330,14 @@ class Emulator:
                 f"service {scope['service']!r} is not emulated",
             )
         record["service"] = spec.name
+        model_protocol = models.services[spec.name].protocol
+        if protocol == REST_JSON and model_protocol in (REST_XML, QUERY):
+            # No target header and no CBOR path: the service's own protocol says how to read it.
+            record["protocol"] = protocol = model_protocol
+        action = None
+        if protocol == QUERY:
+            form = parse_qs(body.decode("utf-8", "replace"))
+            action = (form.get("Action") or [""])[-1]
         op = self._route(
             models,
             spec=spec,
@@ -322,6 +346,7 @@ class Emulator:
             query=split.query,
             method=method,
             amz_target=amz_target,
+            action=action,
         )
         if op is None:
             return fail(unknown_status, "UnknownOperationException", "Unknown operation")
@@ -393,7 +418,11 @@ class Emulator:
         query: str,
         method: str,
         amz_target: str | None,
+        action: str | None = None,
     ) -> tuple[OperationModel, dict[str, str] | None] | None:
+        if protocol == QUERY:
+            found = models.operations.get((spec.name, action or ""))
+            return None if found is None else (found, None)
         if protocol in (JSON, CBOR):
             if protocol == JSON:
                 assert amz_target is not None

@@ -216,6 +216,26 @@ SERVICES: dict[str, ServiceSpec] = {
             not_found=("ResourceNotFoundException", 400),
         ),
         ServiceSpec(
+            name="s3control",
+            signing_name="s3",
+            throttle=("TooManyRequestsException", 400),
+            server_errors={500: "InternalError", 503: "ServiceUnavailable"},
+            validation=("InvalidRequest", 400),
+            not_found=("NoSuchResource", 404),
+            access_denied_status=403,
+            expired_token_status=400,
+        ),
+        ServiceSpec(
+            name="iam",
+            signing_name="iam",
+            throttle=("Throttling", 400),
+            server_errors={500: "ServiceFailure", 503: "ServiceUnavailable"},
+            validation=("ValidationError", 400),
+            not_found=("NoSuchEntity", 404),
+            access_denied_status=403,
+            expired_token_status=403,
+        ),
+        ServiceSpec(
             name="stepfunctions",
             signing_name="states",
             throttle=("ThrottlingException", 400),
@@ -886,6 +906,27 @@ def generic_parents(parent: GenericParent) -> Handler:
     return handler
 
 
+IAM = SERVICES["iam"]
+
+
+def list_roles(data: EmulatorData, region: str, params: Params) -> Output:
+    """IAM ListRoles (awsQuery; discovery of the account): Marker, MaxItems 1-1000 (100)."""
+    pager = _Pager(
+        IAM,
+        "ListRoles",
+        params,
+        token_key="Marker",
+        max_key="MaxItems",
+        bounds=(1, 1000),
+        default=100,
+    )
+    page, token = _page_of(data.parents("iam", "ListRoles", region), pager)
+    out: Output = {"Roles": page, "IsTruncated": token is not None}
+    if token is not None:
+        out["Marker"] = token
+    return out
+
+
 HANDLERS: Mapping[tuple[str, str], Handler] = {
     ("sagemaker", "ListProcessingJobs"): list_processing_jobs,
     ("sagemaker", "ListLabelingJobsForWorkteam"): list_labeling_jobs_for_workteam,
@@ -901,6 +942,11 @@ HANDLERS: Mapping[tuple[str, str], Handler] = {
     ("cleanrooms", "ListMemberships"): list_memberships,
     ("batch", "ListJobs"): list_jobs_batch,
     **{key: generic_listing(op) for key, op in GENERIC_OPS.items() if key[0] != "batch"},
-    **{key: generic_parents(parent) for key, parent in GENERIC_PARENTS.items()},
+    **{
+        key: generic_parents(parent)
+        for key, parent in GENERIC_PARENTS.items()
+        if key != ("iam", "ListRoles")
+    },
+    ("iam", "ListRoles"): list_roles,
 }
 """(boto3 service name, operation) -> handler; the router serves exactly these."""
