@@ -56,32 +56,39 @@ def test_region_without_the_service_is_skipped(emu_env: Emulator) -> None:
     same_jobs([j.raw for j in got], expected_raw(emu_env, "sagemaker.processing", "eu-north-1"))
 
 
-def _deny_eu(emu: Emulator) -> None:
-    emu.set_faults(Faults(access_denied=True), region="eu-west-1")
+#: Every service the seed adapters call (listing and discovery).
+SERVICES = ("sagemaker", "comprehendmedical", "batch", "cleanroomsml", "cleanrooms")
+
+
+def _deny_eu(emu: Emulator, faults: Faults | None = None) -> None:
+    """Deny (or, with None, restore) eu-west-1 for every service, per (service, region): a
+    service-wide setting left by another test cannot shadow it."""
+    for service in SERVICES:
+        emu.set_faults(faults, service=service, region="eu-west-1")
 
 
 def test_errors_raise_stops_everything(emu_env: Emulator) -> None:
     """errors="raise": a denied region stops the listing with a typed error, no hung threads."""
-    _deny_eu(emu_env)
+    _deny_eu(emu_env, Faults(access_denied=True))
     try:
         with pytest.raises(AccessDeniedError):
             list(jobkit.jobs(ADAPTERS, regions=["us-east-1", "eu-west-1"]))
     finally:
-        emu_env.set_faults(None, region="eu-west-1")
+        _deny_eu(emu_env)
     assert not jobkit_threads()
 
 
 @pytest.mark.parametrize("mode", ["warn", "collect"])
 def test_errors_warn_and_collect_go_on(emu_env: Emulator, mode: str) -> None:
     """errors="warn"/"collect": the denied region fails alone; every other stream is listed."""
-    _deny_eu(emu_env)
+    _deny_eu(emu_env, Faults(access_denied=True))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             it = jobkit.jobs(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors=mode)
             got = list(it)
     finally:
-        emu_env.set_faults(None, region="eu-west-1")
+        _deny_eu(emu_env)
     for adapter in ADAPTERS:
         same_jobs(
             [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],

@@ -11,6 +11,7 @@ import jobkit
 from jobkit.errors import AccessDeniedError
 from jobkit.testing import Emulator, Faults
 from tests.groundtruth import SEED, expected_raw, same_jobs
+from tests.test_fanout import _deny_eu
 
 ADAPTERS = list(SEED)
 
@@ -28,24 +29,24 @@ async def test_regions_fan_out(emu_env: Emulator) -> None:
 
 async def test_errors_collect_goes_on(emu_env: Emulator) -> None:
     """errors="collect": the denied region fails alone, the rest is listed."""
-    emu_env.set_faults(Faults(access_denied=True), region="eu-west-1")
+    _deny_eu(emu_env, Faults(access_denied=True))
     try:
         it = jobkit.ajobs(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="collect")
         got = await it.collect()
     finally:
-        emu_env.set_faults(None, region="eu-west-1")
+        _deny_eu(emu_env)
     assert {j.region for j in got} == {"us-east-1"}
     assert it.failures and all(isinstance(f.error, AccessDeniedError) for f in it.failures)
 
 
 async def test_errors_raise(emu_env: Emulator) -> None:
     """errors="raise": the first failure stops everything with the typed error."""
-    emu_env.set_faults(Faults(access_denied=True), region="eu-west-1")
+    _deny_eu(emu_env, Faults(access_denied=True))
     try:
         with pytest.raises(AccessDeniedError):
             await jobkit.ajobs(ADAPTERS, regions=["us-east-1", "eu-west-1"]).collect()
     finally:
-        emu_env.set_faults(None, region="eu-west-1")
+        _deny_eu(emu_env)
 
 
 async def test_cancelling_the_task_cleans_up(emu_env: Emulator) -> None:
