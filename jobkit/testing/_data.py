@@ -458,7 +458,11 @@ class EmulatorData:
 
     ``records()`` lists every job of an operation in a region and scope, all statuses, newest
     first; scopes are keyword arguments named like the AWS parameters (``WorkteamArn=``,
-    ``jobQueue=`` name or ARN, ``collaborationIdentifier=`` + ``trainedModelArn=``).
+    ``jobQueue=`` name or ARN, ``collaborationIdentifier=`` + ``trainedModelArn=``,
+    ``PipelineName=``, ``JobName=``, ``applicationId=``, ``stateMachineArn=``,
+    ``AccountId=``). ``parents()`` lists what a discovery operation returns. ``sizes`` keys
+    are operation names, qualified as ``service:Operation`` where services share one
+    (``batch:ListJobs``); an unqualified shared name sets all of them.
     """
 
     def __init__(

@@ -14,8 +14,8 @@ member of the summary shape deterministically by type:
 * nested structures are filled one level deep (their scalar members); lists, maps and blobs
   are left out.
 
-Parents (pipelines, applications, state machines, Glue jobs) are generated the same way by
-``GenericParent`` from the discovery operation's item shape.
+Parents (pipelines, applications, state machines, Glue jobs, IAM roles) are generated the same
+way by ``GenericParent`` from the discovery operation's item shape.
 """
 
 from __future__ import annotations

@@ -38,6 +38,17 @@ Batch ListServiceJobs
     BEFORE/AFTER_CREATED_AT take epoch ms as a string, strict bounds.
 Batch DescribeJobQueues
     jobQueues (names or ARNs) narrows the result; maxResults 1-100, default 100.
+Generic listings (SageMaker training ... labeling, pipeline executions, Comprehend, Translate,
+Transcribe, Bedrock, Glue, EMR Serverless, MediaConvert, Backup, Step Functions, S3 Control)
+    Records come from the output shapes (``_generic.py``). Page size: the model's bounds, default
+    100 (or the maximum when lower; 0 means the default where the model allows 0). Newest first
+    unless the order member says ascending (SageMaker's SortOrder defaults to Ascending, as
+    documented). Status (one word, or a list such as ``states`` / ``JobStatuses``), name
+    (case-insensitive substring) and strict time filters apply before paging. An unknown parent
+    is the service's not-found error; Step Functions refuses EXPRESS state machines. Batch
+    ListJobs follows the ListServiceJobs rules above (RUNNING without a status or filter).
+IAM ListRoles (awsQuery)
+    Marker / MaxItems 1-1000 (default 100) / IsTruncated; the roles are global.
 Clean Rooms / Clean Rooms ML
     maxResults 1-100, default 100 (docs silent). Unknown collaboration or trained model ->
     ResourceNotFoundException (404). Export jobs newest first, optional
