@@ -42,6 +42,7 @@ from jobkit.drivers._config import (
     available_regions,
     partition_of,
     shared_loader,
+    use_utc_timestamps,
     validate_region,
 )
 from jobkit.drivers.aio import AsyncDriver
@@ -560,6 +561,7 @@ def jobs(
             stats=stats,
             limiters=LIMITERS if pacing else None,
             endpoint_url=endpoint_url,
+            max_connections=max(10, max_concurrency if isinstance(max_concurrency, int) else 10),
         )
         for account, one in sessions.items()
     }
@@ -584,6 +586,7 @@ def _check_shards(shards: Any) -> int | None:
 def _profile_session(profile: str) -> boto3.Session:
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
+    use_utc_timestamps(core)
     if profile not in core.available_profiles:
         raise UsageError(
             f"no AWS profile named {profile!r}", hint="check ~/.aws/config and ~/.aws/credentials"
@@ -616,6 +619,7 @@ def _default_session() -> boto3.Session:
     """A new default boto3 session (credential chain, AWS_PROFILE, ...) on the shared loader."""
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
+    use_utc_timestamps(core)
     return boto3.Session(botocore_session=core)
 
 
@@ -624,6 +628,7 @@ def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
         return session
     aio = AioSession()
     aio.register_component("data_loader", shared_loader())
+    use_utc_timestamps(aio)
     if isinstance(session, boto3.Session):
         # Carry the profile and region over; explicit keys are copied as a frozen set.
         if session.profile_name and session.profile_name != "default":
@@ -690,6 +695,7 @@ def ajobs(
             stats=stats,
             limiters=LIMITERS if pacing else None,
             endpoint_url=endpoint_url,
+            max_connections=max(10, max_concurrency if isinstance(max_concurrency, int) else 10),
         )
         for account, one in sessions.items()
     }

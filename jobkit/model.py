@@ -46,7 +46,10 @@ _TERMINAL = frozenset(
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+    if isinstance(value, MappingProxyType):
+        return value
+    # A plain dict is wrapped, not copied: the summaries botocore parsed belong to the Job.
+    return MappingProxyType(value if type(value) is dict else dict(value))
 
 
 @attrs.frozen(kw_only=True, slots=True, weakref_slot=False)

@@ -42,17 +42,27 @@ def account_from_arn(value: Any) -> str | None:
     return parts[4] or None if len(parts) > 4 else None
 
 
-def _time(summary: Mapping[str, Any], field: str | None, spec: AdapterSpec) -> datetime | None:
-    if field is None:
-        return None
-    try:
-        return to_utc(summary.get(field), spec.time_format)
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
-        raise type(exc)(f"{field}: {exc}") from exc
+_MAPPED: dict[int, tuple[AdapterSpec, frozenset[str]]] = {}
+
+
+def _mapped(spec: AdapterSpec) -> frozenset[str]:
+    # Per record on the hot path: computed once per spec (kept alive with it, keyed by id).
+    entry = _MAPPED.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        entry = _MAPPED[id(spec)] = (spec, frozenset(spec.mapped_fields))
+    return entry[1]
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return value if type(value) is str else None
+
+
+def _account(spec: AdapterSpec, summary: Mapping[str, Any], job_id: str | None) -> str | None:
+    account = None
+    if spec.account_field:
+        value = _text(summary.get(spec.account_field))
+        account = account_from_arn(value) or (value if value and value.isdigit() else None)
+    return account or account_from_arn(job_id)
 
 
 def normalize(
@@ -62,30 +72,46 @@ def normalize(
     region: str,
     scope: Mapping[str, str],
 ) -> Job:
-    """Normalize one summary of ``spec``'s operation listed in ``region`` under ``scope``."""
-    mapped = set(spec.mapped_fields)
+    """Normalize one summary of ``spec``'s operation listed in ``region`` under ``scope``.
+
+    This runs once per record, so it avoids per-field helper calls on the common path.
+    """
+    mapped = _mapped(spec)
     extras = {k: v for k, v in summary.items() if k not in mapped}
-    name = _text(summary.get(spec.name_field)) if spec.name_field else None
-    job_id = _text(summary.get(spec.id_field)) if spec.id_field else None
-    raw_status: str | None = None
-    account = None
-    if spec.account_field:
-        value = _text(summary.get(spec.account_field))
-        account = account_from_arn(value) or (value if value and value.isdigit() else None)
-    account = account or account_from_arn(job_id)
-    if account is None:
+    get = summary.get
+    name = _text(get(spec.name_field)) if spec.name_field else None
+    job_id = _text(get(spec.id_field)) if spec.id_field else None
+    account = _account(spec, summary, job_id)
+    if account is None and scope:
         account = next(filter(None, map(account_from_arn, scope.values())), None)
+    raw_status: str | None = None
+    field = spec.status_field
     try:
         if spec.status_field is not None:
-            raw_status = _text(summary.get(spec.status_field))
+            raw_status = _text(get(spec.status_field))
             status = spec.status_map.get(raw_status or "", JobStatus.UNKNOWN)
         else:
             assert spec.derive_status is not None  # enforced by AdapterSpec
             status = spec.derive_status(summary)
-        created = _time(summary, spec.created_field, spec)
-        ended = _time(summary, spec.ended_field, spec)
-        updated = _time(summary, spec.updated_field, spec)
+        times: list[datetime | None] = []
+        fmt = spec.time_format
+        for field in (spec.created_field, spec.ended_field, spec.updated_field):
+            value = get(field) if field else None
+            if value is None:
+                times.append(None)
+            elif type(value) is datetime and fmt is TimeFormat.DATETIME:
+                tz = value.tzinfo
+                times.append(
+                    value
+                    if tz is UTC
+                    else value.replace(tzinfo=UTC)
+                    if tz is None
+                    else value.astimezone(UTC)
+                )
+            else:
+                times.append(to_utc(value, fmt))
     except (TypeError, ValueError, OverflowError, OSError) as exc:
+        where = f"{field}: " if field else ""
         return Job(
             adapter=spec.name,
             service=spec.service,
@@ -98,7 +124,7 @@ def normalize(
             account=account,
             extras=extras,
             raw=summary,
-            problem=f"{type(exc).__name__}: {exc}",
+            problem=f"{type(exc).__name__}: {where}{exc}",
         )
     return Job(
         adapter=spec.name,
@@ -107,9 +133,9 @@ def normalize(
         id=job_id,
         status=status,
         raw_status=raw_status,
-        created=created,
-        ended=ended,
-        updated=updated,
+        created=times[0],
+        ended=times[1],
+        updated=times[2],
         region=region,
         account=account,
         extras=extras,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import functools
 import hashlib
@@ -11,6 +12,7 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 from botocore.loaders import Loader, create_loader
+from botocore.utils import parse_timestamp
 
 from jobkit._version import __version__
 from jobkit.errors import InvalidRegionError
@@ -22,6 +24,8 @@ __all__ = [
     "known_regions",
     "partition_of",
     "shared_loader",
+    "use_utc_timestamps",
+    "utc_timestamp",
     "validate_region",
 ]
 
@@ -104,3 +108,29 @@ def partition_of(region: str | None) -> str:
         if region in partition["regions"]:
             return str(partition["partition"])
     return "aws"
+
+
+def utc_timestamp(value: Any) -> datetime.datetime:
+    """botocore's timestamp parser, returning UTC datetimes directly.
+
+    botocore's default gives epoch timestamps the local zone (``tzlocal``), whose offset is
+    computed in Python on every use; parsing straight to UTC saves that on every timestamp of
+    every record (jobkit converts to UTC anyway).
+    """
+    if type(value) is int or type(value) is float:
+        try:
+            return datetime.datetime.fromtimestamp(value, datetime.UTC)
+        except (OSError, OverflowError, ValueError):
+            pass
+    parsed: datetime.datetime = parse_timestamp(value)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=datetime.UTC)
+    return parsed.astimezone(datetime.UTC)
+
+
+def use_utc_timestamps(session: Any) -> None:
+    """Make the clients of a botocore (or aiobotocore) session that jobkit created parse
+    timestamps with ``utc_timestamp`` (the AWS CLI sets its own parser the same way)."""
+    session.get_component("response_parser_factory").set_parser_defaults(
+        timestamp_parser=utc_timestamp
+    )

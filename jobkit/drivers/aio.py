@@ -39,6 +39,7 @@ class AsyncDriver:
         stats: Stats,
         limiters: LimiterRegistry | None,
         endpoint_url: str | None = None,
+        max_connections: int = 10,
     ) -> None:
         self.session = session
         self.limiters = limiters
@@ -46,7 +47,7 @@ class AsyncDriver:
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
-        self._config = client_config()
+        self._config = client_config(max_pool_connections=max_connections)
         self._clients: dict[tuple[str, str], Any] = {}
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()

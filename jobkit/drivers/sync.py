@@ -29,7 +29,12 @@ T = TypeVar("T")
 
 
 class SyncDriver:
-    """Makes calls with boto3 clients, one per (service, region, thread), and retries them."""
+    """Makes calls with boto3 clients, one per (service, region), and retries them.
+
+    botocore clients are thread-safe (sessions are not: clients are created under a lock),
+    so the threads of a listing share them; each client's connection pool is as large as the
+    listing's concurrency.
+    """
 
     def __init__(
         self,
@@ -39,6 +44,7 @@ class SyncDriver:
         stats: Stats,
         limiters: LimiterRegistry | None,
         endpoint_url: str | None = None,
+        max_connections: int = 10,
     ) -> None:
         self.session = session
         self.limiters = limiters
@@ -46,8 +52,8 @@ class SyncDriver:
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
-        self._config = client_config()
-        self._clients: dict[tuple[str, str, int], Any] = {}
+        self._config = client_config(max_pool_connections=max_connections)
+        self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
 
@@ -60,8 +66,8 @@ class SyncDriver:
             raise Cancelled("the listing was closed")
 
     def client(self, service: str, region: str) -> Any:
-        """The cached client for ``service`` in ``region`` for the calling thread."""
-        key = (service, region, threading.get_ident())
+        """The cached client for ``service`` in ``region``."""
+        key = (service, region)
         client = self._clients.get(key)
         if client is None:
             # boto3 sessions are not thread-safe when creating clients.
