@@ -86,12 +86,19 @@ def shared_loader() -> Loader:
     return _loader_for(os.environ.get("AWS_DATA_PATH"))
 
 
+@functools.lru_cache(maxsize=1)
+def _endpoint_session() -> botocore.session.Session:
+    # Only reads endpoint data: one session serves every look-up.
+    session = botocore.session.Session()
+    session.register_component("data_loader", shared_loader())
+    return session
+
+
 @functools.lru_cache(maxsize=256)
 def available_regions(service: str, partition: str | None = None) -> tuple[str, ...]:
     """The regions botocore's endpoint data lists for ``service`` in ``partition`` (None:
     every partition); empty when it lists none."""
-    session = botocore.session.Session()
-    session.register_component("data_loader", shared_loader())
+    session = _endpoint_session()
     partitions = [partition] if partition else session.get_available_partitions()
     regions: set[str] = set()
     for name in partitions:
