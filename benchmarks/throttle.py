@@ -8,6 +8,7 @@ Reports goodput (pages/s) / R, the share of requests throttled, failed listings,
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+import jobkit
+import jobkit.api
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.testing import Emulator, Faults
 
@@ -36,9 +39,10 @@ def _run_threads(work: Callable[[int], int], streams: int) -> tuple[float, int, 
     def target(i: int) -> None:
         try:
             pages[i] = work(i)
-        except Exception:
+        except Exception as exc:
             with lock:
                 failed[0] += 1
+                print(f"listing {i} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     threads = [threading.Thread(target=target, args=(i,)) for i in range(streams)]
     started = time.perf_counter()
@@ -69,8 +73,6 @@ def run() -> dict[str, dict[str, Any]]:
     """Run both sides on one emulator; return their figures."""
     tuning = os.environ.get("JOBKIT_BENCH_LIMITER")  # e.g. "beta=0.8,scale=0.1"
     if tuning:
-        import jobkit.api
-
         settings = {k: float(v) for k, v in (kv.split("=") for kv in tuning.split(","))}
         jobkit.api.LIMITERS = LimiterRegistry(clock=time.monotonic, settings=settings)
     sizes = {"ListWorkteams": STREAMS, "ListLabelingJobsForWorkteam": PAGES_PER_STREAM * PAGE}
