@@ -126,6 +126,7 @@ class _Request:
     discover: bool = True
     query: Query = attrs.field(factory=Query)
     default_region: str | None = None
+    page_size: int | None = None
 
 
 def _check(  # noqa: PLR0917 - internal; called from jobs() and ajobs() only
@@ -346,7 +347,8 @@ class _Listing:
                     continue
                 self.stats.count(streams=1)
                 token, skip = start
-                flow = listing_flow(stream, stream.pager(token), self.stats, skip=skip, query=query)
+                pager = stream.pager(token, page_size=self._request.page_size)
+                flow = listing_flow(stream, pager, self.stats, skip=skip, query=query)
                 self._scheduler.add_stream(
                     flow,
                     key=stream.key,
@@ -505,6 +507,7 @@ def jobs(
     max_concurrency: int = 8,
     errors: str = "raise",
     shards: int | None = None,
+    page_size: int | None = None,
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -539,7 +542,9 @@ def jobs(
     here, tasks in ``ajobs``). ``errors``: "raise" (the first failed stream stops everything),
     "warn" or "collect" (the others go on; ``failures`` lists the failed ones). ``shards=n``
     splits each stream's creation-time range into n windows listed concurrently, for adapters
-    whose API filters by creation time.
+    whose API filters by creation time. ``page_size``: ask for at most this many jobs per
+    page (default: each API's maximum, the fewest requests); smaller pages bring the first
+    jobs sooner and make a retried page cheaper.
     """
     sessions = _sync_sessions(session, profiles)
     state, query = _resume(
@@ -552,7 +557,10 @@ def jobs(
         order=order,
     )
     default_region = next(iter(sessions.values())).region_name
-    request = _check(adapters, regions, params, default_region, discover, query)
+    request = attrs.evolve(
+        _check(adapters, regions, params, default_region, discover, query),
+        page_size=_check_page_size(page_size),
+    )
     stats = Stats(on_retry=on_retry)
     drivers = {
         account: SyncDriver(
@@ -575,6 +583,14 @@ def jobs(
         errors=errors,
         shards=_check_shards(shards),
     )
+
+
+def _check_page_size(page_size: Any) -> int | None:
+    if page_size is None or (
+        isinstance(page_size, int) and not isinstance(page_size, bool) and page_size >= 1
+    ):
+        return page_size
+    raise UsageError(f"page_size={page_size!r} is not a positive integer", hint="e.g. 50")
 
 
 def _check_shards(shards: Any) -> int | None:
@@ -671,6 +687,7 @@ def ajobs(
     max_concurrency: int = 8,
     errors: str = "raise",
     shards: int | None = None,
+    page_size: int | None = None,
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used, or
@@ -686,7 +703,10 @@ def ajobs(
         limit=limit,
         order=order,
     )
-    request = _check(adapters, regions, params, aio.get_config_variable("region"), discover, query)
+    request = attrs.evolve(
+        _check(adapters, regions, params, aio.get_config_variable("region"), discover, query),
+        page_size=_check_page_size(page_size),
+    )
     stats = Stats(on_retry=on_retry)
     drivers = {
         account: AsyncDriver(

@@ -173,3 +173,28 @@ def test_shards_ignore_adapters_without_time_filters(emu_env: Emulator) -> None:
         [j.raw for j in got],
         expected_raw(emu_env, "cleanroomsml.trained-model-export", "us-east-1"),
     )
+
+
+def test_comprehend_medical_is_merged_lazily_when_newest_first(emu_env: Emulator) -> None:
+    """Newest first, Comprehend Medical gets a lower time bound (it then sorts newest first),
+    so limit=k reads only the pages it needs."""
+    emu_env.clear_requests()
+    got = list(jobkit.jobs("comprehendmedical.snomedct", order="created-desc", limit=600))
+    truth = expected_raw(emu_env, "comprehendmedical.snomedct", "us-east-1")
+    newest = sorted(truth, key=lambda r: r["SubmitTime"], reverse=True)[:600]
+    assert [j.raw for j in got] == newest
+    assert emu_env.request_count(operation="ListSNOMEDCTInferenceJobs") == 2
+
+
+def test_page_size_caps_each_page(emu_env: Emulator) -> None:
+    """page_size=n asks for n jobs per page: more requests, the same jobs."""
+    emu_env.clear_requests()
+    it = jobkit.jobs("sagemaker.processing", page_size=40)
+    got = list(it)
+    same_jobs([j.raw for j in got], expected_raw(emu_env, "sagemaker.processing", "us-east-1"))
+    sizes = {
+        r.params.get("MaxResults") for r in emu_env.requests if r.operation == "ListProcessingJobs"
+    }
+    assert sizes == {40} and it.stats.pages == -(-len(got) // 40)
+    with pytest.raises(UsageError, match="page_size"):
+        jobkit.jobs("sagemaker.processing", page_size=0)

@@ -38,6 +38,10 @@ SNOMEDCT = AdapterSpec(
     has_botocore_paginator=False,
     # Filter.JobName is an exact match, so name_contains stays on the client.
     pushdown=nested_filter(
-        "Filter", status="JobStatus", after="SubmitTimeAfter", before="SubmitTimeBefore"
+        "Filter",
+        status="JobStatus",
+        after="SubmitTimeAfter",
+        before="SubmitTimeBefore",
+        newest_first_after=True,
     ),
 )

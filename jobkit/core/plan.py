@@ -76,15 +76,17 @@ class Stream:
         """The parameters of every page's request, token and limit aside."""
         return {**self.spec.base_params, **self.params, **self.scope, **self.partition}
 
-    def pager(self, position: str | None = None) -> Pager:
-        """A fresh page loop for this stream, resuming from ``position`` if given."""
+    def pager(self, position: str | None = None, *, page_size: int | None = None) -> Pager:
+        """A fresh page loop for this stream, resuming from ``position`` if given; pages hold
+        at most ``page_size`` summaries (the adapter's maximum when None or larger)."""
+        size = self.spec.page_size if page_size is None else min(page_size, self.spec.page_size)
         return Pager(
             params=self.request_params(),
             input_token=self.spec.input_token,
             output_token=self.spec.output_token,
             result_key=self.spec.result_key,
             limit_key=self.spec.limit_key,
-            page_size=self.spec.page_size,
+            page_size=size,
             position=position,
         )
 

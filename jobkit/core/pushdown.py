@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 _MARGIN = dt.timedelta(seconds=1)
+#: A lower time bound that excludes nothing, for services that sort only when given one.
+_EPOCH = dt.datetime(1970, 1, 2, tzinfo=dt.UTC)
 
 
 @attrs.frozen
@@ -137,10 +139,13 @@ def nested_filter(
     status: str | None = None,
     after: str | None = None,
     before: str | None = None,
+    newest_first_after: bool = False,
 ) -> Strategy:
     """Filters inside one structure member (Comprehend Medical's ``Filter``).
 
     The service filters before it pages, so several selected statuses become one stream each.
+    ``newest_first_after``: the service documents newest-first order whenever the lower time
+    bound is given, which lets an ordered listing merge the stream lazily.
     """
 
     def strategy(query: Query, spec: Any) -> PushPlan:
@@ -148,6 +153,12 @@ def nested_filter(
         raw = query.raw_statuses(spec.status_map.items())
         if raw is not None and not raw:
             return PushPlan(requests=[], note="no status of this service matches")
+        order = None
+        if newest_first_after and after and query.order == "created-desc":
+            # The service lists newest first once a lower time bound is given: give one (the
+            # epoch, when the query has none) so the stream can be merged lazily.
+            inner.setdefault(after, _EPOCH)
+            order = "created-desc"
         variants: list[dict[str, Any]] = [dict(inner)]
         if status and raw is not None:
             variants = [{**inner, status: word} for word in raw]
@@ -156,6 +167,7 @@ def nested_filter(
         return PushPlan(
             requests=[{member: v} if v else {} for v in variants],
             pushed=pushed,
+            order=order,
         )
 
     return strategy
@@ -178,6 +190,8 @@ def batch_filters(query: Query, spec: Any) -> PushPlan:
     if raw is not None and not raw:
         return PushPlan(requests=[], note="no status of this service matches")
     if query.since is not None:
+        # No implicit lower bound is added for ordered listings (as Comprehend Medical gets):
+        # a job whose createdAt the service cannot compare would be dropped without a word.
         value = _epoch_ms(query.since - _MARGIN)
         return PushPlan(
             requests=[{"filters": [{"name": "AFTER_CREATED_AT", "values": [value]}]}],
