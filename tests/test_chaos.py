@@ -104,3 +104,29 @@ def test_retry_hook_sees_every_retry(chaos_env: Emulator) -> None:
     assert {e.kind for e in events} <= {"throttle", "transient"}
     assert any(e.code == "TooManyRequestsException" for e in events)
     assert all(e.operation == "ListSNOMEDCTInferenceJobs" for e in events)
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+async def test_slow_responses_past_the_read_timeout_are_retried(
+    chaos_env: Emulator, driver: str
+) -> None:
+    """Responses slower than the read timeout time out and are retried: nothing is lost."""
+    chaos_env.set_faults(Faults(seed=2, slow=0.3, slow_delay=1.0))
+    policy = jobkit.RetryPolicy(
+        max_attempts=20, backoff_base=0.001, backoff_cap=0.01, read_timeout=0.3
+    )
+    try:
+        if driver == "sync":
+            it = jobkit.jobs("comprehendmedical.snomedct", retry=policy, pacing=False)
+            got = list(it)
+            stats = it.stats
+        else:
+            ait = jobkit.ajobs("comprehendmedical.snomedct", retry=policy, pacing=False)
+            got = await ait.collect()
+            stats = ait.stats
+    finally:
+        chaos_env.set_faults(FAULTS)
+    same_jobs(
+        [j.raw for j in got], expected_raw(chaos_env, "comprehendmedical.snomedct", "us-east-1")
+    )
+    assert stats.retries > 0 and stats.throttles == 0

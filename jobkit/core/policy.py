@@ -179,6 +179,8 @@ class RetryPolicy:
     - ``jitter``: full jitter (a uniform draw from 0 to that bound), which spreads retries of
       many streams apart; without it the wait is the bound itself.
     - ``page_deadline``: seconds one page may take over all its attempts; None for no limit.
+    - ``connect_timeout`` / ``read_timeout``: seconds one attempt may wait to connect, and
+      for the response; an attempt that times out is retried like any transient error.
 
     A server's ``x-amz-retry-after`` is honoured: the wait is never shorter than it asks.
     """
@@ -188,6 +190,8 @@ class RetryPolicy:
     backoff_cap: float = attrs.field(default=20.0, validator=attrs.validators.gt(0))
     jitter: bool = True
     page_deadline: float | None = 300.0
+    connect_timeout: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    read_timeout: float = attrs.field(default=60.0, validator=attrs.validators.gt(0))
 
     def wait(self, retry: int, verdict: Verdict, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1 for the first retry)."""

@@ -47,7 +47,11 @@ class AsyncDriver:
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
-        self._config = client_config(max_pool_connections=max_connections)
+        self._config = client_config(
+            max_pool_connections=max_connections,
+            connect_timeout=policy.connect_timeout,
+            read_timeout=policy.read_timeout,
+        )
         self._clients: dict[tuple[str, str], Any] = {}
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()

@@ -52,7 +52,11 @@ class SyncDriver:
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
-        self._config = client_config(max_pool_connections=max_connections)
+        self._config = client_config(
+            max_pool_connections=max_connections,
+            connect_timeout=policy.connect_timeout,
+            read_timeout=policy.read_timeout,
+        )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
