@@ -11,19 +11,24 @@ from jobkit.api import (
     explain,
     jobs,
 )
+from jobkit.core.fanout import Failure, JobkitWarning
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.errors import JobkitError
 from jobkit.model import Job, JobStatus
+from jobkit.notebook import JobList
 
 __all__ = [
     "AdapterInfo",
     "AsyncJobIterator",
     "Explanation",
+    "Failure",
     "Job",
     "JobIterator",
+    "JobList",
     "JobStatus",
     "JobkitError",
+    "JobkitWarning",
     "RetryEvent",
     "RetryPolicy",
     "Stats",
