@@ -547,56 +547,69 @@ def jobs(
     jobs sooner and make a retried page cheaper.
     """
     sessions = _sync_sessions(session, profiles)
-    state, query = _resume(
-        cursor,
-        status=status,
-        since=since,
-        until=until,
-        name_contains=name_contains,
-        limit=limit,
-        order=order,
-    )
     default_region = next(iter(sessions.values())).region_name
-    request = attrs.evolve(
-        _check(adapters, regions, params, default_region, discover, query),
-        page_size=_check_page_size(page_size),
+    listing: JobIterator = _build(JobIterator, SyncDriver, sessions, default_region, locals())
+    return listing
+
+
+def _build(
+    iterator: type[Any],
+    driver: type[Any],
+    sessions: Mapping[str | None, Any],
+    default_region: str | None,
+    args: Mapping[str, Any],
+) -> Any:
+    """What jobs() and ajobs() share: check the arguments, make the drivers, the iterator."""
+    state, query = _resume(
+        args["cursor"],
+        status=args["status"],
+        since=args["since"],
+        until=args["until"],
+        name_contains=args["name_contains"],
+        limit=args["limit"],
+        order=args["order"],
     )
-    stats = Stats(on_retry=on_retry)
+    request = attrs.evolve(
+        _check(
+            args["adapters"],
+            args["regions"],
+            args["params"],
+            default_region,
+            args["discover"],
+            query,
+        ),
+        page_size=_positive("page_size", args["page_size"], "page_size=50"),
+    )
+    stats = Stats(on_retry=args["on_retry"])
+    concurrency = args["max_concurrency"]
     drivers = {
-        account: SyncDriver(
+        account: driver(
             session=one,
-            policy=retry or DEFAULT_POLICY,
+            policy=args["retry"] or DEFAULT_POLICY,
             stats=stats,
-            limiters=LIMITERS if pacing else None,
-            endpoint_url=endpoint_url,
-            max_connections=max(10, max_concurrency if isinstance(max_concurrency, int) else 10),
+            limiters=LIMITERS if args["pacing"] else None,
+            endpoint_url=args["endpoint_url"],
+            max_connections=max(10, concurrency if isinstance(concurrency, int) else 10),
         )
         for account, one in sessions.items()
     }
-    return JobIterator(
+    return iterator(
         request,
         drivers,
         stats,
         state,
-        make_progress(progress),
-        max_concurrency=max_concurrency,
-        errors=errors,
-        shards=_check_shards(shards),
+        make_progress(args["progress"]),
+        max_concurrency=concurrency,
+        errors=args["errors"],
+        shards=_positive("shards", args["shards"], "shards=8"),
     )
 
 
-def _check_page_size(page_size: Any) -> int | None:
-    if page_size is None or (
-        isinstance(page_size, int) and not isinstance(page_size, bool) and page_size >= 1
-    ):
-        return page_size
-    raise UsageError(f"page_size={page_size!r} is not a positive integer", hint="e.g. 50")
-
-
-def _check_shards(shards: Any) -> int | None:
-    if shards is None or (isinstance(shards, int) and not isinstance(shards, bool) and shards >= 1):
-        return shards
-    raise UsageError(f"shards={shards!r} is not a positive integer", hint="e.g. shards=8")
+def _positive(name: str, value: Any, example: str) -> int | None:
+    """``value`` if it is None or a positive integer; else a UsageError."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise UsageError(f"{name}={value!r} is not a positive integer", hint=f"e.g. {example}")
 
 
 def _profile_session(profile: str) -> boto3.Session:
@@ -693,42 +706,11 @@ def ajobs(
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used, or
     several of them)."""
     sessions = _aio_sessions(session, profiles)
-    aio = next(iter(sessions.values()))
-    state, query = _resume(
-        cursor,
-        status=status,
-        since=since,
-        until=until,
-        name_contains=name_contains,
-        limit=limit,
-        order=order,
+    default_region = next(iter(sessions.values())).get_config_variable("region")
+    listing: AsyncJobIterator = _build(
+        AsyncJobIterator, AsyncDriver, sessions, default_region, locals()
     )
-    request = attrs.evolve(
-        _check(adapters, regions, params, aio.get_config_variable("region"), discover, query),
-        page_size=_check_page_size(page_size),
-    )
-    stats = Stats(on_retry=on_retry)
-    drivers = {
-        account: AsyncDriver(
-            session=one,
-            policy=retry or DEFAULT_POLICY,
-            stats=stats,
-            limiters=LIMITERS if pacing else None,
-            endpoint_url=endpoint_url,
-            max_connections=max(10, max_concurrency if isinstance(max_concurrency, int) else 10),
-        )
-        for account, one in sessions.items()
-    }
-    return AsyncJobIterator(
-        request,
-        drivers,
-        stats,
-        state,
-        make_progress(progress),
-        max_concurrency=max_concurrency,
-        errors=errors,
-        shards=_check_shards(shards),
-    )
+    return listing
 
 
 def _aio_sessions(
