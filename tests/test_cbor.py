@@ -73,7 +73,7 @@ def test_cbor_error_is_typed(emu_env: Emulator, cbor_only_model: Path) -> None:
         with pytest.raises(AccessDeniedError) as info:
             next(jobkit.jobs(ADAPTER, session=boto3.Session()))
     finally:
-        emu_env.set_faults(None, service="comprehendmedical")
+        emu_env.clear_faults(service="comprehendmedical")
     assert info.value.code == "AccessDeniedException" and info.value.http_status == 400
     assert _protocols(emu_env) == {"smithy-rpc-v2-cbor"}
     assert emu_env.request_count(operation="ListSNOMEDCTInferenceJobs") == 1

@@ -72,7 +72,7 @@ def test_fatal_error_mid_listing_tells_how_to_resume(emu_env: Emulator) -> None:
                 if len(got) == 150:
                     emu_env.set_faults(Faults(expired_token=1.0), service="sagemaker")
     finally:
-        emu_env.set_faults(None, service="sagemaker")
+        emu_env.clear_faults(service="sagemaker")
     error = info.value
     assert len(got) == 200  # the page in hand is yielded before the next request fails
     assert error.code == "ExpiredTokenException"

@@ -990,3 +990,35 @@ def test_every_generic_operation_has_records_and_sizes() -> None:
         expected = 5 if operation == "ListJobs" else data.size(service, operation)
         assert len(records) == expected, (service, operation)
     assert len(data.parents("glue", "ListJobs", REGION)) == 1
+
+
+def test_clear_faults_lets_broader_settings_apply_again() -> None:
+    """clear_faults removes a service's setting, so a region-wide fault reaches it again;
+    set_faults(None, ...) would instead exempt the service."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from jobkit.testing import Emulator, Faults
+
+    with Emulator(seed=1) as emu:
+        client = boto3.Session().client(
+            "sagemaker",
+            endpoint_url=emu.endpoint_url,
+            region_name="eu-west-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        emu.set_faults(Faults(access_denied=True), region="eu-west-1")
+        emu.set_faults(None, service="sagemaker")
+        client.list_processing_jobs(MaxResults=1)  # exempted: no fault
+        emu.clear_faults(service="sagemaker")
+        try:
+            client.list_processing_jobs(MaxResults=1)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "AccessDeniedException"
+        else:
+            raise AssertionError("the region-wide fault did not apply after clear_faults")
+        emu.clear_faults()
+        client.list_processing_jobs(MaxResults=1)

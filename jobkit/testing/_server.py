@@ -251,11 +251,32 @@ class Emulator:
         """Set the faults of one endpoint; ``None`` service/region means every one of them.
 
         The most specific setting wins: (service, region), then service, then region, then the
-        default. Setting faults resets the affected endpoints' random state and token buckets.
+        default; ``faults=None`` there means "no faults at this endpoint" even where a broader
+        setting has some (``clear_faults`` removes a setting instead). Setting faults resets
+        the affected endpoints' random state and token buckets.
         """
         canonical = _canonical_service(service)
         with self._lock:
             self._faults[(canonical, region)] = faults
+            self._fault_states = {
+                key: state
+                for key, state in self._fault_states.items()
+                if not (
+                    (canonical is None or key[0] == canonical)
+                    and (region is None or key[1] == region)
+                )
+            }
+
+    def clear_faults(self, *, service: str | None = None, region: str | None = None) -> None:
+        """Remove the setting made for exactly (service, region), so broader settings apply
+        there again (``set_faults(None, ...)`` instead *exempts* that endpoint). With neither
+        given, every setting is removed and no endpoint has faults."""
+        canonical = _canonical_service(service)
+        with self._lock:
+            if canonical is None and region is None:
+                self._faults = {(None, None): None}
+            else:
+                self._faults.pop((canonical, region), None)
             self._fault_states = {
                 key: state
                 for key, state in self._fault_states.items()
