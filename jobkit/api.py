@@ -33,7 +33,7 @@ from jobkit.core.cursor import CursorState
 from jobkit.core.fanout import Failure, Scheduler
 from jobkit.core.flows import listing_flow
 from jobkit.core.limiter import LimiterRegistry
-from jobkit.core.plan import Call, discover_scopes, streams_for
+from jobkit.core.plan import discover_scopes, streams_for
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
@@ -194,10 +194,6 @@ def _check(  # noqa: PLR0917 - internal; called from jobs() and ajobs() only
     )
 
 
-def _endpoint_of(call: Call) -> str:
-    return f"{call.service}/{call.region}"
-
-
 #: ``regions="all"``: every region botocore lists for each adapter's service.
 ALL_REGIONS = "all"
 
@@ -230,7 +226,7 @@ class _Listing:
         cursor: CursorState,
         progress: Progress | None,
         *,
-        accounts: Mapping[str | None, Any],
+        accounts: Sequence[str | None],
         max_concurrency: int,
         errors: str,
         shards: int | None,
@@ -389,8 +385,7 @@ class JobIterator(_Listing, Iterator[Job]):
         progress: Progress | None = None,
         **options: Any,
     ) -> None:
-        accounts = {account: driver.session for account, driver in drivers.items()}
-        super().__init__(request, stats, cursor, progress, accounts=accounts, **options)
+        super().__init__(request, stats, cursor, progress, accounts=list(drivers), **options)
         self._drivers = drivers
         self._gen = self._run()
 
@@ -437,8 +432,7 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
         progress: Progress | None = None,
         **options: Any,
     ) -> None:
-        accounts = {account: driver.session for account, driver in drivers.items()}
-        super().__init__(request, stats, cursor, progress, accounts=accounts, **options)
+        super().__init__(request, stats, cursor, progress, accounts=list(drivers), **options)
         self._drivers = drivers
         self._gen = self._run()
 

@@ -54,11 +54,6 @@ class Stats:
     on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
-    def endpoint(self, key: str) -> EndpointStats:
-        """The counters of one endpoint, created on first use."""
-        with self._lock:
-            return self.endpoints.setdefault(key, EndpointStats())
-
     def add(self, key: str, **deltas: float) -> None:
         """Add to the named counters of endpoint ``key``."""
         with self._lock:

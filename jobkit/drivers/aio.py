@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any
 
 import tenacity
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
-from jobkit.core.cursor import Page
 from jobkit.core.fanout import Scheduler
-from jobkit.core.flows import Flow
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
@@ -24,8 +22,6 @@ from jobkit.errors import JobkitError
 from jobkit.model import Job
 
 __all__ = ["AsyncDriver"]
-
-T = TypeVar("T")
 
 
 class AsyncDriver:
@@ -104,30 +100,6 @@ class AsyncDriver:
                 access_key = (await credentials.get_frozen_credentials()).access_key
             self._identity = identity_key(access_key, self.endpoint_url)
         return self.limiters.get(self._identity, call.service, call.region)
-
-    async def run_flow(self, flow: Generator[Call, Mapping[str, Any], T], endpoint_of: Any) -> T:
-        """Drive a core flow generator: answer each ``Call`` it yields, return its result."""
-        try:
-            call = next(flow)
-            while True:
-                call = flow.send(await self.call(call, endpoint_of(call)))
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-
-    async def iterate(self, flow: Flow, endpoint: str) -> AsyncIterator[Page]:
-        """Run a listing flow, yielding its pages."""
-        reply: Mapping[str, Any] | None = None
-        while True:
-            try:
-                item = flow.send(reply)
-            except StopIteration:
-                return
-            if isinstance(item, Call):
-                reply = await self.call(item, endpoint)
-            else:
-                reply = None
-                yield item
 
     async def aclose(self) -> None:
         """Close every client (and its aiohttp session)."""

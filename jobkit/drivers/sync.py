@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import Any
 
 import boto3
 import tenacity
 from botocore import xform_name
 
-from jobkit.core.cursor import Page
 from jobkit.core.fanout import Scheduler
-from jobkit.core.flows import Flow
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
@@ -24,8 +22,6 @@ from jobkit.errors import Cancelled, JobkitError
 from jobkit.model import Job
 
 __all__ = ["SyncDriver"]
-
-T = TypeVar("T")
 
 
 class SyncDriver:
@@ -115,30 +111,6 @@ class SyncDriver:
             access_key = credentials.access_key if credentials is not None else None
             self._identity = identity_key(access_key, self.endpoint_url)
         return self.limiters.get(self._identity, call.service, call.region)
-
-    def run_flow(self, flow: Generator[Call, Mapping[str, Any], T], endpoint_of: Any) -> T:
-        """Drive a core flow generator: answer each ``Call`` it yields, return its result."""
-        try:
-            call = next(flow)
-            while True:
-                call = flow.send(self.call(call, endpoint_of(call)))
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-
-    def iterate(self, flow: Flow, endpoint: str) -> Iterator[Page]:
-        """Run a listing flow, yielding its pages."""
-        reply: Mapping[str, Any] | None = None
-        while True:
-            try:
-                item = flow.send(reply)
-            except StopIteration:
-                return
-            if isinstance(item, Call):
-                reply = self.call(item, endpoint)
-            else:
-                reply = None
-                yield item
 
     def close(self) -> None:
         """Close every client's connection pool."""
