@@ -25,7 +25,6 @@ import attrs
 import boto3
 import botocore.session
 from aiobotocore.session import AioSession
-from botocore.loaders import create_loader
 
 from jobkit import adapters as registry
 from jobkit.core import pushdown
@@ -110,7 +109,7 @@ LIMITERS = LimiterRegistry(clock=time.monotonic)
 
 @functools.lru_cache(maxsize=64)
 def _input_members(service: str, operation: str) -> frozenset[str]:
-    model = create_loader().load_service_model(service, "service-2")
+    model = shared_loader().load_service_model(service, "service-2")
     shape_name = model["operations"][operation]["input"]["shape"]
     return frozenset(model["shapes"][shape_name]["members"])
 

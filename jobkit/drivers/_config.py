@@ -50,7 +50,7 @@ def client_config(*, max_pool_connections: int = 10, **overrides: Any) -> Config
 @functools.lru_cache(maxsize=1)
 def known_regions() -> frozenset[str]:
     """Every region named in botocore's endpoint data, across partitions."""
-    endpoints = create_loader().load_data("endpoints")
+    endpoints = shared_loader().load_data("endpoints")
     return frozenset(
         region for partition in endpoints["partitions"] for region in partition["regions"]
     )
@@ -110,7 +110,7 @@ def available_regions(service: str, partition: str | None = None) -> tuple[str, 
 def partition_of(region: str | None) -> str:
     """The partition ("aws", "aws-cn", "aws-us-gov", ...) a region belongs to ("aws" if
     unknown)."""
-    endpoints = create_loader().load_data("endpoints")
+    endpoints = shared_loader().load_data("endpoints")
     for partition in endpoints["partitions"]:
         if region in partition["regions"]:
             return str(partition["partition"])
