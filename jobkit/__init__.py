@@ -14,6 +14,7 @@ from jobkit.api import (
 from jobkit.core.fanout import Failure, JobkitWarning
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
+from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError
 from jobkit.model import Job, JobStatus
 from jobkit.notebook import JobList
@@ -35,6 +36,7 @@ __all__ = [
     "__version__",
     "adapters",
     "ajobs",
+    "clear_session_cache",
     "explain",
     "jobs",
 ]

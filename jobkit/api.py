@@ -23,7 +23,6 @@ from typing import Any
 
 import attrs
 import boto3
-import botocore.session
 from aiobotocore.session import AioSession
 
 from jobkit import adapters as registry
@@ -41,9 +40,9 @@ from jobkit.drivers._config import (
     available_regions,
     partition_of,
     shared_loader,
-    use_utc_timestamps,
     validate_region,
 )
+from jobkit.drivers._sessions import aio_session, new_aio_session, sync_session
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.aio import run_scheduler as aio_run
 from jobkit.drivers.sync import SyncDriver
@@ -605,17 +604,6 @@ def _positive(name: str, value: Any, example: str) -> int | None:
     raise UsageError(f"{name}={value!r} is not a positive integer", hint=f"e.g. {example}")
 
 
-def _profile_session(profile: str) -> boto3.Session:
-    core = botocore.session.get_session()
-    core.register_component("data_loader", shared_loader())
-    use_utc_timestamps(core)
-    if profile not in core.available_profiles:
-        raise UsageError(
-            f"no AWS profile named {profile!r}", hint="check ~/.aws/config and ~/.aws/credentials"
-        )
-    return boto3.Session(botocore_session=core, profile_name=profile)
-
-
 def _sync_sessions(
     session: boto3.Session | Sequence[boto3.Session] | None, profiles: Sequence[str] | None
 ) -> dict[str | None, boto3.Session]:
@@ -623,9 +611,9 @@ def _sync_sessions(
     if profiles:
         if isinstance(profiles, str):
             profiles = [profiles]
-        return {profile: _profile_session(profile) for profile in dict.fromkeys(profiles)}
+        return {profile: sync_session(profile) for profile in dict.fromkeys(profiles)}
     if session is None:
-        return {None: _default_session()}
+        return {None: sync_session()}
     if isinstance(session, boto3.Session):
         return {None: session}
     many = list(session)
@@ -637,20 +625,12 @@ def _sync_sessions(
     }
 
 
-def _default_session() -> boto3.Session:
-    """A new default boto3 session (credential chain, AWS_PROFILE, ...) on the shared loader."""
-    core = botocore.session.get_session()
-    core.register_component("data_loader", shared_loader())
-    use_utc_timestamps(core)
-    return boto3.Session(botocore_session=core)
-
-
 def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
     if isinstance(session, AioSession):
         return session
-    aio = AioSession()
-    aio.register_component("data_loader", shared_loader())
-    use_utc_timestamps(aio)
+    if session is None:
+        return aio_session()
+    aio = new_aio_session()
     if isinstance(session, boto3.Session):
         # Carry the profile and region over; explicit keys are copied as a frozen set.
         if session.profile_name and session.profile_name != "default":
@@ -661,7 +641,7 @@ def _aio_session(session: AioSession | boto3.Session | None) -> AioSession:
         if creds is not None and getattr(creds, "method", None) == "explicit":
             frozen = creds.get_frozen_credentials()
             aio.set_credentials(frozen.access_key, frozen.secret_key, frozen.token)
-    elif session is not None:
+    else:
         raise UsageError(
             f"session must be an aiobotocore AioSession or a boto3 Session, "
             f"got {type(session).__name__}",
@@ -716,14 +696,7 @@ def _aio_sessions(
             profiles = [profiles]
         out: dict[str | None, AioSession] = {}
         for profile in dict.fromkeys(profiles):
-            aio = _aio_session(None)
-            aio.set_config_variable("profile", profile)
-            if profile not in aio.available_profiles:
-                raise UsageError(
-                    f"no AWS profile named {profile!r}",
-                    hint="check ~/.aws/config and ~/.aws/credentials",
-                )
-            out[profile] = aio
+            out[profile] = aio_session(profile)
         return out
     if session is None or isinstance(session, AioSession | boto3.Session):
         return {None: _aio_session(session)}

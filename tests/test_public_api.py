@@ -24,6 +24,7 @@ EXPECTED = [
     "__version__",
     "adapters",
     "ajobs",
+    "clear_session_cache",
     "explain",
     "jobs",
 ]

@@ -139,7 +139,7 @@ class Scheduler:
         self._counter = itertools.count()
         self._arrivals: deque[tuple[_Lane, Page]] = deque()
         self._stopped = False
-        self._version = 0  # bumped whenever a flow steps or a job is released
+        self._version = 0  # bumped whenever a call completes, a flow steps, a job is released
         self._checked = -1
 
     # ------------------------------------------------------------------ building
@@ -179,6 +179,12 @@ class Scheduler:
     def in_flight(self) -> int:
         """Calls submitted and not yet completed."""
         return len(self._tickets)
+
+    @property
+    def version(self) -> int:
+        """Changes whenever a call completes, a flow steps or a job is released: a driver
+        waiting for progress compares it before and after."""
+        return self._version
 
     @property
     def finished(self) -> bool:
@@ -268,7 +274,7 @@ class Scheduler:
         if self._stopped:
             return out
         for lane in self._lanes:
-            if self.in_flight + len(out) >= self.max_in_flight:
+            if self.in_flight >= self.max_in_flight:  # counts the tickets handed out below
                 break
             if lane.done or lane.failed or lane.in_flight:
                 continue
@@ -289,6 +295,7 @@ class Scheduler:
         error: JobkitError | None = None,
     ) -> None:
         """Report the outcome of a submitted call (after the driver's retries)."""
+        self._version += 1
         lane = self._tickets.pop(ticket)
         lane.in_flight = False
         lane.pending = None

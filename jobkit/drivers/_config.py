@@ -20,6 +20,7 @@ from jobkit.errors import InvalidRegionError
 __all__ = [
     "available_regions",
     "client_config",
+    "fixed_user_agent",
     "identity_key",
     "known_regions",
     "partition_of",
@@ -45,6 +46,24 @@ def client_config(*, max_pool_connections: int = 10, **overrides: Any) -> Config
     }
     settings.update(overrides)
     return Config(**settings)
+
+
+def fixed_user_agent(session: Any) -> str | None:
+    """The User-Agent header for every client of ``session``, computed once.
+
+    botocore rebuilds its structured User-Agent twice per request (about 0.3 ms of CPU, an
+    eighth of a small call); a fixed string set through the public ``Config(user_agent=...)``
+    skips that. It names the SDK, Python, the platform and botocore, the configured app id
+    (``AWS_SDK_UA_APP_ID`` / ``sdk_ua_app_id``) and, through ``user_agent_extra``, jobkit; it
+    no longer lists botocore's per-request feature codes.
+    """
+    core = getattr(session, "_session", session)  # a boto3 Session wraps a botocore one
+    try:
+        text = str(core.user_agent())
+        app_id = core.get_config_variable("user_agent_appid")
+    except Exception:  # an unusual session keeps botocore's own header
+        return None
+    return f"{text} app/{app_id}" if app_id else text
 
 
 @functools.lru_cache(maxsize=1)

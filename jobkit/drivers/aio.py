@@ -11,13 +11,13 @@ import tenacity
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
-from jobkit.core.fanout import Scheduler
+from jobkit.core.fanout import Scheduler, Submission
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config, identity_key
+from jobkit.drivers._config import client_config, fixed_user_agent, identity_key
 from jobkit.errors import JobkitError
 from jobkit.model import Job
 
@@ -47,28 +47,38 @@ class AsyncDriver:
             max_pool_connections=max_connections,
             connect_timeout=policy.connect_timeout,
             read_timeout=policy.read_timeout,
+            user_agent=fixed_user_agent(session),
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
 
     async def client(self, service: str, region: str) -> Any:
-        """The cached client for ``service`` in ``region``."""
-        key = (service, region)
-        client = self._clients.get(key)
+        """The cached client for ``service`` in ``region``.
+
+        Creation is shielded from cancellation: a task cancelled half way through entering a
+        client's context would leak its aiohttp session (``aclose`` waits for a creation in
+        progress, then closes it with the rest).
+        """
+        client = self._clients.get((service, region))
         if client is None:
-            async with self._lock:
-                client = self._clients.get(key)
-                if client is None:
-                    client = await self._stack.enter_async_context(
-                        self.session.create_client(
-                            service,
-                            region_name=region,
-                            endpoint_url=self.endpoint_url,
-                            config=self._config,
-                        )
+            client = await asyncio.shield(self._create(service, region))
+        return client
+
+    async def _create(self, service: str, region: str) -> Any:
+        key = (service, region)
+        async with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = await self._stack.enter_async_context(
+                    self.session.create_client(
+                        service,
+                        region_name=region,
+                        endpoint_url=self.endpoint_url,
+                        config=self._config,
                     )
-                    self._clients[key] = client
+                )
+                self._clients[key] = client
         return client
 
     async def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
@@ -103,8 +113,9 @@ class AsyncDriver:
 
     async def aclose(self) -> None:
         """Close every client (and its aiohttp session)."""
-        self._clients = {}
-        await self._stack.aclose()
+        async with self._lock:  # after any client creation in progress
+            self._clients = {}
+            await self._stack.aclose()
 
 
 async def run_scheduler(
@@ -112,46 +123,81 @@ async def run_scheduler(
 ) -> AsyncGenerator[Job, None]:
     """Run a listing's calls as tasks; yield the jobs the scheduler releases.
 
-    Closing the generator (a ``break``, ``aclose()``, an error, the consuming task being
-    cancelled) cancels every task still running and closes every client.
+    A task that finishes a call reports it to the scheduler and starts the calls that
+    unlocked (the stream's next page, usually) itself, so consecutive pages of a stream do not
+    wait for the consumer to be scheduled. Closing the generator (a ``break``, ``aclose()``, an
+    error, the consuming task being cancelled) cancels every task still running and closes
+    every client.
     """
-    tasks: dict[asyncio.Task[Mapping[str, Any]], int] = {}
+    tasks: set[asyncio.Task[None]] = set()
+    progress = asyncio.Event()  # set when a call completes (or fails the listing)
+    fatal: list[BaseException] = []
+
+    def start(subs: list[Submission]) -> None:
+        for sub in subs:
+            task = asyncio.ensure_future(run(sub))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    async def run(sub: Submission) -> None:
+        try:
+            response: Mapping[str, Any] | None = await drivers[sub.account].call(
+                sub.call, sub.endpoint
+            )
+            error: JobkitError | None = None
+        except JobkitError as exc:
+            response, error = None, exc
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            fatal.append(exc)
+            progress.set()
+            return
+        try:
+            scheduler.complete(sub.ticket, response=response, error=error)
+            subs = scheduler.submissions()
+        except BaseException as exc:
+            fatal.append(exc)
+            subs = []
+        progress.set()
+        await prepare(subs)
+        start(subs)
+
+    async def prepare(subs: list[Submission]) -> None:
+        # Clients and credentials are ready before a call's task starts; only the first use of
+        # a client awaits.
+        for sub in subs:
+            driver = drivers[sub.account]
+            await driver.client(sub.call.service, sub.call.region)
+            await driver.limiter(sub.call)
+
     try:
-
-        async def submit() -> None:
-            for sub in scheduler.submissions():
-                driver = drivers[sub.account]
-                # Create the client here, not in the task: a task cancelled half way through
-                # entering a client's context would leak its aiohttp session.
-                await driver.client(sub.call.service, sub.call.region)
-                await driver.limiter(sub.call)
-                task = asyncio.ensure_future(driver.call(sub.call, sub.endpoint))
-                tasks[task] = sub.ticket
-
+        subs = scheduler.submissions()
+        await prepare(subs)
+        start(subs)
         while True:
-            # Submit before releasing jobs, so the next pages load while the caller works.
-            await submit()
+            if fatal:
+                raise fatal[0]
+            seen = scheduler.version
             for job in scheduler.take():
                 yield job
+                if fatal:
+                    raise fatal[0]
             if scheduler.finished:
                 return
-            await submit()
-            if not tasks:
+            subs = scheduler.submissions()
+            await prepare(subs)
+            start(subs)
+            if scheduler.version != seen:
+                continue
+            if scheduler.in_flight == 0:
                 scheduler.check_progress()
                 continue
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                ticket = tasks.pop(task)
-                error = task.exception()
-                if error is None:
-                    scheduler.complete(ticket, response=task.result())
-                elif isinstance(error, JobkitError):
-                    scheduler.complete(ticket, error=error)
-                else:
-                    raise error
+            progress.clear()
+            await progress.wait()
     finally:
         scheduler.stop()
-        for task in tasks:
+        for task in list(tasks):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)

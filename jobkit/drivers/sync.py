@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 import tenacity
 from botocore import xform_name
 
-from jobkit.core.fanout import Scheduler
+from jobkit.core.fanout import Scheduler, Submission
 from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
 from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config, identity_key
+from jobkit.drivers._config import client_config, fixed_user_agent, identity_key
+from jobkit.drivers._sessions import session_lock
 from jobkit.errors import Cancelled, JobkitError
 from jobkit.model import Job
 
@@ -52,6 +53,7 @@ class SyncDriver:
             max_pool_connections=max_connections,
             connect_timeout=policy.connect_timeout,
             read_timeout=policy.read_timeout,
+            user_agent=fixed_user_agent(session),
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -70,8 +72,9 @@ class SyncDriver:
         key = (service, region)
         client = self._clients.get(key)
         if client is None:
-            # boto3 sessions are not thread-safe when creating clients.
-            with self._lock:
+            # boto3 sessions are not thread-safe when creating clients, and one session may
+            # serve listings in several threads.
+            with self._lock, session_lock(self.session):
                 client = self._clients.get(key)
                 if client is None:
                     client = self.session.client(
@@ -125,39 +128,83 @@ def run_scheduler(
 ) -> Generator[Job, None, None]:
     """Run a listing's calls on a thread pool; yield the jobs the scheduler releases.
 
+    A pool thread that finishes a call reports it to the scheduler and goes straight on to
+    the next call that unlocked (the stream's next page, usually) in the same thread, so
+    consecutive pages of a stream never wait for the consumer's thread to be scheduled: under
+    the GIL that wait is up to a switch interval (5 ms) per page. The scheduler is shared
+    under one condition; the consumer releases jobs one at a time under it, so the cursor is
+    exact at every job.
+
     Closing the generator (a ``break``, ``close()``, an error) cancels the calls not yet
     started, interrupts retry and pacing waits, joins every thread and closes every client.
     """
     pool = ThreadPoolExecutor(max_workers=scheduler.max_in_flight, thread_name_prefix="jobkit")
-    futures: dict[Future[Mapping[str, Any]], int] = {}
-    try:
+    cond = threading.Condition()
+    fatal: list[BaseException] = []  # an error that ends the listing, raised by the consumer
+    closing = False
 
-        def submit() -> None:
-            for sub in scheduler.submissions():
-                driver = drivers[sub.account]
-                futures[pool.submit(driver.call, sub.call, sub.endpoint)] = sub.ticket
-
+    def work(sub: Submission) -> None:
         while True:
-            # Submit before releasing jobs, so the next pages load while the caller works.
-            submit()
-            yield from scheduler.take()
-            if scheduler.finished:
+            try:
+                response: Mapping[str, Any] | None = drivers[sub.account].call(
+                    sub.call, sub.endpoint
+                )
+                error: JobkitError | None = None
+            except JobkitError as exc:
+                response, error = None, exc
+            except BaseException as exc:
+                with cond:
+                    fatal.append(exc)
+                    cond.notify_all()
                 return
-            submit()
-            if not futures:
-                scheduler.check_progress()
-                continue
-            done, _ = wait(futures, return_when=FIRST_COMPLETED)
-            for future in done:
-                ticket = futures.pop(future)
+            with cond:
+                if closing:
+                    return
                 try:
-                    response = future.result()
-                except JobkitError as error:
-                    scheduler.complete(ticket, error=error)
-                else:
-                    scheduler.complete(ticket, response=response)
+                    scheduler.complete(sub.ticket, response=response, error=error)
+                    subs = scheduler.submissions()
+                except BaseException as exc:
+                    fatal.append(exc)
+                    subs = []
+                cond.notify_all()
+                if not subs:
+                    return
+                sub = subs[0]
+                for other in subs[1:]:
+                    pool.submit(work, other)
+
+    try:
+        with cond:
+            for sub in scheduler.submissions():
+                pool.submit(work, sub)
+        while True:
+            taken = scheduler.take()
+            while True:
+                with cond:
+                    if fatal:
+                        raise fatal[0]
+                    job = next(taken, None)
+                    seen = scheduler.version
+                if job is None:
+                    break
+                # Yield outside the lock: the calls go on while the caller works.
+                yield job
+            with cond:
+                if scheduler.finished:
+                    return
+                for sub in scheduler.submissions():
+                    pool.submit(work, sub)
+                if scheduler.version != seen:
+                    continue
+                if scheduler.in_flight == 0:
+                    scheduler.check_progress()
+                    continue
+                while scheduler.version == seen and not fatal:
+                    cond.wait()
     finally:
-        scheduler.stop()
+        with cond:
+            closing = True
+            scheduler.stop()
         for driver in drivers.values():
             driver.cancel()
         pool.shutdown(wait=True, cancel_futures=True)

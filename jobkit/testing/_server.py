@@ -82,6 +82,8 @@ class RequestRecord:
     status: int
     """HTTP status; 0 when the connection was reset without a response."""
     error_code: str | None
+    user_agent: str = ""
+    """The request's User-Agent header (credentials are never recorded)."""
 
 
 class _Models:
@@ -324,7 +326,13 @@ class Emulator:
             protocol = CBOR
         else:
             protocol = REST_JSON
-        record = {"service": "", "operation": "", "region": "", "protocol": protocol}
+        record = {
+            "service": "",
+            "operation": "",
+            "region": "",
+            "protocol": protocol,
+            "user_agent": lower.get("user-agent", ""),
+        }
 
         def fail(status: int, code: str, message: str, **extra: Any) -> tuple[Response, float]:
             resp = encode_error(protocol, status, code, message, extra=extra or None)
@@ -514,6 +522,7 @@ class Emulator:
                 params=dict(params),
                 status=0 if resp is None else resp.status,
                 error_code=code,
+                user_agent=record.get("user_agent", ""),
             )
         )
 
@@ -534,6 +543,9 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of new connections (a
+    # client opening 20 at once), and the kernel retries them only after a second.
+    request_queue_size = 1024
     emulator: Emulator
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
