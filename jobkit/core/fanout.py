@@ -8,9 +8,10 @@ behave the same:
 
 - unordered listings release pages in the order they arrive, each stream prefetching one page
   while the caller consumes (bounded by ``max_buffered`` pages in all);
-- ordered listings (``order=``) merge the streams lazily: a stream the service sorts is read
-  one page at a time, only when the merge needs its next job, so ``limit=k`` reads no page it
-  does not need; a stream the service cannot sort is read to its end and sorted in memory;
+- ordered listings (``order=``) merge the streams lazily (``core.merge``): a stream the
+  service sorts is read one page at a time, only when the merge needs its next job, so
+  ``limit=k`` reads no page it does not need; a stream the service cannot sort is read to its
+  end and sorted in memory;
 - ``errors="raise"`` stops at the first failed stream; ``"warn"`` and ``"collect"`` record the
   failure (``failures``) and go on with the others.
 """
@@ -22,12 +23,12 @@ import logging
 import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
 from jobkit.core.cursor import CursorState, Page
+from jobkit.core.merge import merge
 from jobkit.core.plan import Call
 from jobkit.errors import JobkitError, PaginationError, UsageError
 from jobkit.model import Job
@@ -37,7 +38,6 @@ __all__ = ["ERROR_MODES", "Failure", "JobkitWarning", "Scheduler", "Submission"]
 log = logging.getLogger("jobkit")
 
 ERROR_MODES = ("raise", "warn", "collect")
-_OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
 class JobkitWarning(UserWarning):
@@ -91,10 +91,6 @@ class _Lane:
     def ended(self) -> bool:
         """No more jobs will come from this lane (done, or failed under warn/collect)."""
         return self.done or self.failed
-
-
-def _created(job: Job) -> datetime:
-    return job.created or _OLDEST
 
 
 class Scheduler:
@@ -341,25 +337,8 @@ class Scheduler:
     def _take_merged(self) -> Iterator[Job]:
         if self._discovering():
             return
-        descending = self.order == "created-desc"
         streams = [lane for lane in self._lanes if lane.key is not None]
-        while True:
-            heads: list[tuple[float, int, _Lane]] = []
-            for index, lane in enumerate(streams):
-                if not lane.server_sorted and not lane.sorted_once:
-                    if not lane.ended:
-                        return  # an unsorted stream takes part once it is read in full
-                    lane.merged = deque(sorted(lane.merged, key=_created, reverse=descending))
-                    lane.sorted_once = True
-                if not lane.merged:
-                    if lane.ended:
-                        continue
-                    return  # this stream's next job is not here yet
-                stamp = _created(lane.merged[0]).timestamp()
-                heads.append(((-stamp if descending else stamp), index, lane))
-            if not heads:
-                return
-            lane = min(heads)[2]
-            yield lane.merged.popleft()
+        for job in merge(streams, descending=self.order == "created-desc"):
+            yield job
             if self._count():
                 return
