@@ -27,7 +27,7 @@ import datetime as dt
 import hashlib
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 __all__ = [
@@ -493,6 +493,7 @@ class EmulatorData:
         self.now = (now or REFERENCE_NOW).astimezone(dt.UTC)
         self.ref_ms = datetime_to_us(self.now) // 1000
         self._sets: dict[tuple[str, str, str], JobSet] = {}
+        self._memo: dict[tuple[str, ...], Any] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ discovery
@@ -755,13 +756,19 @@ class EmulatorData:
                 raise UnknownScopeError(f"account {ref} is not the caller's ({ACCOUNT_ID})")
             return str(ref)
         if op.operation == "ListJobs" and op.service == "batch":
-            for q in self.job_queues(region):
-                if ref in (q["jobQueueName"], q["jobQueueArn"]):
-                    return str(q["jobQueueArn"])
-            raise UnknownScopeError(f"job queue {ref} not found in {region}")
-        items = self.parents(op.parent[0], op.parent[1], region)
-        values = {item if op.parent_value is None else item[op.parent_value] for item in items}
-        if ref not in values:
+            queue = self._queue_arns(region).get(str(ref))
+            if queue is None:
+                raise UnknownScopeError(f"job queue {ref} not found in {region}")
+            return queue
+
+        def values() -> frozenset[Any]:
+            items = self.parents(op.parent[0], op.parent[1], region)
+            return frozenset(
+                item if op.parent_value is None else item[op.parent_value] for item in items
+            )
+
+        key = ("parents", op.parent[0], op.parent[1], region, str(op.parent_value))
+        if ref not in self._memo_get(key, values):
             raise UnknownScopeError(f"{op.scope} {ref} not found in {region}")
         return str(ref)
 
@@ -783,23 +790,50 @@ class EmulatorData:
         )
         return jobs
 
+    def _memo_get(self, key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+        # Scopes are checked on every request: regenerating the parent listing each time
+        # (the work teams, say) would be most of the emulator's work per request.
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = build()
+        return value
+
+    def _queue_arns(self, region: str) -> dict[str, str]:
+        """Job queue name or ARN -> ARN."""
+
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for q in self.job_queues(region):
+                out.setdefault(q["jobQueueName"], q["jobQueueArn"])
+                out.setdefault(q["jobQueueArn"], q["jobQueueArn"])
+            return out
+
+        return self._memo_get(("queues", region), build)  # type: ignore[no-any-return]
+
     def _scope_key(self, operation: str, region: str, scope: Mapping[str, str]) -> str:
         if operation == "ListLabelingJobsForWorkteam":
             arn = scope.get("WorkteamArn")
-            if arn not in {t["WorkteamArn"] for t in self.workteams(region)}:
+            arns = self._memo_get(
+                ("workteams", region),
+                lambda: frozenset(t["WorkteamArn"] for t in self.workteams(region)),
+            )
+            if arn not in arns:
                 raise UnknownScopeError(f"work team {arn} not found in {region}")
             return str(arn)
         if operation == "ListServiceJobs":
             ref = scope.get("jobQueue")
-            for q in self.job_queues(region):
-                if ref in (q["jobQueueName"], q["jobQueueArn"]):
-                    return str(q["jobQueueArn"])
-            raise UnknownScopeError(f"job queue {ref} not found in {region}")
+            queue = self._queue_arns(region).get(str(ref))
+            if queue is None:
+                raise UnknownScopeError(f"job queue {ref} not found in {region}")
+            return queue
         if operation == "ListCollaborationTrainedModelExportJobs":
             cid = str(scope.get("collaborationIdentifier"))
             arn = scope.get("trainedModelArn")
-            models = self.trained_models(region, cid)
-            if arn not in {m["trainedModelArn"] for m in models}:
+            models = self._memo_get(
+                ("trained-models", region, cid),
+                lambda: frozenset(m["trainedModelArn"] for m in self.trained_models(region, cid)),
+            )
+            if arn not in models:
                 raise UnknownScopeError(f"trained model {arn} not found in {cid}")
             return f"{cid}|{arn}"
         if scope:
