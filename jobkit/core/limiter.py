@@ -26,6 +26,7 @@ and slots are handed out in order, so concurrent callers are spread evenly over 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -66,7 +67,7 @@ class AdaptiveLimiter:
     _next_slot: float = attrs.field(default=0.0, init=False)
     _last_drop: float = attrs.field(default=0.0, init=False)
     _k: float = attrs.field(default=0.0, init=False)
-    _sent: list[float] = attrs.field(factory=list, init=False, repr=False)
+    _sent: deque[float] = attrs.field(factory=deque, init=False, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     @property
@@ -123,14 +124,19 @@ class AdaptiveLimiter:
     def _note_send(self, now: float) -> None:
         # Sends of the last second, to know the rate in force when the first throttle comes.
         self._sent.append(now)
-        if len(self._sent) > 64:
-            cutoff = now - 1.0
-            self._sent = [t for t in self._sent if t >= cutoff]
+        self._forget_before(now - 1.0)
+
+    def _forget_before(self, cutoff: float) -> None:
+        # O(1) per send: the times arrive in order (one clock, under the lock).
+        sent = self._sent
+        while sent and sent[0] < cutoff:
+            sent.popleft()
 
     def _measured_rate(self, now: float) -> float:
         # Sends per second over the last second, over the span actually covered: right after
         # a start (clients being created) a full-second window would understate the rate.
-        recent = [t for t in self._sent if t >= now - 1.0]
+        self._forget_before(now - 1.0)
+        recent = self._sent
         if len(recent) < 2:
             return max(self.min_rate, float(len(recent)))
         return len(recent) / max(now - recent[0], 0.05)

@@ -139,7 +139,7 @@ def run_scheduler(
     started, interrupts retry and pacing waits, joins every thread and closes every client.
     """
     pool = ThreadPoolExecutor(max_workers=scheduler.max_in_flight, thread_name_prefix="jobkit")
-    cond = threading.Condition()
+    cond = threading.Condition(threading.Lock())
     fatal: list[BaseException] = []  # an error that ends the listing, raised by the consumer
     closing = False
 
