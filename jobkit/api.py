@@ -256,13 +256,8 @@ class _Listing:
         """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
 
         JSON-serializable; valid at any moment, also after an error or a ``break``. An
-        ordered listing (``order=``) releases jobs out of stream order, so it has no cursor.
+        ordered listing's cursor resumes the same order (``order=`` must match).
         """
-        if self._request.query.order is not None:
-            raise UsageError(
-                "an ordered listing has no cursor: it releases jobs out of stream order",
-                hint="drop order= to get a resumable listing",
-            )
         return self._cursor.snapshot(self._request.query)
 
     def _page_done(self) -> None:
@@ -351,11 +346,12 @@ class _Listing:
                     account=account,
                     endpoint=stream.endpoint,
                     server_sorted=order is not None and order == self._request.query.order,
+                    after=self._cursor.after_of(stream.key),
                 )
 
     def _failed(self, error: JobkitError) -> None:
         """Attach the resume point to an error that stops the listing."""
-        if self._request.query.order is None and error.cursor is None:
+        if error.cursor is None:
             error.cursor = self.cursor
             resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
             error.hint = f"{error.hint}; {resume}" if error.hint else resume
@@ -473,7 +469,9 @@ class AsyncJobIterator(_Listing, AsyncIterator[Job]):
 def _resume(cursor: Mapping[str, Any] | str | None, **filters: Any) -> tuple[CursorState, Query]:
     """The resume state and the query; a cursor's time window wins over relative times."""
     state = CursorState.load(cursor)
-    return state, state.window(Query.parse(**filters))
+    query = state.window(Query.parse(**filters))
+    state.check_order(query.order)
+    return state, query
 
 
 def jobs(
@@ -522,7 +520,7 @@ def jobs(
     as "90m", "12h", "7d"; a naive datetime is read as UTC; the window is
     ``since <= created < until``), ``name_contains`` (case-insensitive), ``limit`` (stop after
     that many jobs), ``order`` ("created-desc" or "created-asc": one global order by
-    ``created``; the listing is read ahead and sorted, so it has no cursor).
+    ``created``; streams the service sorts are merged lazily, the others read ahead and sorted).
 
     ``progress``: True shows a tqdm.auto bar of jobs and pages (``jobkit[progress]``);
     silent by default.

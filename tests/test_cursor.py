@@ -84,9 +84,76 @@ def test_fatal_error_mid_listing_tells_how_to_resume(emu_env: Emulator) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["not json", {"v": 99}, {"v": 1, "streams": {"k": ["t", -1]}}, {"v": 1, "streams": 3}]
+    "bad",
+    [
+        "not json",
+        {"v": 99},
+        {"v": 1, "streams": {"k": ["t", -1]}},
+        {"v": 1, "streams": 3},
+        {"v": 1, "streams": {"k": {"after": 1.0, "ties": 0}}},
+        {"v": 1, "streams": {"k": {"after": "x", "ties": 1}}},
+    ],
 )
 def test_invalid_cursor_is_refused(bad: object) -> None:
     """A cursor that was not produced by jobkit is refused with a clear error."""
     with pytest.raises(UsageError, match="invalid cursor"):
         jobkit.jobs("sagemaker.processing", cursor=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("order", "seed"), [("created-desc", 4), ("created-asc", 5)])
+def test_ordered_listing_resumes_the_same_order(emu_env: Emulator, order: str, seed: int) -> None:
+    """An ordered listing stopped at random points and resumed from its JSON cursor yields
+    exactly the uninterrupted sequence: SageMaker streams resume by token, the streams the
+    services cannot sort (Batch, Clean Rooms ML) by their watermark."""
+    whole = [j.raw for j in jobkit.jobs(ADAPTERS, order=order)]
+    rng = random.Random(seed)
+    got: list[jobkit.Job] = []
+    cursor: str | None = None
+    for _ in range(30):
+        it = jobkit.jobs(ADAPTERS, order=order, cursor=cursor)
+        take = rng.randint(1, 1500)
+        for job in it:
+            got.append(job)
+            take -= 1
+            if take == 0:
+                break
+        it.close()
+        value = it.cursor
+        assert value["order"] == order
+        cursor = json.dumps(value)
+        if take > 0:
+            break
+    else:
+        pytest.fail("did not finish")
+    assert [j.raw for j in got] == whole
+    entries = json.loads(cursor)["streams"].values()
+    assert all(v == "done" for v in entries)
+
+
+async def test_ordered_async_cursor_pages_through_top_k(emu_env: Emulator) -> None:
+    """limit=k with order= and the previous cursor gives the next k: pages of an ordered
+    listing, async then sync."""
+    whole = [j.raw for j in jobkit.jobs(ADAPTERS, order="created-desc")]
+    first = jobkit.ajobs(ADAPTERS, order="created-desc", limit=100)
+    got = [j.raw for j in await first.collect()]
+    cursor = first.cursor
+    for _ in range(2):
+        page = jobkit.jobs(ADAPTERS, order="created-desc", limit=100, cursor=cursor)
+        got += [j.raw for j in page]
+        cursor = page.cursor
+    assert got == whole[:300]
+    kinds = {type(v).__name__ for v in cursor["streams"].values()}
+    assert {"list", "dict"} <= kinds  # token entries and watermarks both in play
+
+
+def test_a_cursor_resumes_only_the_order_it_came_from(emu_env: Emulator) -> None:
+    unordered = jobkit.jobs(ADAPTERS)
+    next(unordered)
+    unordered.close()
+    with pytest.raises(UsageError, match="order=None"):
+        jobkit.jobs(ADAPTERS, order="created-desc", cursor=unordered.cursor)
+    ordered = jobkit.jobs(ADAPTERS, order="created-asc")
+    next(ordered)
+    ordered.close()
+    with pytest.raises(UsageError, match="order='created-asc'"):
+        jobkit.jobs(ADAPTERS, order="created-desc", cursor=ordered.cursor)

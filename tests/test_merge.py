@@ -9,7 +9,7 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobkit.core.merge import merge
+from jobkit.core.merge import Item, merge
 from jobkit.model import Job, JobStatus
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -32,8 +32,9 @@ def _job(stream: int, seconds: int | None) -> Job:
 class _Stream:
     pages: list[list[Job]]
     server_sorted: bool
-    merged: deque[Job] = attrs.field(factory=deque)
+    merged: deque[Item] = attrs.field(factory=deque)
     sorted_once: bool = False
+    after: tuple[float, int] | None = None
     read: int = 0
 
     @property
@@ -41,7 +42,7 @@ class _Stream:
         return self.read == len(self.pages)
 
     def fetch(self) -> None:
-        self.merged.extend(self.pages[self.read])
+        self.merged.extend((job, None, 0) for job in self.pages[self.read])
         self.read += 1
 
 
@@ -72,7 +73,7 @@ def test_merge_is_the_global_order_and_reads_only_needed_pages(
         streams.append(_Stream(pages, server_sorted))
     out: list[Job] = []
     for _ in range(10_000):
-        out.extend(merge(streams, descending=descending))
+        out.extend(item[0] for _, item in merge(streams, descending=descending))
         waiting = [s for s in streams if not s.ended and (not s.merged or not s.server_sorted)]
         if not waiting and all(s.ended and not s.merged for s in streams):
             break
@@ -98,6 +99,6 @@ def test_top_k_reads_one_page_per_sorted_stream() -> None:
     ]
     for stream in streams:
         stream.fetch()
-    first = next(merge(streams, descending=True))
+    _, (first, _, _) = next(merge(streams, descending=True))
     assert first.created == BASE + timedelta(seconds=100)
     assert [s.read for s in streams] == [1, 1, 1]

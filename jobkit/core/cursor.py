@@ -9,6 +9,14 @@ A stream's entry names the token of the page the last yielded job came from and 
 jobs of that page were yielded, so resuming re-reads that page and skips exactly those: no job
 is repeated or missed, whether the listing stopped on a page boundary or in the middle of one.
 Streams missing from the cursor had not started and are listed from the beginning.
+
+An ordered listing (``order=``) adds ``"order"``. Its server-sorted streams release jobs in
+stream order, so they keep ``[token, offset]`` entries. A stream the service cannot sort is
+read in full and sorted in memory, so its jobs leave out of stream order; its entry is a
+watermark instead, ``{"after": <merge key of the last job released>, "ties": <jobs released
+with that key>}``: on resume the stream is read again, sorted, and the jobs up to the
+watermark are dropped. (Jobs created in between sort before the watermark in newest-first
+order and are not listed, as they would not be on the pages a token resumes either.)
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class CursorState:
     positions: dict[str, Any] = attrs.field(factory=dict)
     since: str | None = None  # the time window of the listing the cursor came from
     until: str | None = None
+    order: str | None = None  # the order of the listing the cursor came from
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -87,12 +96,35 @@ class CursorState:
                 and entry[1] >= 0
             ):
                 positions[key] = [entry[0], entry[1]]
+            elif (
+                isinstance(entry, Mapping)
+                and set(entry) == {"after", "ties"}
+                and isinstance(entry["after"], int | float)
+                and not isinstance(entry["after"], bool)
+                and isinstance(entry["ties"], int)
+                and entry["ties"] >= 1
+            ):
+                positions[key] = {"after": float(entry["after"]), "ties": entry["ties"]}
             else:
-                raise _bad(f"stream entry {entry!r} is neither 'done' nor [token, offset]")
+                raise _bad(
+                    f"stream entry {entry!r} is neither 'done', [token, offset] nor "
+                    '{"after": key, "ties": n}'
+                )
         window = value.get("window") or {}
         if not isinstance(window, Mapping):
             raise _bad("'window' must be an object")
-        return cls(positions, window.get("since"), window.get("until"))
+        order = value.get("order")
+        if order is not None and not isinstance(order, str):
+            raise _bad("'order' must be a string")
+        return cls(positions, window.get("since"), window.get("until"), order)
+
+    def check_order(self, order: str | None) -> None:
+        """Raise unless the listing being resumed has the order of the one the cursor is of."""
+        if self.positions and order != self.order:
+            raise UsageError(
+                f"the cursor is of a listing with order={self.order!r}, not order={order!r}",
+                hint=f"resume with order={self.order!r}",
+            )
 
     def window(self, query: Query) -> Query:
         """``query`` with the time window of the listing this cursor resumes, if it had one."""
@@ -111,9 +143,26 @@ class CursorState:
             entry = self.positions.get(key)
         if entry == DONE:
             return None
-        if entry is None:
-            return (None, 0)
+        if entry is None or isinstance(entry, dict):
+            return (None, 0)  # a watermark: read again from the start
         return (entry[0], entry[1])
+
+    def after_of(self, key: str) -> tuple[float, int] | None:
+        """The watermark stream ``key`` resumes after (merge key, ties), if it has one."""
+        with self._lock:
+            entry = self.positions.get(key)
+        if isinstance(entry, dict):
+            return (entry["after"], entry["ties"])
+        return None
+
+    def mark_after(self, key: str, after: float) -> None:
+        """Record that a job with merge key ``after`` of unsorted stream ``key`` was released."""
+        with self._lock:
+            entry = self.positions.get(key)
+            if isinstance(entry, dict) and entry["after"] == after:
+                entry["ties"] += 1
+            else:
+                self.positions[key] = {"after": after, "ties": 1}
 
     def mark(self, key: str, start: str | None, taken: int) -> None:
         """Record that ``taken`` jobs of the page requested with ``start`` were yielded."""
@@ -128,8 +177,13 @@ class CursorState:
     def snapshot(self, query: Query | None = None) -> dict[str, Any]:
         """The cursor value: JSON-serializable, independent of later progress."""
         with self._lock:
-            streams = {k: (v if v == DONE else list(v)) for k, v in self.positions.items()}
+            streams = {
+                k: (v if v == DONE else dict(v) if isinstance(v, dict) else list(v))
+                for k, v in self.positions.items()
+            }
         value: dict[str, Any] = {"v": CURSOR_VERSION, "streams": streams}
+        if query is not None and query.order is not None:
+            value["order"] = query.order
         if query is not None and (query.since or query.until):
             value["window"] = {
                 "since": query.since.isoformat() if query.since else None,

@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from jobkit.core.cursor import CursorState, Page
-from jobkit.core.merge import merge
+from jobkit.core.merge import Item, merge, merge_key
 from jobkit.core.plan import Call
 from jobkit.errors import JobkitError, PaginationError, UsageError
 from jobkit.model import Job
@@ -84,8 +84,9 @@ class _Lane:
     done: bool = False
     failed: bool = False
     pages: deque[Page] = attrs.field(factory=deque)  # pages not yet released
-    merged: deque[Job] = attrs.field(factory=deque)  # ordered mode: jobs not yet merged
+    merged: deque[Item] = attrs.field(factory=deque)  # ordered mode: jobs not yet merged
     sorted_once: bool = False  # an unsorted stream, read in full, has been sorted
+    after: tuple[float, int] | None = None  # ordered resume watermark of an unsorted stream
 
     @property
     def ended(self) -> bool:
@@ -163,10 +164,21 @@ class Scheduler:
         account: str | None,
         endpoint: str,
         server_sorted: bool = False,
+        after: tuple[float, int] | None = None,
     ) -> None:
-        """Run a stream's listing flow."""
+        """Run a stream's listing flow (``after``: the watermark an unsorted stream of an
+        ordered listing resumes after)."""
         self._lanes.append(
-            _Lane(flow, adapter, region, account, endpoint, key=key, server_sorted=server_sorted)
+            _Lane(
+                flow,
+                adapter,
+                region,
+                account,
+                endpoint,
+                key=key,
+                server_sorted=server_sorted,
+                after=after,
+            )
         )
 
     # ------------------------------------------------------------------ state
@@ -247,7 +259,7 @@ class Scheduler:
             lane.pages.append(page)
             self._arrivals.append((lane, page))
         else:
-            lane.merged.extend(page.jobs)
+            lane.merged.extend(zip(page.jobs, itertools.repeat(page.start), page.ends))
 
     def _fail(self, lane: _Lane, error: JobkitError) -> None:
         lane.failed = True
@@ -337,8 +349,20 @@ class Scheduler:
     def _take_merged(self) -> Iterator[Job]:
         if self._discovering():
             return
+        descending = self.order == "created-desc"
         streams = [lane for lane in self._lanes if lane.key is not None]
-        for job in merge(streams, descending=self.order == "created-desc"):
+        for index, (job, start, taken) in merge(streams, descending=descending):
+            lane = streams[index]
+            key = lane.key or ""
+            # The cursor moves before the job is released: a sorted stream by page token and
+            # offset, an unsorted one (released out of stream order) by its watermark.
+            if lane.server_sorted:
+                self.cursor.mark(key, start, taken)
+            else:
+                self.cursor.mark_after(key, merge_key(job, descending=descending))
             yield job
             if self._count():
                 return
+            self._finish_if_drained(lane)
+        for lane in streams:
+            self._finish_if_drained(lane)
