@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 import platform
 from pathlib import Path
@@ -42,7 +43,8 @@ def main() -> None:
         "",
     ]
     for name, figures in results.items():
-        lines += [f"## {name.replace('_', ' ')}", "", fanout.__dict__[name].__doc__ or "", ""]
+        doc = inspect.cleandoc(fanout.__dict__[name].__doc__ or "")
+        lines += [f"## {name.replace('_', ' ')}", "", doc.replace("``", "`"), ""]
         if name in TARGETS:
             lines += [f"Target: {TARGETS[name]}.", ""]
         lines += ["| figure | value |", "| --- | ---: |"]

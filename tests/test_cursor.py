@@ -19,17 +19,16 @@ def _truth(emu: Emulator) -> list[dict[str, object]]:
     return [r for a in ADAPTERS for r in expected_raw(emu, a, "us-east-1")]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_interrupt_and_resume_sync(emu_env: Emulator, seed: int) -> None:
-    """Breaking out at random points and resuming from the JSON cursor loses and repeats
-    nothing, across every adapter and stream (mid-page stops included)."""
-    truth = _truth(emu_env)
-    rng = random.Random(seed)
+def _stop_and_resume(
+    rng: random.Random, most: int, **options: object
+) -> tuple[list[jobkit.Job], dict[str, object]]:
+    """List ADAPTERS, breaking out after a random number of jobs (1 to ``most``) and resuming
+    from the JSON of the cursor, until the listing ends; the jobs and the last cursor."""
     got: list[jobkit.Job] = []
     cursor: str | None = None
-    for _ in range(50):
-        it = jobkit.jobs(ADAPTERS, cursor=cursor)
-        take = rng.randint(1, 2500)
+    for _ in range(60):
+        it = jobkit.jobs(ADAPTERS, cursor=cursor, **options)  # type: ignore[arg-type]
+        take = rng.randint(1, most)
         for job in it:
             got.append(job)
             take -= 1
@@ -38,11 +37,17 @@ def test_interrupt_and_resume_sync(emu_env: Emulator, seed: int) -> None:
         it.close()
         cursor = json.dumps(it.cursor)
         if take > 0:
-            break
-    else:
-        pytest.fail("did not finish")
-    same_jobs([j.raw for j in got], truth)
-    assert all(v == "done" for v in json.loads(cursor)["streams"].values())
+            return got, json.loads(cursor)
+    pytest.fail("did not finish")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_interrupt_and_resume_sync(emu_env: Emulator, seed: int) -> None:
+    """Breaking out at random points and resuming from the JSON cursor loses and repeats
+    nothing, across every adapter and stream (mid-page stops included)."""
+    got, cursor = _stop_and_resume(random.Random(seed), 2500)
+    same_jobs([j.raw for j in got], _truth(emu_env))
+    assert all(v == "done" for v in cursor["streams"].values())  # type: ignore[attr-defined]
 
 
 async def test_interrupt_and_resume_async(emu_env: Emulator) -> None:
@@ -106,28 +111,10 @@ def test_ordered_listing_resumes_the_same_order(emu_env: Emulator, order: str, s
     exactly the uninterrupted sequence: SageMaker streams resume by token, the streams the
     services cannot sort (Batch, Clean Rooms ML) by their watermark."""
     whole = [j.raw for j in jobkit.jobs(ADAPTERS, order=order)]
-    rng = random.Random(seed)
-    got: list[jobkit.Job] = []
-    cursor: str | None = None
-    for _ in range(30):
-        it = jobkit.jobs(ADAPTERS, order=order, cursor=cursor)
-        take = rng.randint(1, 1500)
-        for job in it:
-            got.append(job)
-            take -= 1
-            if take == 0:
-                break
-        it.close()
-        value = it.cursor
-        assert value["order"] == order
-        cursor = json.dumps(value)
-        if take > 0:
-            break
-    else:
-        pytest.fail("did not finish")
+    got, cursor = _stop_and_resume(random.Random(seed), 1500, order=order)
     assert [j.raw for j in got] == whole
-    entries = json.loads(cursor)["streams"].values()
-    assert all(v == "done" for v in entries)
+    assert cursor["order"] == order
+    assert all(v == "done" for v in cursor["streams"].values())  # type: ignore[attr-defined]
 
 
 async def test_ordered_async_cursor_pages_through_top_k(emu_env: Emulator) -> None:

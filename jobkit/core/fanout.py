@@ -312,6 +312,18 @@ class Scheduler:
             return
         self._step(lane, response)
 
+    def complete_and_continue(
+        self,
+        ticket: int,
+        *,
+        response: Mapping[str, Any] | None = None,
+        error: JobkitError | None = None,
+    ) -> list[Submission]:
+        """``complete()``, then the ``submissions()`` it unlocked: what a driver's worker does
+        when its call returns, so the stream's next call starts without a hand-off."""
+        self.complete(ticket, response=response, error=error)
+        return self.submissions()
+
     # ------------------------------------------------------------------ releasing jobs
 
     def take(self) -> Iterator[Job]:

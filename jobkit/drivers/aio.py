@@ -154,8 +154,7 @@ async def run_scheduler(
             progress.set()
             return
         try:
-            scheduler.complete(sub.ticket, response=response, error=error)
-            subs = scheduler.submissions()
+            subs = scheduler.complete_and_continue(sub.ticket, response=response, error=error)
         except BaseException as exc:
             fatal.append(exc)
             subs = []

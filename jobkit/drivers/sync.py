@@ -161,8 +161,9 @@ def run_scheduler(
                 if closing:
                     return
                 try:
-                    scheduler.complete(sub.ticket, response=response, error=error)
-                    subs = scheduler.submissions()
+                    subs = scheduler.complete_and_continue(
+                        sub.ticket, response=response, error=error
+                    )
                 except BaseException as exc:
                     fatal.append(exc)
                     subs = []
