@@ -155,11 +155,15 @@ async def run_scheduler(
             return
         try:
             subs = scheduler.complete_and_continue(sub.ticket, response=response, error=error)
+            await prepare(subs)
+        except asyncio.CancelledError:
+            raise
         except BaseException as exc:
+            # Raised by the consumer: a task's own error would go unread, its calls never
+            # start and the listing would wait for them forever.
             fatal.append(exc)
             subs = []
         progress.set()
-        await prepare(subs)
         start(subs)
 
     async def prepare(subs: list[Submission]) -> None:
