@@ -15,6 +15,7 @@ from botocore.loaders import Loader, create_loader
 from botocore.utils import parse_timestamp
 
 from jobkit._version import __version__
+from jobkit.core.policy import RetryPolicy
 from jobkit.errors import InvalidRegionError
 
 __all__ = [
@@ -31,21 +32,21 @@ __all__ = [
 ]
 
 
-def client_config(*, max_pool_connections: int = 10, **overrides: Any) -> Config:
-    """The botocore ``Config`` of every client jobkit creates.
+def client_config(session: Any, policy: RetryPolicy, *, max_pool_connections: int = 10) -> Config:
+    """The botocore ``Config`` of every client jobkit creates from ``session``.
 
     botocore's own retries are off (one attempt per call) so that jobkit's policy owns every
-    retry and counts it; sync and async clients get the same configuration.
+    retry and counts it, with the policy's timeouts per attempt; the User-Agent is fixed per
+    session (``fixed_user_agent``). Sync and async clients get the same configuration.
     """
-    settings: dict[str, Any] = {
-        "retries": {"total_max_attempts": 1, "mode": "standard"},
-        "connect_timeout": 10,
-        "read_timeout": 60,
-        "max_pool_connections": max_pool_connections,
-        "user_agent_extra": f"jobkit/{__version__}",
-    }
-    settings.update(overrides)
-    return Config(**settings)
+    return Config(
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        connect_timeout=policy.connect_timeout,
+        read_timeout=policy.read_timeout,
+        max_pool_connections=max_pool_connections,
+        user_agent=fixed_user_agent(session),
+        user_agent_extra=f"jobkit/{__version__}",
+    )
 
 
 def fixed_user_agent(session: Any) -> str | None:

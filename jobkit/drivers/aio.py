@@ -17,7 +17,7 @@ from jobkit.core.plan import Call
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.retrying import CallTracker
 from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config, fixed_user_agent, identity_key
+from jobkit.drivers._config import client_config, identity_key
 from jobkit.errors import JobkitError
 from jobkit.model import Job
 
@@ -43,12 +43,7 @@ class AsyncDriver:
         self.policy = policy
         self.stats = stats
         self.endpoint_url = endpoint_url
-        self._config = client_config(
-            max_pool_connections=max_connections,
-            connect_timeout=policy.connect_timeout,
-            read_timeout=policy.read_timeout,
-            user_agent=fixed_user_agent(session),
-        )
+        self._config = client_config(session, policy, max_pool_connections=max_connections)
         self._clients: dict[tuple[str, str], Any] = {}
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
