@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 
 import jobkit
-import jobkit.api
+import jobkit.listing
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.testing import Emulator, Faults
 
@@ -74,7 +74,7 @@ def run() -> dict[str, dict[str, Any]]:
     tuning = os.environ.get("JOBKIT_BENCH_LIMITER")  # e.g. "beta=0.8,scale=0.1"
     if tuning:
         settings = {k: float(v) for k, v in (kv.split("=") for kv in tuning.split(","))}
-        jobkit.api.LIMITERS = LimiterRegistry(clock=time.monotonic, settings=settings)
+        jobkit.listing.LIMITERS = LimiterRegistry(clock=time.monotonic, settings=settings)
     sizes = {"ListWorkteams": STREAMS, "ListLabelingJobsForWorkteam": PAGES_PER_STREAM * PAGE}
     with Emulator(seed=4, sizes=sizes) as emu:
         os.environ.update(emu.env())

@@ -11,11 +11,11 @@ from jobkit.api import (
     explain,
     jobs,
 )
-from jobkit.core.fanout import Failure, JobkitWarning
+from jobkit.core.fanout import Failure
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._sessions import clear_session_cache
-from jobkit.errors import JobkitError
+from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.model import Job, JobStatus
 from jobkit.notebook import JobList
 

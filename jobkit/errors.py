@@ -20,6 +20,8 @@
     │   └── RepeatedTokenError          the same page token came back twice
     └── Cancelled                       the listing was closed while a call waited
 
+    JobkitWarning (a UserWarning)       a stream failed under errors="warn", or was skipped
+
 Errors from botocore are chained (``raise ... from``), never swallowed. No message contains
 credentials: only the adapter, region, operation, error code and the service's message.
 """
@@ -37,6 +39,7 @@ __all__ = [
     "InvalidRegionError",
     "InvalidRequestError",
     "JobkitError",
+    "JobkitWarning",
     "MissingDependencyError",
     "MissingScopeError",
     "NotFoundError",
@@ -212,3 +215,8 @@ class RepeatedTokenError(PaginationError):
 
 class Cancelled(JobkitError):
     """The listing was closed (break, close(), task cancelled) while a call was waiting."""
+
+
+class JobkitWarning(UserWarning):
+    """A stream failed under ``errors="warn"``, or was skipped (e.g. a region without the
+    service)."""

@@ -444,6 +444,7 @@ class Progress:
         self._lock = threading.Lock()
         self._max_endpoints = max_endpoints
         self._postfix: dict[str, str] = {}
+        self._stats: Stats | None = None  # the listing's live counters, last shown
         self.closed = False
 
     @property
@@ -474,12 +475,19 @@ class Progress:
         with self._lock:
             if self.closed:
                 return
+            self._stats = stats
             self._postfix = postfix
             self._bar.set_postfix(postfix, refresh=False)
             self._bar.update(max(0, jobs - self._bar.n))
 
     def close(self) -> None:
-        """Finish the bar (idempotent): called once the listing ends, fails or is closed."""
+        """Finish the bar (idempotent): called once the listing ends, fails or is closed.
+
+        The bar shows the final counters first: jobs released after the last page arrived
+        (and streams finished since) are counted, so its final state is exact.
+        """
+        if self._stats is not None and not self.closed:
+            self.update(self._stats)
         with self._lock:
             if not self.closed:
                 self.closed = True

@@ -16,11 +16,15 @@ from jobkit.errors import (
 
 
 def test_every_error_derives_from_the_root() -> None:
-    """Each public error class is a JobkitError."""
+    """Each public error class is a JobkitError; the one warning class is a UserWarning."""
     from jobkit import errors
 
     for name in errors.__all__:
-        assert issubclass(getattr(errors, name), JobkitError), name
+        cls = getattr(errors, name)
+        if name == "JobkitWarning":
+            assert issubclass(cls, UserWarning) and not issubclass(cls, JobkitError)
+            continue
+        assert issubclass(cls, JobkitError), name
 
 
 @pytest.mark.parametrize(
@@ -44,7 +48,7 @@ def test_unknown_adapter_lists_close_matches(name: str, suggestion: str) -> None
 def test_adapter_name_is_case_insensitive() -> None:
     """Case does not matter in adapter names."""
     it = jobkit.jobs("SageMaker.Processing", regions="us-east-1")
-    assert [s.name for s in it._request.specs] == ["sagemaker.processing"]
+    assert [s.name for s in it.options.specs] == ["sagemaker.processing"]
 
 
 def test_missing_scope_names_the_parameter() -> None:

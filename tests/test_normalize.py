@@ -70,7 +70,7 @@ def test_malformed_record_is_yielded_and_counted() -> None:
         "TypeError: createdAt: expected epoch milliseconds, got str 'not-a-number'"
     )
     assert job.status is JobStatus.UNKNOWN and job.raw == raw and job.name == "x"
-    assert stats.unnormalized == 1 and stats.jobs == 1
+    assert stats.unnormalized == 1 and stats.jobs_read == 1
 
 
 def test_unknown_status_word_is_unknown_and_counted() -> None:

@@ -18,31 +18,39 @@ behave the same:
 
 from __future__ import annotations
 
+import enum
 import itertools
 import logging
 import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal, get_args
 
 import attrs
 
 from jobkit.core.cursor import CursorState, Page
 from jobkit.core.merge import Item, merge, merge_key
 from jobkit.core.plan import Call
-from jobkit.errors import JobkitError, PaginationError, UsageError
+from jobkit.core.query import Order
+from jobkit.core.stats import EndpointStats, Stats
+from jobkit.errors import JobkitError, JobkitWarning, PaginationError
 from jobkit.model import Job
 
-__all__ = ["ERROR_MODES", "Failure", "JobkitWarning", "Scheduler", "Submission"]
+__all__ = ["ERROR_MODES", "ErrorMode", "Failure", "Next", "Scheduler", "Submission"]
 
 log = logging.getLogger("jobkit")
 
-ERROR_MODES = ("raise", "warn", "collect")
+#: What a failed stream does to the listing: stop it, warn and go on, or only record it.
+ErrorMode = Literal["raise", "warn", "collect"]
+ERROR_MODES: tuple[ErrorMode, ...] = get_args(ErrorMode)
 
 
-class JobkitWarning(UserWarning):
-    """A stream failed under ``errors="warn"``, or was skipped (e.g. a region without the
-    service)."""
+class Next(enum.Enum):
+    """What a driver's run loop does next, as ``Scheduler.decide()`` answers it."""
+
+    FINISHED = "finished"  # nothing left to call or release: return
+    AGAIN = "again"  # something changed: release what is ready, then decide again
+    WAIT = "wait"  # calls are in flight and nothing is ready: wait for one to complete
 
 
 @attrs.frozen
@@ -87,6 +95,7 @@ class _Lane:
     merged: deque[Item] = attrs.field(factory=deque)  # ordered mode: jobs not yet merged
     sorted_once: bool = False  # an unsorted stream, read in full, has been sorted
     after: tuple[float, int] | None = None  # ordered resume watermark of an unsorted stream
+    counters: EndpointStats | None = None  # the endpoint's counters (released jobs)
 
     @property
     def ended(self) -> bool:
@@ -101,27 +110,14 @@ class Scheduler:
         self,
         *,
         cursor: CursorState,
-        order: str | None = None,
+        order: Order | None = None,
         limit: int | None = None,
         max_in_flight: int = 8,
-        errors: str = "raise",
+        errors: ErrorMode = "raise",
         max_buffered: int | None = None,
         on_page: Callable[[], None] | None = None,
+        stats: Stats | None = None,
     ) -> None:
-        if errors not in ERROR_MODES:
-            raise UsageError(
-                f"errors={errors!r} is not a mode jobkit knows",
-                hint="use one of " + ", ".join(map(repr, ERROR_MODES)),
-            )
-        if (
-            isinstance(max_in_flight, bool)
-            or not isinstance(max_in_flight, int)
-            or max_in_flight < 1
-        ):
-            raise UsageError(
-                f"max_concurrency={max_in_flight!r} is not a positive integer",
-                hint="e.g. max_concurrency=8",
-            )
         self.cursor = cursor
         self.order = order
         self.limit = limit
@@ -129,6 +125,7 @@ class Scheduler:
         self.errors = errors
         self.max_buffered = max_buffered or 2 * max_in_flight
         self.on_page = on_page
+        self.stats = stats or Stats()
         self.failures: list[Failure] = []
         self.yielded = 0
         self._lanes: list[_Lane] = []
@@ -153,6 +150,7 @@ class Scheduler:
     ) -> None:
         """Run a discovery flow; ``on_done`` receives its result (and may add streams)."""
         self._lanes.append(_Lane(flow, adapter, region, account, endpoint, on_done=on_done))
+        self._version += 1
 
     def add_stream(
         self,
@@ -178,8 +176,10 @@ class Scheduler:
                 key=key,
                 server_sorted=server_sorted,
                 after=after,
+                counters=self.stats.endpoint(endpoint),
             )
         )
+        self._version += 1
 
     # ------------------------------------------------------------------ state
 
@@ -210,6 +210,23 @@ class Scheduler:
         if self._version == self._checked:
             raise PaginationError("the listing stalled with no call in flight (a jobkit bug)")
         self._checked = self._version
+
+    def decide(self, seen: int) -> tuple[Next, list[Submission]]:
+        """What a driver does after releasing what ``take()`` gave (``seen``: the
+        ``version`` before that): the answer, and the calls to start now.
+
+        Raises PaginationError when nothing is in flight and nothing changed twice in a row
+        (a stalled listing fails loudly instead of hanging the caller).
+        """
+        if self.finished:
+            return Next.FINISHED, []
+        subs = self.submissions()
+        if self._version != seen:
+            return Next.AGAIN, subs
+        if self.in_flight == 0:
+            self.check_progress()
+            return Next.AGAIN, subs
+        return Next.WAIT, subs
 
     def stop(self) -> None:
         """Stop the listing (limit reached, or the caller closed it)."""
@@ -335,9 +352,14 @@ class Scheduler:
         else:
             yield from self._take_merged()
 
-    def _count(self) -> bool:
+    def _count(self, lane: _Lane) -> bool:
+        """Count a released job (the listing's and its endpoint's); True when the limit
+        stops the listing."""
         self._version += 1
         self.yielded += 1
+        if lane.counters is not None:
+            # Only the releasing thread writes ``jobs``: no lock needed per job.
+            lane.counters.jobs += 1
         if self.limit is not None and self.yielded >= self.limit:
             self._stopped = True
         return self._stopped
@@ -348,7 +370,7 @@ class Scheduler:
             lane.pages.popleft()
             for job in self.cursor.emit(lane.key or "", page):
                 yield job
-                if self._count():
+                if self._count(lane):
                     return
             self._finish_if_drained(lane)
         for lane in self._lanes:
@@ -373,7 +395,7 @@ class Scheduler:
             else:
                 self.cursor.mark_after(key, merge_key(job, descending=descending))
             yield job
-            if self._count():
+            if self._count(lane):
                 return
             self._finish_if_drained(lane)
         for lane in streams:

@@ -169,7 +169,7 @@ def read_page(
             unmapped += 1
         jobs.append(job)
         ends.append(number)
-    stats.add(endpoint, pages=1, jobs=len(jobs))
+    stats.add(endpoint, pages=1, jobs_read=len(jobs))
     if problems or unmapped:
         stats.count(unnormalized=problems, unmapped_statuses=unmapped)
     return jobs, ends

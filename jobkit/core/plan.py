@@ -8,6 +8,7 @@ and async drivers run the same generator, so discovery behaves identically in bo
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Generator, Iterable, Mapping, Sequence
@@ -22,7 +23,28 @@ from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec, Discovery
 from jobkit.errors import MissingScopeError
 
-__all__ = ["Call", "Stream", "discover_scopes", "expand_scopes", "streams_for"]
+__all__ = [
+    "ALL_REGIONS",
+    "Call",
+    "Stream",
+    "StreamPlan",
+    "choose_regions",
+    "discover_scopes",
+    "endpoint_key",
+    "expand_scopes",
+    "plan_streams",
+    "shard_queries",
+    "shard_windows",
+]
+
+#: ``regions="all"``: every region botocore lists for each adapter's service (in the default
+#: region's partition: credentials work in one partition).
+ALL_REGIONS = "all"
+
+
+def endpoint_key(service: str, region: str, account: str | None) -> str:
+    """The key of an endpoint (service x region x account) for statistics and failures."""
+    return f"{service}/{region}@{account}" if account else f"{service}/{region}"
 
 
 def _proxy(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -69,8 +91,7 @@ class Stream:
     @property
     def endpoint(self) -> str:
         """The endpoint the stream talks to: service, region and account."""
-        account = f"@{self.account}" if self.account else ""
-        return f"{self.spec.service}/{self.region}{account}"
+        return endpoint_key(self.spec.service, self.region, self.account)
 
     def request_params(self) -> dict[str, Any]:
         """The parameters of every page's request, token and limit aside."""
@@ -158,17 +179,106 @@ def discover_scopes(
     return scopes
 
 
-def streams_for(
+def choose_regions(
+    requested: Sequence[str], offered: Sequence[str], in_partition: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """The regions to list a service in, and the requested ones it is not offered in.
+
+    ``requested`` is the caller's list, or ``[ALL_REGIONS]``; ``offered`` the regions botocore
+    lists for the service (empty: botocore has no list, so the caller is trusted);
+    ``in_partition`` those of the default region's partition, which ``"all"`` means.
+    """
+    if list(requested) == [ALL_REGIONS]:
+        return list(in_partition), []
+    if not offered:
+        return list(requested), []
+    chosen = [region for region in requested if region in offered]
+    return chosen, [region for region in requested if region not in offered]
+
+
+def shard_windows(
+    query: Query, shards: int, *, now: dt.datetime
+) -> list[tuple[dt.datetime | None, dt.datetime]]:
+    """``shards`` half-open creation-time windows covering the query's window (or the last
+    30 days, with one more window below them for everything older when no ``since`` was
+    given); the open end is a minute past ``now``."""
+    until = query.until or now + dt.timedelta(minutes=1)
+    since = query.since
+    count = shards if since is not None else shards - 1
+    low = since or until - dt.timedelta(days=30)
+    step = (until - low) / count
+    edges = [low + step * i for i in range(count)] + [until]
+    windows: list[tuple[dt.datetime | None, dt.datetime]] = [
+        (edges[i], edges[i + 1]) for i in range(count)
+    ]
+    if since is None:
+        windows.insert(0, (None, low))
+    return windows
+
+
+def shard_queries(
+    query: Query, spec: AdapterSpec, shards: int | None, *, now: dt.datetime
+) -> list[Query]:
+    """The query of each shard of a stream: one per window when the API filters by creation
+    time and ``shards`` > 1, else the query itself."""
+    if not shards or shards < 2:
+        return [query]
+    probe = attrs.evolve(query, since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    if "since" not in pushdown.plan(probe, spec).pushed:
+        return [query]  # the API cannot filter by creation time: one stream
+    return [
+        attrs.evolve(query, since=low, until=high)
+        for low, high in shard_windows(query, shards, now=now)
+    ]
+
+
+@attrs.frozen
+class StreamPlan:
+    """A stream to list, the query its jobs are filtered by, and whether the service
+    returns it in the listing's order (so an ordered listing can merge it lazily)."""
+
+    stream: Stream
+    query: Query
+    server_sorted: bool
+
+
+def plan_streams(
     spec: AdapterSpec,
     region: str,
     scopes: Iterable[Mapping[str, str]],
     *,
+    query: Query,
     params: Mapping[str, Any] | None = None,
     account: str | None = None,
-    query: Query | None = None,
+    shards: int | None = None,
+    now: dt.datetime,
+) -> list[StreamPlan]:
+    """Every stream of one adapter in one region and account: shards x scopes x the push
+    plan's requests, each push plan computed once."""
+    scopes = list(scopes)
+    out: list[StreamPlan] = []
+    for shard in shard_queries(query, spec, shards, now=now):
+        push = pushdown.plan(shard, spec)
+        server_sorted = push.order is not None and push.order == query.order
+        out.extend(
+            StreamPlan(stream, shard, server_sorted)
+            for stream in _streams(
+                spec, region, scopes=scopes, requests=push.requests, params=params, account=account
+            )
+        )
+    return out
+
+
+def _streams(
+    spec: AdapterSpec,
+    region: str,
+    *,
+    scopes: Iterable[Mapping[str, str]],
+    requests: Iterable[Mapping[str, Any]],
+    params: Mapping[str, Any] | None,
+    account: str | None,
 ) -> list[Stream]:
-    """The streams of one adapter in one region: scopes x the push plan's requests."""
-    requests = pushdown.plan(query or Query(), spec).requests
+    requests = list(requests)
     return [
         Stream(
             spec=spec,

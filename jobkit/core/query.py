@@ -16,16 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, get_args
 
 import attrs
 
 from jobkit.errors import InvalidFilterError
 from jobkit.model import Job, JobStatus
 
-__all__ = ["ORDERS", "Query", "parse_statuses", "parse_time"]
+__all__ = ["ORDERS", "Order", "Query", "parse_statuses", "parse_time"]
 
-ORDERS = ("created-desc", "created-asc")
+#: The global orders a listing can have (by ``Job.created``).
+Order = Literal["created-desc", "created-asc"]
+ORDERS: tuple[Order, ...] = get_args(Order)
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -102,7 +104,7 @@ def _check_limit(value: Any) -> int | None:
     return value
 
 
-def _check_order(value: Any) -> str | None:
+def _check_order(value: Any) -> Order | None:
     if value is None or value in ORDERS:
         return value  # type: ignore[no-any-return]
     raise InvalidFilterError(
@@ -129,7 +131,7 @@ class Query:
     until: dt.datetime | None = None
     name_contains: str | None = None
     limit: int | None = None
-    order: str | None = None
+    order: Order | None = None
 
     @classmethod
     def parse(
@@ -188,14 +190,3 @@ class Query:
         if self.name_contains is not None:
             return job.name is not None and self.name_contains.casefold() in job.name.casefold()
         return True
-
-    def describe(self) -> dict[str, Any]:
-        """The query as plain values, for explain() and logs."""
-        return {
-            "status": sorted(s.value for s in self.statuses) if self.statuses else None,
-            "since": self.since.isoformat() if self.since else None,
-            "until": self.until.isoformat() if self.until else None,
-            "name_contains": self.name_contains,
-            "limit": self.limit,
-            "order": self.order,
-        }

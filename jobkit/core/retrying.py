@@ -56,14 +56,21 @@ class CallTracker:
     _ticket: Ticket | None = None
 
     def before_attempt(self) -> float:
-        """Count the request about to be sent; return the seconds to wait before sending."""
+        """Take the attempt's turn at the endpoint; return the seconds to wait before
+        sending (the driver waits, then calls ``sending()``)."""
         self.attempts += 1
         delay = 0.0
         if self.limiter is not None:
             self._ticket = self.limiter.reserve()
             delay = self._ticket.delay
-        self.stats.add(self.endpoint, requests=1, wait_seconds=delay)
+        if delay > 0:
+            self.stats.add(self.endpoint, wait_seconds=delay)
         return delay
+
+    def sending(self) -> None:
+        """Count the request the driver sends now: an attempt given up during its wait
+        (the listing was closed) was never sent and is not counted."""
+        self.stats.add(self.endpoint, requests=1)
 
     def after_success(self) -> None:
         """The call succeeded: let the endpoint's limiter speed up."""

@@ -29,9 +29,10 @@ class RetryEvent:
 class EndpointStats:
     """Counters for one endpoint (service x region x account)."""
 
-    requests: int = 0
+    requests: int = 0  # requests sent (a call given up during its pacing wait is not)
     pages: int = 0
-    jobs: int = 0
+    jobs: int = 0  # jobs released to the caller
+    jobs_read: int = 0  # jobs read that the query matched (a limit may release fewer)
     retries: int = 0
     throttles: int = 0
     transient_errors: int = 0
@@ -61,6 +62,11 @@ class Stats:
             for name, delta in deltas.items():
                 setattr(ep, name, getattr(ep, name) + delta)
 
+    def endpoint(self, key: str) -> EndpointStats:
+        """The counters of endpoint ``key`` (created on first use)."""
+        with self._lock:
+            return self.endpoints.setdefault(key, EndpointStats())
+
     def count(self, **deltas: int) -> None:
         """Add to the listing-wide counters (``unnormalized``, ``streams_done``, ...)."""
         with self._lock:
@@ -73,7 +79,8 @@ class Stats:
 
     @property
     def requests(self) -> int:
-        """Calls made, retries included."""
+        """Requests sent, retries included (a call given up while it waited for its turn
+        was never sent and is not counted)."""
         return int(self._total("requests"))
 
     @property
@@ -83,8 +90,14 @@ class Stats:
 
     @property
     def jobs(self) -> int:
-        """Jobs yielded."""
+        """Jobs released to the caller."""
         return int(self._total("jobs"))
+
+    @property
+    def jobs_read(self) -> int:
+        """Jobs read from pages that the query matched; more than ``jobs`` when a limit or
+        a close stopped the listing part-way through a page."""
+        return int(self._total("jobs_read"))
 
     @property
     def retries(self) -> int:
@@ -109,6 +122,7 @@ class Stats:
             "requests": self.requests,
             "pages": self.pages,
             "jobs": self.jobs,
+            "jobs_read": self.jobs_read,
             "retries": self.retries,
             "throttles": self.throttles,
             "wait_seconds": round(self.wait_seconds, 6),

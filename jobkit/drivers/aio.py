@@ -1,4 +1,4 @@
-"""The async driver: aiobotocore clients and ``tenacity.AsyncRetrying``."""
+"""The async driver: aiobotocore clients, ``tenacity.AsyncRetrying`` and asyncio tasks."""
 
 from __future__ import annotations
 
@@ -11,40 +11,23 @@ import tenacity
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
-from jobkit.core.fanout import Scheduler, Submission
-from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
+from jobkit.core.fanout import Next, Scheduler, Submission
+from jobkit.core.limiter import AdaptiveLimiter
 from jobkit.core.plan import Call
-from jobkit.core.policy import RetryPolicy
-from jobkit.core.retrying import CallTracker
-from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config, identity_key
+from jobkit.drivers.base import BaseDriver, RunState
 from jobkit.errors import JobkitError
 from jobkit.model import Job
 
-__all__ = ["AsyncDriver"]
+__all__ = ["AsyncDriver", "run_scheduler"]
 
 
-class AsyncDriver:
+class AsyncDriver(BaseDriver):
     """Makes calls with aiobotocore clients, one per (service, region), and retries them."""
 
-    def __init__(
-        self,
-        *,
-        session: AioSession,
-        policy: RetryPolicy,
-        stats: Stats,
-        limiters: LimiterRegistry | None,
-        endpoint_url: str | None = None,
-        max_connections: int = 10,
-    ) -> None:
-        self.session = session
-        self.limiters = limiters
-        self._identity: str | None = None
-        self.policy = policy
-        self.stats = stats
-        self.endpoint_url = endpoint_url
-        self._config = client_config(session, policy, max_pool_connections=max_connections)
-        self._clients: dict[tuple[str, str], Any] = {}
+    session: AioSession
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
 
@@ -66,19 +49,14 @@ class AsyncDriver:
             client = self._clients.get(key)
             if client is None:
                 client = await self._stack.enter_async_context(
-                    self.session.create_client(
-                        service,
-                        region_name=region,
-                        endpoint_url=self.endpoint_url,
-                        config=self._config,
-                    )
+                    self.session.create_client(service, **self._client_kwargs(region))
                 )
                 self._clients[key] = client
         return client
 
     async def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
         """Make ``call``, retrying throttling and transient errors as the policy says."""
-        tracker = CallTracker(call, endpoint, self.policy, self.stats)
+        tracker = self.tracker(call, endpoint)
         try:
             client = await self.client(call.service, call.region)
             method = getattr(client, xform_name(call.operation))
@@ -88,6 +66,7 @@ class AsyncDriver:
                     delay = tracker.before_attempt()
                     if delay > 0:
                         await asyncio.sleep(delay)
+                    tracker.sending()
                     response: Mapping[str, Any] = await method(**call.params)
         except Exception as exc:
             raise tracker.error(exc) from exc
@@ -96,15 +75,18 @@ class AsyncDriver:
 
     async def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
-        if self.limiters is None:
-            return None
-        if self._identity is None:
+        access_key = None
+        if self._needs_identity:
             credentials = await self.session.get_credentials()
-            access_key = None
             if credentials is not None:
                 access_key = (await credentials.get_frozen_credentials()).access_key
-            self._identity = identity_key(access_key, self.endpoint_url)
-        return self.limiters.get(self._identity, call.service, call.region)
+        return self._limiter_for(call, access_key)
+
+    async def prepare(self, call: Call) -> None:
+        """Create the client and learn the limiter of ``call`` before its task starts, so
+        only the first use of a client awaits."""
+        await self.client(call.service, call.region)
+        await self.limiter(call)
 
     async def aclose(self) -> None:
         """Close every client (and its aiohttp session)."""
@@ -126,73 +108,53 @@ async def run_scheduler(
     """
     tasks: set[asyncio.Task[None]] = set()
     progress = asyncio.Event()  # set when a call completes (or fails the listing)
-    fatal: list[BaseException] = []
+    state = RunState(scheduler)
 
-    def start(subs: list[Submission]) -> None:
+    async def start(subs: list[Submission]) -> None:
+        for sub in subs:
+            await drivers[sub.account].prepare(sub.call)
         for sub in subs:
             task = asyncio.ensure_future(run(sub))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
     async def run(sub: Submission) -> None:
+        response: Mapping[str, Any] | None = None
+        error: JobkitError | None = None
         try:
-            response: Mapping[str, Any] | None = await drivers[sub.account].call(
-                sub.call, sub.endpoint
-            )
-            error: JobkitError | None = None
+            response = await drivers[sub.account].call(sub.call, sub.endpoint)
         except JobkitError as exc:
-            response, error = None, exc
+            error = exc
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
-            fatal.append(exc)
+            state.fail(exc)
             progress.set()
             return
+        subs = state.finish(sub, response, error)
         try:
-            subs = scheduler.complete_and_continue(sub.ticket, response=response, error=error)
-            await prepare(subs)
+            await start(subs)
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:
-            # Raised by the consumer: a task's own error would go unread, its calls never
-            # start and the listing would wait for them forever.
-            fatal.append(exc)
-            subs = []
+        except BaseException as exc:  # creating a client failed: the consumer raises it
+            state.fail(exc)
         progress.set()
-        start(subs)
-
-    async def prepare(subs: list[Submission]) -> None:
-        # Clients and credentials are ready before a call's task starts; only the first use of
-        # a client awaits.
-        for sub in subs:
-            driver = drivers[sub.account]
-            await driver.client(sub.call.service, sub.call.region)
-            await driver.limiter(sub.call)
 
     try:
-        subs = scheduler.submissions()
-        await prepare(subs)
-        start(subs)
+        await start(scheduler.submissions())
         while True:
-            if fatal:
-                raise fatal[0]
+            state.raise_fatal()
             seen = scheduler.version
             for job in scheduler.take():
                 yield job
-                if fatal:
-                    raise fatal[0]
-            if scheduler.finished:
+                state.raise_fatal()
+            action, subs = scheduler.decide(seen)
+            await start(subs)
+            if action is Next.FINISHED:
                 return
-            subs = scheduler.submissions()
-            await prepare(subs)
-            start(subs)
-            if scheduler.version != seen:
-                continue
-            if scheduler.in_flight == 0:
-                scheduler.check_progress()
-                continue
-            progress.clear()
-            await progress.wait()
+            if action is Next.WAIT and scheduler.version == seen:  # none completed meanwhile
+                progress.clear()
+                await progress.wait()
     finally:
         scheduler.stop()
         for task in list(tasks):

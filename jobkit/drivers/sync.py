@@ -1,4 +1,4 @@
-"""The sync driver: boto3 clients and ``tenacity.Retrying``."""
+"""The sync driver: boto3 clients, ``tenacity.Retrying`` and a thread pool."""
 
 from __future__ import annotations
 
@@ -11,21 +11,18 @@ import boto3
 import tenacity
 from botocore import xform_name
 
-from jobkit.core.fanout import Scheduler, Submission
-from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
+from jobkit.core.fanout import Next, Scheduler, Submission
+from jobkit.core.limiter import AdaptiveLimiter
 from jobkit.core.plan import Call
-from jobkit.core.policy import RetryPolicy
-from jobkit.core.retrying import CallTracker
-from jobkit.core.stats import Stats
-from jobkit.drivers._config import client_config, identity_key
 from jobkit.drivers._sessions import session_lock
+from jobkit.drivers.base import BaseDriver, RunState
 from jobkit.errors import Cancelled, JobkitError
 from jobkit.model import Job
 
-__all__ = ["SyncDriver"]
+__all__ = ["SyncDriver", "run_scheduler"]
 
 
-class SyncDriver:
+class SyncDriver(BaseDriver):
     """Makes calls with boto3 clients, one per (service, region), and retries them.
 
     botocore clients are thread-safe (sessions are not: clients are created under a lock),
@@ -33,24 +30,10 @@ class SyncDriver:
     listing's concurrency.
     """
 
-    def __init__(
-        self,
-        *,
-        session: boto3.Session,
-        policy: RetryPolicy,
-        stats: Stats,
-        limiters: LimiterRegistry | None,
-        endpoint_url: str | None = None,
-        max_connections: int = 10,
-    ) -> None:
-        self.session = session
-        self.limiters = limiters
-        self._identity: str | None = None
-        self.policy = policy
-        self.stats = stats
-        self.endpoint_url = endpoint_url
-        self._config = client_config(session, policy, max_pool_connections=max_connections)
-        self._clients: dict[tuple[str, str], Any] = {}
+    session: boto3.Session
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
 
@@ -72,18 +55,13 @@ class SyncDriver:
             with self._lock, session_lock(self.session):
                 client = self._clients.get(key)
                 if client is None:
-                    client = self.session.client(
-                        service,
-                        region_name=region,
-                        endpoint_url=self.endpoint_url,
-                        config=self._config,
-                    )
+                    client = self.session.client(service, **self._client_kwargs(region))
                     self._clients[key] = client
         return client
 
     def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
         """Make ``call``, retrying throttling and transient errors as the policy says."""
-        tracker = CallTracker(call, endpoint, self.policy, self.stats)
+        tracker = self.tracker(call, endpoint)
         try:
             method = getattr(self.client(call.service, call.region), xform_name(call.operation))
             tracker.limiter = self.limiter(call)
@@ -94,6 +72,7 @@ class SyncDriver:
                     delay = tracker.before_attempt()
                     if delay > 0:
                         self._sleep(delay)
+                    tracker.sending()
                     response: Mapping[str, Any] = method(**call.params)
         except Exception as exc:
             raise tracker.error(exc) from exc
@@ -102,13 +81,11 @@ class SyncDriver:
 
     def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
-        if self.limiters is None:
-            return None
-        if self._identity is None:
+        access_key = None
+        if self._needs_identity:
             credentials = self.session.get_credentials()
             access_key = credentials.access_key if credentials is not None else None
-            self._identity = identity_key(access_key, self.endpoint_url)
-        return self.limiters.get(self._identity, call.service, call.region)
+        return self._limiter_for(call, access_key)
 
     def close(self) -> None:
         """Close every client's connection pool."""
@@ -135,50 +112,44 @@ def run_scheduler(
     """
     pool = ThreadPoolExecutor(max_workers=scheduler.max_in_flight, thread_name_prefix="jobkit")
     cond = threading.Condition(threading.Lock())
-    fatal: list[BaseException] = []  # an error that ends the listing, raised by the consumer
+    state = RunState(scheduler)
     closing = False
 
-    def work(sub: Submission) -> None:
-        while True:
+    def start(subs: list[Submission]) -> None:
+        for sub in subs:
+            pool.submit(work, sub)
+
+    def work(sub: Submission | None) -> None:
+        while sub is not None:
+            response: Mapping[str, Any] | None = None
+            error: JobkitError | None = None
             try:
-                response: Mapping[str, Any] | None = drivers[sub.account].call(
-                    sub.call, sub.endpoint
-                )
-                error: JobkitError | None = None
+                response = drivers[sub.account].call(sub.call, sub.endpoint)
             except JobkitError as exc:
-                response, error = None, exc
+                error = exc
             except BaseException as exc:
                 with cond:
-                    fatal.append(exc)
+                    state.fail(exc)
                     cond.notify_all()
                 return
             with cond:
                 if closing:
                     return
-                try:
-                    subs = scheduler.complete_and_continue(
-                        sub.ticket, response=response, error=error
-                    )
-                except BaseException as exc:
-                    fatal.append(exc)
-                    subs = []
+                subs = state.finish(sub, response, error)
                 cond.notify_all()
-                if not subs:
-                    return
-                sub = subs[0]
-                for other in subs[1:]:
-                    pool.submit(work, other)
+                # Go on with the first call this one unlocked; hand the others to the pool
+                # (under the lock: the pool is shut down only once ``closing`` is set).
+                sub = subs[0] if subs else None
+                start(subs[1:])
 
     try:
         with cond:
-            for sub in scheduler.submissions():
-                pool.submit(work, sub)
+            start(scheduler.submissions())
         while True:
             taken = scheduler.take()
             while True:
                 with cond:
-                    if fatal:
-                        raise fatal[0]
+                    state.raise_fatal()
                     job = next(taken, None)
                     seen = scheduler.version
                 if job is None:
@@ -186,16 +157,11 @@ def run_scheduler(
                 # Yield outside the lock: the calls go on while the caller works.
                 yield job
             with cond:
-                if scheduler.finished:
+                action, subs = scheduler.decide(seen)
+                start(subs)
+                if action is Next.FINISHED:
                     return
-                for sub in scheduler.submissions():
-                    pool.submit(work, sub)
-                if scheduler.version != seen:
-                    continue
-                if scheduler.in_flight == 0:
-                    scheduler.check_progress()
-                    continue
-                while scheduler.version == seen and not fatal:
+                while action is Next.WAIT and scheduler.version == seen and not state.fatal:
                     cond.wait()
     finally:
         with cond:

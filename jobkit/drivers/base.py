@@ -1,0 +1,101 @@
+"""What the sync and async drivers share, as httpx's ``BaseClient`` does for its two clients.
+
+``BaseDriver`` holds everything a driver decides without I/O: the client configuration, the
+client cache's keys, the limiter of an endpoint (credentials x region x service) and the
+per-call retry tracker. ``RunState`` holds what a run loop shares with its workers: the
+scheduler and the first error that must end the listing. The subclasses write out only the
+send path: creating a client, sleeping, calling and awaiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jobkit.core.fanout import Scheduler, Submission
+from jobkit.core.limiter import AdaptiveLimiter, LimiterRegistry
+from jobkit.core.plan import Call
+from jobkit.core.policy import RetryPolicy
+from jobkit.core.retrying import CallTracker
+from jobkit.core.stats import Stats
+from jobkit.drivers._config import client_config, identity_key
+from jobkit.errors import JobkitError
+
+__all__ = ["BaseDriver", "RunState"]
+
+
+class BaseDriver:
+    """The I/O-free half of a driver: configuration, client keys, limiters, trackers."""
+
+    def __init__(
+        self,
+        *,
+        session: Any,
+        policy: RetryPolicy,
+        stats: Stats,
+        limiters: LimiterRegistry | None,
+        endpoint_url: str | None = None,
+        max_connections: int = 10,
+    ) -> None:
+        self.session = session
+        self.policy = policy
+        self.stats = stats
+        self.limiters = limiters
+        self.endpoint_url = endpoint_url
+        self._config = client_config(session, policy, max_pool_connections=max_connections)
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._identity: str | None = None
+
+    def _client_kwargs(self, region: str) -> dict[str, Any]:
+        """The keyword arguments of every client this driver creates in ``region``."""
+        return {"region_name": region, "endpoint_url": self.endpoint_url, "config": self._config}
+
+    @property
+    def _needs_identity(self) -> bool:
+        """Whether ``limiter()`` must first learn whose credentials these are."""
+        return self.limiters is not None and self._identity is None
+
+    def _limiter_for(self, call: Call, access_key: str | None) -> AdaptiveLimiter | None:
+        """The shared limiter of the endpoint ``call`` goes to; ``access_key`` names the
+        credentials the first time (it is hashed, never kept)."""
+        if self.limiters is None:
+            return None
+        if self._identity is None:
+            self._identity = identity_key(access_key, self.endpoint_url)
+        return self.limiters.get(self._identity, call.service, call.region)
+
+    def tracker(self, call: Call, endpoint: str) -> CallTracker:
+        """The retry decisions and accounting of one call."""
+        return CallTracker(call, endpoint, self.policy, self.stats)
+
+
+class RunState:
+    """What a run loop shares with its workers: the scheduler, and the first error that must
+    end the listing (raised by the consumer: a worker's own error would go unread)."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self.scheduler = scheduler
+        self.fatal: list[BaseException] = []
+
+    def finish(
+        self,
+        sub: Submission,
+        response: Mapping[str, Any] | None,
+        error: JobkitError | None,
+    ) -> list[Submission]:
+        """Report a call's outcome; the calls it unlocked, which the worker starts itself.
+        A scheduler error is kept for the consumer, and no call follows it."""
+        try:
+            return self.scheduler.complete_and_continue(sub.ticket, response=response, error=error)
+        except BaseException as exc:
+            self.fatal.append(exc)
+            return []
+
+    def fail(self, exc: BaseException) -> None:
+        """A worker met an error that is not a call's outcome: end the listing with it."""
+        self.fatal.append(exc)
+
+    def raise_fatal(self) -> None:
+        """Raise the error that ends the listing, if there is one."""
+        if self.fatal:
+            raise self.fatal[0]

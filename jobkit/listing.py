@@ -1,0 +1,278 @@
+"""The iterators a listing returns: ``JobIterator`` (sync) and ``AsyncJobIterator``.
+
+``Listing`` holds what both share: planning every discovery and stream into one scheduler
+(decided in ``jobkit.core.plan``), the stats, the cursor, failures and skipped regions. The
+two iterators only make their drivers and run the scheduler with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
+from typing import Any
+
+from jobkit.accounts import Account, aio_session_of, default_region, sync_session_of
+from jobkit.core.fanout import Failure, Scheduler
+from jobkit.core.flows import listing_flow
+from jobkit.core.limiter import LimiterRegistry
+from jobkit.core.plan import (
+    choose_regions,
+    discover_scopes,
+    endpoint_key,
+    plan_streams,
+)
+from jobkit.core.spec import AdapterSpec
+from jobkit.core.stats import Stats
+from jobkit.drivers._config import available_regions, partition_of
+from jobkit.drivers.aio import AsyncDriver
+from jobkit.drivers.aio import run_scheduler as aio_run
+from jobkit.drivers.base import BaseDriver
+from jobkit.drivers.sync import SyncDriver
+from jobkit.drivers.sync import run_scheduler as sync_run
+from jobkit.errors import JobkitError
+from jobkit.model import Job
+from jobkit.notebook import JobList, make_progress
+from jobkit.options import ListingOptions
+
+__all__ = ["LIMITERS", "AsyncJobIterator", "JobIterator", "Listing"]
+
+log = logging.getLogger("jobkit")
+
+#: Limiters are shared by every listing in the process that talks to the same endpoint.
+LIMITERS = LimiterRegistry(clock=time.monotonic)
+
+
+class Listing:
+    """What the sync and async iterators share: planning streams into a scheduler, the
+    stats, the cursor and the failures. The iterators only run the scheduler."""
+
+    def __init__(
+        self,
+        options: ListingOptions,
+        accounts: Sequence[Account],
+        drivers: Sequence[BaseDriver],
+    ) -> None:
+        self.options = options
+        self.stats: Stats = drivers[0].stats
+        self._accounts = [account.label for account in accounts]
+        self._default_region = default_region(drivers[0].session)
+        self._regions = options.regions_or(self._default_region)
+        self._progress = make_progress(options.progress)
+        #: Regions skipped because a service is not offered there (adapter, region).
+        self.skipped: list[tuple[str, str]] = []
+        self._scheduler = Scheduler(
+            cursor=options.cursor,
+            order=options.query.order,
+            limit=options.query.limit,
+            max_in_flight=options.max_concurrency,
+            errors=options.errors,
+            on_page=self._page_done,
+            stats=self.stats,
+        )
+
+    @staticmethod
+    def _driver_options(options: ListingOptions, stats: Stats) -> dict[str, Any]:
+        """The keyword arguments of every driver of a listing, but its session."""
+        return {
+            "policy": options.retry,
+            "stats": stats,
+            "limiters": LIMITERS if options.pacing else None,
+            "endpoint_url": options.endpoint_url,
+            "max_connections": max(10, options.max_concurrency),
+        }
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Streams that failed under ``errors="warn"`` or ``"collect"``, with their errors."""
+        return list(self._scheduler.failures)
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
+
+        JSON-serializable; valid at any moment, also after an error or a ``break``. An
+        ordered listing's cursor resumes the same order (``order=`` must match).
+        """
+        return self.options.cursor.snapshot(self.options.query)
+
+    def _page_done(self) -> None:
+        if self._progress is not None:
+            self._progress.update(self.stats)
+
+    def _end(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+
+    def _regions_of(self, spec: AdapterSpec) -> list[str]:
+        chosen, not_offered = choose_regions(
+            self._regions,
+            available_regions(spec.service),
+            available_regions(spec.service, partition_of(self._default_region)),
+        )
+        for region in not_offered:
+            self.skipped.append((spec.name, region))
+            log.warning("jobkit: %s is not offered in %s; skipped", spec.service, region)
+        return chosen
+
+    def _plan(self) -> Scheduler:
+        """Put every discovery (and through it every stream) into the scheduler."""
+        options = self.options
+        regions = {spec.name: self._regions_of(spec) for spec in options.specs}
+        for account in self._accounts:
+            for spec in options.specs:
+                for region in regions[spec.name]:
+                    flow = discover_scopes(
+                        spec, region, options.scopes[spec.name], discover=options.discover
+                    )
+                    self._scheduler.add_discovery(
+                        flow,
+                        adapter=spec.name,
+                        region=region,
+                        account=account,
+                        endpoint=endpoint_key(spec.service, region, account),
+                        on_done=functools.partial(self._add_streams, spec, region, account),
+                    )
+        return self._scheduler
+
+    def _add_streams(
+        self, spec: AdapterSpec, region: str, account: str | None, scopes: list[dict[str, str]]
+    ) -> None:
+        options = self.options
+        planned = plan_streams(
+            spec,
+            region,
+            scopes,
+            query=options.query,
+            params=options.extras[spec.name],
+            account=account,
+            shards=options.shards,
+            now=dt.datetime.now(dt.UTC),
+        )
+        for plan in planned:
+            stream = plan.stream
+            start = options.cursor.start_of(stream.key)
+            if start is None:
+                continue
+            self.stats.count(streams=1)
+            token, skip = start
+            pager = stream.pager(token, page_size=options.page_size)
+            flow = listing_flow(stream, pager, self.stats, skip=skip, query=plan.query)
+            self._scheduler.add_stream(
+                flow,
+                key=stream.key,
+                adapter=spec.name,
+                region=region,
+                account=account,
+                endpoint=stream.endpoint,
+                server_sorted=plan.server_sorted,
+                after=options.cursor.after_of(stream.key),
+            )
+
+    def _failed(self, error: JobkitError) -> None:
+        """Attach the resume point to an error that stops the listing."""
+        if error.cursor is None:
+            error.cursor = self.cursor
+            resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
+            error.hint = f"{error.hint}; {resume}" if error.hint else resume
+
+
+class JobIterator(Listing, Iterator[Job]):
+    """The jobs of one listing, in a sync ``for`` loop.
+
+    ``stats`` counts requests, pages, jobs, retries and throttles while it runs; ``cursor``
+    says where it stands; ``failures`` lists streams that failed under errors="warn" or
+    "collect". Close it (or use it as a context manager, or exhaust it) to stop its threads
+    and release its connections.
+    """
+
+    def __init__(self, options: ListingOptions, accounts: Sequence[Account]) -> None:
+        stats = Stats(on_retry=options.on_retry)
+        shared = self._driver_options(options, stats)
+        self._drivers = {
+            account.label: SyncDriver(session=sync_session_of(account), **shared)
+            for account in accounts
+        }
+        super().__init__(options, accounts, list(self._drivers.values()))
+        self._gen = self._run()
+
+    def _run(self) -> Generator[Job, None, None]:
+        try:
+            yield from sync_run(self._plan(), self._drivers)
+        except JobkitError as error:
+            self._failed(error)
+            raise
+        finally:
+            self._end()
+
+    def __iter__(self) -> JobIterator:
+        return self
+
+    def __next__(self) -> Job:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop the listing: cancel calls in flight, join threads, close clients."""
+        self._gen.close()
+
+    def __enter__(self) -> JobIterator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def collect(self) -> JobList:
+        """Every remaining job, as a ``JobList`` (DataFrame export, HTML, stats)."""
+        with self:
+            return JobList(self, stats=self.stats)
+
+
+class AsyncJobIterator(Listing, AsyncIterator[Job]):
+    """The jobs of one listing, in an ``async for`` loop (see ``JobIterator``)."""
+
+    def __init__(self, options: ListingOptions, accounts: Sequence[Account]) -> None:
+        stats = Stats(on_retry=options.on_retry)
+        shared = self._driver_options(options, stats)
+        self._drivers = {
+            account.label: AsyncDriver(session=aio_session_of(account), **shared)
+            for account in accounts
+        }
+        super().__init__(options, accounts, list(self._drivers.values()))
+        self._gen = self._run()
+
+    async def _run(self) -> AsyncGenerator[Job, None]:
+        # `async for` does not close the inner generator when this one is closed (as
+        # `yield from` does for sync generators): close it here, so its tasks and clients are.
+        inner = aio_run(self._plan(), self._drivers)
+        try:
+            async for job in inner:
+                yield job
+        except JobkitError as error:
+            self._failed(error)
+            raise
+        finally:
+            await inner.aclose()
+            self._end()
+
+    def __aiter__(self) -> AsyncJobIterator:
+        return self
+
+    async def __anext__(self) -> Job:
+        return await self._gen.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the listing: cancel tasks in flight, close clients."""
+        await self._gen.aclose()
+
+    async def __aenter__(self) -> AsyncJobIterator:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def collect(self) -> JobList:
+        """Every remaining job, as a ``JobList`` (DataFrame export, HTML, stats)."""
+        async with self:
+            return JobList([job async for job in self], stats=self.stats)

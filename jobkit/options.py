@@ -1,0 +1,224 @@
+"""The arguments of a listing, checked once: one frozen options object for both entry points.
+
+``jobs()`` and ``ajobs()`` (and ``explain()``) build a ``ListingOptions`` with real keyword
+arguments through ``ListingOptions.build``: adapters resolved, regions and parameters checked
+against botocore's data, filters parsed, the cursor loaded and the numbers and modes checked.
+Every UsageError is raised here, before any driver, session or client exists. Renaming a
+keyword is a type error mypy sees, not a KeyError at run time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from jobkit import adapters as registry
+from jobkit.core.cursor import CursorState
+from jobkit.core.fanout import ERROR_MODES, ErrorMode
+from jobkit.core.plan import ALL_REGIONS
+from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
+from jobkit.core.query import Order, Query
+from jobkit.core.spec import AdapterSpec
+from jobkit.core.stats import RetryEvent
+from jobkit.drivers._config import shared_loader, validate_region
+from jobkit.errors import UsageError
+from jobkit.model import JobStatus
+
+__all__ = [
+    "AdapterArg",
+    "ListingOptions",
+    "ParamsArg",
+    "RegionArg",
+    "StatusArg",
+    "TimeArg",
+    "positive",
+]
+
+AdapterArg = str | AdapterSpec | Sequence[str | AdapterSpec] | None
+RegionArg = str | Sequence[str] | None
+ParamsArg = Mapping[str, str | Sequence[str]] | None
+StatusArg = JobStatus | str | Sequence[JobStatus | str] | None
+TimeArg = dt.datetime | dt.date | dt.timedelta | str | None
+
+
+def positive(name: str, value: Any, example: str) -> int | None:
+    """``value`` if it is None or a positive integer; else a UsageError."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise UsageError(f"{name}={value!r} is not a positive integer", hint=f"e.g. {example}")
+
+
+def _check_positive(example: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        positive(attribute.name, value, example)
+
+    return check
+
+
+def _check_errors(_: Any, __: attrs.Attribute[Any], value: Any) -> None:
+    if value not in ERROR_MODES:
+        raise UsageError(
+            f"errors={value!r} is not a mode jobkit knows",
+            hint="use one of " + ", ".join(map(repr, ERROR_MODES)),
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _input_members(service: str, operation: str) -> frozenset[str]:
+    model = shared_loader().load_service_model(service, "service-2")
+    shape_name = model["operations"][operation]["input"]["shape"]
+    return frozenset(model["shapes"][shape_name]["members"])
+
+
+def _check_regions(regions: RegionArg) -> tuple[str, ...] | None:
+    if regions is None:
+        return None
+    listed = [regions] if isinstance(regions, str) else list(dict.fromkeys(regions))
+    if not listed:
+        raise UsageError("regions= is empty", hint="name at least one region")
+    if listed == [ALL_REGIONS]:
+        return (ALL_REGIONS,)
+    return tuple(validate_region(r) for r in listed)
+
+
+def _check_params(params: ParamsArg) -> dict[str, str | tuple[str, ...]]:
+    out: dict[str, str | tuple[str, ...]] = {}
+    for key, value in (params or {}).items():
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, Sequence) and value and all(isinstance(v, str) for v in value):
+            out[key] = tuple(value)
+        else:
+            raise UsageError(
+                f"params[{key!r}] must be a string or a non-empty list of strings, got {value!r}",
+                hint="e.g. params={'jobQueue': 'my-queue'} or {'jobQueue': ['q1', 'q2']}",
+            )
+    return out
+
+
+def _split_params(
+    specs: Sequence[AdapterSpec], params: Mapping[str, str | tuple[str, ...]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Per adapter: the scope values among ``params``, and the other request members."""
+    scopes: dict[str, dict[str, Any]] = {}
+    extras: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
+    for spec in specs:
+        scope = {k: v for k, v in params.items() if k in spec.scope_names}
+        members = _input_members(spec.service, spec.operation) if params else frozenset()
+        extra = {
+            k: v
+            for k, v in params.items()
+            if k not in spec.scope_names and k in members and isinstance(v, str)
+        }
+        scopes[spec.name], extras[spec.name] = scope, extra
+        used |= scope.keys() | extra.keys()
+    unknown = sorted(set(params) - used)
+    if unknown:
+        accepted = sorted({n for s in specs for n in s.scope_names})
+        raise UsageError(
+            f"no selected adapter takes the parameter(s) {', '.join(map(repr, unknown))}",
+            hint="scope parameters of the selected adapters: "
+            + (", ".join(accepted) or "none")
+            + "; other keys must be request members of the operation (a single string)",
+        )
+    return scopes, extras
+
+
+@attrs.frozen(kw_only=True)
+class ListingOptions:
+    """What a listing was asked to do, checked. Build it with ``ListingOptions.build``."""
+
+    specs: tuple[AdapterSpec, ...]
+    regions: tuple[str, ...] | None  # None: the default region of the first account
+    scopes: Mapping[str, Mapping[str, Any]]  # adapter -> the scope values given
+    extras: Mapping[str, Mapping[str, Any]]  # adapter -> other request members given
+    query: Query
+    cursor: CursorState = attrs.field(eq=False)
+    discover: bool = True
+    endpoint_url: str | None = None
+    retry: RetryPolicy = DEFAULT_POLICY
+    on_retry: Callable[[RetryEvent], None] | None = None
+    pacing: bool = True
+    progress: Any = False  # bool, or an object with update(stats) and close()
+    max_concurrency: int = attrs.field(default=8, validator=_check_positive("max_concurrency=8"))
+    errors: ErrorMode = attrs.field(default="raise", validator=_check_errors)
+    shards: int | None = attrs.field(default=None, validator=_check_positive("shards=8"))
+    page_size: int | None = attrs.field(default=None, validator=_check_positive("page_size=50"))
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        adapters: AdapterArg = None,
+        regions: RegionArg = None,
+        params: ParamsArg = None,
+        endpoint_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
+        discover: bool = True,
+        pacing: bool = True,
+        cursor: Mapping[str, Any] | str | None = None,
+        status: StatusArg = None,
+        since: TimeArg = None,
+        until: TimeArg = None,
+        name_contains: str | None = None,
+        limit: int | None = None,
+        order: Order | None = None,
+        progress: Any = False,
+        max_concurrency: int = 8,
+        errors: ErrorMode = "raise",
+        shards: int | None = None,
+        page_size: int | None = None,
+    ) -> ListingOptions:
+        """Check every argument of ``jobs()`` / ``ajobs()``; raise UsageError on the first
+        one that is wrong."""
+        specs = tuple(registry.resolve(adapters))  # type: ignore[arg-type]
+        state = CursorState.load(cursor)
+        # A resumed listing keeps its time window: "7d" means the same instants on resume.
+        query = state.window(
+            Query.parse(
+                status=status,
+                since=since,
+                until=until,
+                name_contains=name_contains,
+                limit=limit,
+                order=order,
+            )
+        )
+        state.check_order(query.order)
+        scopes, extras = _split_params(specs, _check_params(params))
+        return cls(
+            specs=specs,
+            regions=_check_regions(regions),
+            scopes=scopes,
+            extras=extras,
+            query=query,
+            cursor=state,
+            discover=discover,
+            endpoint_url=endpoint_url,
+            retry=retry or DEFAULT_POLICY,
+            on_retry=on_retry,
+            pacing=pacing,
+            progress=progress,
+            max_concurrency=max_concurrency,
+            errors=errors,
+            shards=shards,
+            page_size=page_size,
+        )
+
+    def regions_or(self, default_region: str | None) -> tuple[str, ...]:
+        """The regions to list: those given, or the default region (a UsageError when
+        there is none)."""
+        if self.regions is not None:
+            return self.regions
+        if not default_region:
+            raise UsageError(
+                "no region given and none configured",
+                hint="pass regions=['us-east-1'], or set AWS_DEFAULT_REGION or a profile region",
+            )
+        return (validate_region(default_region),)
