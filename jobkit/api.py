@@ -7,30 +7,18 @@ Each checks its arguments once (``jobkit.options.ListingOptions``), resolves the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Unpack
 
 import attrs
 import boto3
 from aiobotocore.session import AioSession
 
-from jobkit import adapters as registry
 from jobkit.accounts import default_region, resolve_accounts, sync_session_of
+from jobkit.adapters import REGISTRY
 from jobkit.core import pushdown
-from jobkit.core.fanout import ErrorMode
-from jobkit.core.policy import RetryPolicy
-from jobkit.core.query import Order
-from jobkit.core.stats import RetryEvent
 from jobkit.listing import AsyncJobIterator, JobIterator
-from jobkit.notebook import Progress
-from jobkit.options import (
-    AdapterArg,
-    ListingOptions,
-    ParamsArg,
-    RegionArg,
-    StatusArg,
-    TimeArg,
-)
+from jobkit.options import AdapterArg, ListingArgs, ListingOptions, SelectArgs
 
 __all__ = [
     "AdapterInfo",
@@ -71,34 +59,16 @@ def adapters() -> list[AdapterInfo]:
             status_rule=spec.status_rule,
             botocore_paginator=spec.has_botocore_paginator,
         )
-        for spec in sorted(registry.REGISTRY.values(), key=lambda s: s.name)
+        for spec in sorted(REGISTRY.values(), key=lambda s: s.name)
     ]
 
 
 def jobs(
     adapters: AdapterArg = None,
     *,
-    regions: RegionArg = None,
-    params: ParamsArg = None,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
-    endpoint_url: str | None = None,
-    retry: RetryPolicy | None = None,
-    on_retry: Callable[[RetryEvent], None] | None = None,
-    discover: bool = True,
-    pacing: bool = True,
-    cursor: Mapping[str, Any] | str | None = None,
-    status: StatusArg = None,
-    since: TimeArg = None,
-    until: TimeArg = None,
-    name_contains: str | None = None,
-    limit: int | None = None,
-    order: Order | None = None,
-    progress: bool | Progress = False,
     profiles: Sequence[str] | None = None,
-    max_concurrency: int = 8,
-    errors: ErrorMode = "raise",
-    shards: int | None = None,
-    page_size: int | None = None,
+    **options: Unpack[ListingArgs],
 ) -> JobIterator:
     """List jobs, synchronously.
 
@@ -138,82 +108,22 @@ def jobs(
     page (default: each API's maximum, the fewest requests); smaller pages bring the first
     jobs sooner and make a retried page cheaper.
     """
-    options = ListingOptions.build(
-        adapters=adapters,
-        regions=regions,
-        params=params,
-        endpoint_url=endpoint_url,
-        retry=retry,
-        on_retry=on_retry,
-        discover=discover,
-        pacing=pacing,
-        cursor=cursor,
-        status=status,
-        since=since,
-        until=until,
-        name_contains=name_contains,
-        limit=limit,
-        order=order,
-        progress=progress,
-        max_concurrency=max_concurrency,
-        errors=errors,
-        shards=shards,
-        page_size=page_size,
-    )
-    return JobIterator(options, resolve_accounts(session=session, profiles=profiles))
+    checked = ListingOptions.build(adapters, **options)
+    return JobIterator(checked, resolve_accounts(session=session, profiles=profiles))
 
 
 def ajobs(
     adapters: AdapterArg = None,
     *,
-    regions: RegionArg = None,
-    params: ParamsArg = None,
     session: AioSession | boto3.Session | Sequence[AioSession | boto3.Session] | None = None,
-    endpoint_url: str | None = None,
-    retry: RetryPolicy | None = None,
-    on_retry: Callable[[RetryEvent], None] | None = None,
-    discover: bool = True,
-    pacing: bool = True,
-    cursor: Mapping[str, Any] | str | None = None,
-    status: StatusArg = None,
-    since: TimeArg = None,
-    until: TimeArg = None,
-    name_contains: str | None = None,
-    limit: int | None = None,
-    order: Order | None = None,
-    progress: bool | Progress = False,
     profiles: Sequence[str] | None = None,
-    max_concurrency: int = 8,
-    errors: ErrorMode = "raise",
-    shards: int | None = None,
-    page_size: int | None = None,
+    **options: Unpack[ListingArgs],
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used, or
     several of them)."""
-    options = ListingOptions.build(
-        adapters=adapters,
-        regions=regions,
-        params=params,
-        endpoint_url=endpoint_url,
-        retry=retry,
-        on_retry=on_retry,
-        discover=discover,
-        pacing=pacing,
-        cursor=cursor,
-        status=status,
-        since=since,
-        until=until,
-        name_contains=name_contains,
-        limit=limit,
-        order=order,
-        progress=progress,
-        max_concurrency=max_concurrency,
-        errors=errors,
-        shards=shards,
-        page_size=page_size,
-    )
-    return AsyncJobIterator(options, resolve_accounts(session=session, profiles=profiles))
+    checked = ListingOptions.build(adapters, **options)
+    return AsyncJobIterator(checked, resolve_accounts(session=session, profiles=profiles))
 
 
 @attrs.frozen(kw_only=True)
@@ -244,16 +154,9 @@ class Explanation:
 def explain(
     adapters: AdapterArg = None,
     *,
-    regions: RegionArg = None,
-    params: ParamsArg = None,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
-    status: StatusArg = None,
-    since: TimeArg = None,
-    until: TimeArg = None,
-    name_contains: str | None = None,
-    limit: int | None = None,
-    order: Order | None = None,
+    **selection: Unpack[SelectArgs],
 ) -> list[Explanation]:
     """Show, per adapter and region, which filters go to the service and which jobkit applies.
 
@@ -261,17 +164,7 @@ def explain(
     region is used when ``regions`` is not given); sends no request. Every query part is
     applied on the client as well, so the listed push-down only saves pages.
     """
-    options = ListingOptions.build(
-        adapters=adapters,
-        regions=regions,
-        params=params,
-        status=status,
-        since=since,
-        until=until,
-        name_contains=name_contains,
-        limit=limit,
-        order=order,
-    )
+    options = ListingOptions.build(adapters, **selection)
     accounts = resolve_accounts(session=session, profiles=profiles)
     regions_used = options.regions or options.regions_or(
         default_region(sync_session_of(accounts[0]))

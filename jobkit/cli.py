@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
-import inspect
 import json
 import os
 import sys
@@ -24,6 +23,7 @@ from jobkit.adapters import REGISTRY
 from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
 from jobkit.notebook import COLUMNS, job_record, text_table
+from jobkit.options import ListingArgs
 
 __all__ = ["FILTER_FLAGS", "adapters_markdown", "main"]
 
@@ -119,7 +119,7 @@ def _params(pairs: Sequence[str]) -> dict[str, str | list[str]]:
 
 def _filter_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The filter kwargs the user gave; each one must be accepted by this jobkit's jobs()."""
-    accepted = inspect.signature(jobkit.jobs).parameters
+    accepted = ListingArgs.__annotations__
     kwargs: dict[str, Any] = {}
     for dest, kwarg in FILTER_FLAGS.items():
         value = getattr(args, dest)

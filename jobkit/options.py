@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
@@ -30,9 +30,11 @@ from jobkit.model import JobStatus
 
 __all__ = [
     "AdapterArg",
+    "ListingArgs",
     "ListingOptions",
     "ParamsArg",
     "RegionArg",
+    "SelectArgs",
     "StatusArg",
     "TimeArg",
     "positive",
@@ -43,6 +45,37 @@ RegionArg = str | Sequence[str] | None
 ParamsArg = Mapping[str, str | Sequence[str]] | None
 StatusArg = JobStatus | str | Sequence[JobStatus | str] | None
 TimeArg = dt.datetime | dt.date | dt.timedelta | str | None
+
+
+class SelectArgs(TypedDict, total=False):
+    """The keywords that say *what* to list (shared by ``jobs()``, ``ajobs()``,
+    ``explain()``); each is documented on ``jobs()``."""
+
+    regions: RegionArg
+    params: ParamsArg
+    discover: bool
+    status: StatusArg
+    since: TimeArg
+    until: TimeArg
+    name_contains: str | None
+    limit: int | None
+    order: Order | None
+    shards: int | None
+
+
+class ListingArgs(SelectArgs, total=False):
+    """Every keyword of ``jobs()`` / ``ajobs()`` but the adapters and the accounts: declared
+    once here, so the two entry points cannot drift and mypy checks every caller."""
+
+    endpoint_url: str | None
+    retry: RetryPolicy | None
+    on_retry: Callable[[RetryEvent], None] | None
+    pacing: bool
+    cursor: Mapping[str, Any] | str | None
+    progress: Any  # bool, or an object with update(stats) and close()
+    max_concurrency: int
+    errors: ErrorMode
+    page_size: int | None
 
 
 def positive(name: str, value: Any, example: str) -> int | None:
@@ -151,64 +184,41 @@ class ListingOptions:
     page_size: int | None = attrs.field(default=None, validator=_check_positive("page_size=50"))
 
     @classmethod
-    def build(
-        cls,
-        *,
-        adapters: AdapterArg = None,
-        regions: RegionArg = None,
-        params: ParamsArg = None,
-        endpoint_url: str | None = None,
-        retry: RetryPolicy | None = None,
-        on_retry: Callable[[RetryEvent], None] | None = None,
-        discover: bool = True,
-        pacing: bool = True,
-        cursor: Mapping[str, Any] | str | None = None,
-        status: StatusArg = None,
-        since: TimeArg = None,
-        until: TimeArg = None,
-        name_contains: str | None = None,
-        limit: int | None = None,
-        order: Order | None = None,
-        progress: Any = False,
-        max_concurrency: int = 8,
-        errors: ErrorMode = "raise",
-        shards: int | None = None,
-        page_size: int | None = None,
-    ) -> ListingOptions:
+    def build(cls, adapters: AdapterArg = None, **args: Unpack[ListingArgs]) -> ListingOptions:
         """Check every argument of ``jobs()`` / ``ajobs()``; raise UsageError on the first
         one that is wrong."""
         specs = tuple(registry.resolve(adapters))  # type: ignore[arg-type]
-        state = CursorState.load(cursor)
+        state = CursorState.load(args.get("cursor"))
         # A resumed listing keeps its time window: "7d" means the same instants on resume.
         query = state.window(
             Query.parse(
-                status=status,
-                since=since,
-                until=until,
-                name_contains=name_contains,
-                limit=limit,
-                order=order,
+                status=args.get("status"),
+                since=args.get("since"),
+                until=args.get("until"),
+                name_contains=args.get("name_contains"),
+                limit=args.get("limit"),
+                order=args.get("order"),
             )
         )
         state.check_order(query.order)
-        scopes, extras = _split_params(specs, _check_params(params))
+        scopes, extras = _split_params(specs, _check_params(args.get("params")))
         return cls(
             specs=specs,
-            regions=_check_regions(regions),
+            regions=_check_regions(args.get("regions")),
             scopes=scopes,
             extras=extras,
             query=query,
             cursor=state,
-            discover=discover,
-            endpoint_url=endpoint_url,
-            retry=retry or DEFAULT_POLICY,
-            on_retry=on_retry,
-            pacing=pacing,
-            progress=progress,
-            max_concurrency=max_concurrency,
-            errors=errors,
-            shards=shards,
-            page_size=page_size,
+            discover=args.get("discover", True),
+            endpoint_url=args.get("endpoint_url"),
+            retry=args.get("retry") or DEFAULT_POLICY,
+            on_retry=args.get("on_retry"),
+            pacing=args.get("pacing", True),
+            progress=args.get("progress", False),
+            max_concurrency=args.get("max_concurrency", 8),
+            errors=args.get("errors", "raise"),
+            shards=args.get("shards"),
+            page_size=args.get("page_size"),
         )
 
     def regions_or(self, default_region: str | None) -> tuple[str, ...]:
