@@ -11,6 +11,7 @@ from jobkit.api import (
     explain,
     jobs,
 )
+from jobkit.core.availability import Skipped
 from jobkit.core.fanout import Failure
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
@@ -32,6 +33,7 @@ __all__ = [
     "JobkitWarning",
     "RetryEvent",
     "RetryPolicy",
+    "Skipped",
     "Stats",
     "__version__",
     "adapters",

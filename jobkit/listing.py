@@ -7,14 +7,17 @@ two iterators only make their drivers and run the scheduler with them.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import logging
 import time
+import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
 from typing import Any
 
 from jobkit.accounts import Account, aio_session_of, default_region, sync_session_of
+from jobkit.core.availability import Skipped
 from jobkit.core.fanout import Failure, Scheduler
 from jobkit.core.flows import listing_flow
 from jobkit.core.limiter import LimiterRegistry
@@ -32,7 +35,7 @@ from jobkit.drivers.aio import run_scheduler as aio_run
 from jobkit.drivers.base import BaseDriver
 from jobkit.drivers.sync import SyncDriver
 from jobkit.drivers.sync import run_scheduler as sync_run
-from jobkit.errors import JobkitError
+from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.model import Job
 from jobkit.notebook import JobList, make_progress
 from jobkit.options import ListingOptions
@@ -61,8 +64,7 @@ class Listing:
         self._default_region = default_region(drivers[0].session)
         self._regions = options.regions_or(self._default_region)
         self._progress = make_progress(options.progress)
-        #: Regions skipped because a service is not offered there (adapter, region).
-        self.skipped: list[tuple[str, str]] = []
+        self._not_offered: list[Skipped] = []  # regions botocore lists no endpoint in
         self._scheduler = Scheduler(
             cursor=options.cursor,
             order=options.query.order,
@@ -90,6 +92,13 @@ class Listing:
         return list(self._scheduler.failures)
 
     @property
+    def skipped(self) -> list[Skipped]:
+        """Streams not listed because they are unavailable (access denied, region not
+        enabled or not offered, a discovered scope gone, ...), each with its reason and
+        error; empty under ``errors="raise"``, where they stop the listing instead."""
+        return self._not_offered + self._scheduler.skipped
+
+    @property
     def cursor(self) -> dict[str, Any]:
         """Where the listing stands, per stream: pass it as ``cursor=`` to resume.
 
@@ -105,6 +114,17 @@ class Listing:
     def _end(self) -> None:
         if self._progress is not None:
             self._progress.close()
+        skipped = self.skipped
+        if skipped:
+            # One warning for the whole listing, not one per stream.
+            reasons = collections.Counter(one.reason for one in skipped)
+            summary = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+            warnings.warn(
+                f"jobkit skipped {len(skipped)} unavailable stream(s) ({summary}); "
+                "see the iterator's .skipped for each one and its error",
+                JobkitWarning,
+                stacklevel=3,
+            )
 
     def _regions_of(self, spec: AdapterSpec) -> list[str]:
         chosen, not_offered = choose_regions(
@@ -112,9 +132,19 @@ class Listing:
             available_regions(spec.service),
             available_regions(spec.service, partition_of(self._default_region)),
         )
-        for region in not_offered:
-            self.skipped.append((spec.name, region))
-            log.warning("jobkit: %s is not offered in %s; skipped", spec.service, region)
+        for account in self._accounts:
+            for region in not_offered:
+                self._not_offered.append(
+                    Skipped(
+                        adapter=spec.name,
+                        region=region,
+                        account=account,
+                        scope={},
+                        reason="not-offered",
+                    )
+                )
+                self.stats.count(skipped=1)
+                log.info("jobkit: %s is not offered in %s; skipped", spec.service, region)
         return chosen
 
     def _plan(self) -> Scheduler:
@@ -151,6 +181,7 @@ class Listing:
             shards=options.shards,
             now=dt.datetime.now(dt.UTC),
         )
+        given = options.scopes[spec.name]
         for plan in planned:
             stream = plan.stream
             start = options.cursor.start_of(stream.key)
@@ -169,6 +200,8 @@ class Listing:
                 endpoint=stream.endpoint,
                 server_sorted=plan.server_sorted,
                 after=options.cursor.after_of(stream.key),
+                scope=stream.scope,
+                discovered=any(name not in given for name in stream.scope),
             )
 
     def _failed(self, error: JobkitError) -> None:

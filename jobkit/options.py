@@ -179,7 +179,7 @@ class ListingOptions:
     pacing: bool = True
     progress: Any = False  # bool, or an object with update(stats) and close()
     max_concurrency: int = attrs.field(default=8, validator=_check_positive("max_concurrency=8"))
-    errors: ErrorMode = attrs.field(default="raise", validator=_check_errors)
+    errors: ErrorMode = attrs.field(default="skip", validator=_check_errors)
     shards: int | None = attrs.field(default=None, validator=_check_positive("shards=8"))
     page_size: int | None = attrs.field(default=None, validator=_check_positive("page_size=50"))
 
@@ -216,7 +216,7 @@ class ListingOptions:
             pacing=args.get("pacing", True),
             progress=args.get("progress", False),
             max_concurrency=args.get("max_concurrency", 8),
-            errors=args.get("errors", "raise"),
+            errors=args.get("errors", "skip"),
             shards=args.get("shards"),
             page_size=args.get("page_size"),
         )

@@ -51,8 +51,12 @@ def test_all_regions_means_the_partition(emu_env: Emulator) -> None:
 def test_region_without_the_service_is_skipped(emu_env: Emulator) -> None:
     """A region where the service is not offered is skipped with a notice, not an error."""
     it = jobkit.jobs(["comprehendmedical.snomedct", "sagemaker.processing"], regions=["eu-north-1"])
-    got = list(it)
-    assert it.skipped == [("comprehendmedical.snomedct", "eu-north-1")]
+    with pytest.warns(jobkit.JobkitWarning, match="1 not-offered"):
+        got = list(it)
+    assert [(s.adapter, s.region, s.reason) for s in it.skipped] == [
+        ("comprehendmedical.snomedct", "eu-north-1", "not-offered")
+    ]
+    assert it.stats.skipped == 1
     same_jobs([j.raw for j in got], expected_raw(emu_env, "sagemaker.processing", "eu-north-1"))
 
 
@@ -72,7 +76,7 @@ def test_errors_raise_stops_everything(emu_env: Emulator) -> None:
     _deny_eu(emu_env, Faults(access_denied=True))
     try:
         with pytest.raises(AccessDeniedError):
-            list(jobkit.jobs(ADAPTERS, regions=["us-east-1", "eu-west-1"]))
+            list(jobkit.jobs(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="raise"))
     finally:
         _deny_eu(emu_env)
     assert not jobkit_threads()
@@ -80,8 +84,9 @@ def test_errors_raise_stops_everything(emu_env: Emulator) -> None:
 
 @pytest.mark.parametrize("mode", ["warn", "collect"])
 def test_errors_warn_and_collect_go_on(emu_env: Emulator, mode: str) -> None:
-    """errors="warn"/"collect": the denied region fails alone; every other stream is listed."""
-    _deny_eu(emu_env, Faults(access_denied=True))
+    """errors="warn"/"collect": the failing region (expired static credentials) fails alone;
+    every other stream is listed."""
+    _deny_eu(emu_env, Faults(expired_token=1.0))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -28,8 +28,9 @@ async def test_regions_fan_out(emu_env: Emulator) -> None:
 
 
 async def test_errors_collect_goes_on(emu_env: Emulator) -> None:
-    """errors="collect": the denied region fails alone, the rest is listed."""
-    _deny_eu(emu_env, Faults(access_denied=True))
+    """errors="collect": the failing region (expired static credentials) fails alone, the
+    rest is listed."""
+    _deny_eu(emu_env, Faults(expired_token=1.0))
     try:
         it = jobkit.ajobs(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="collect")
         got = await it.collect()
@@ -44,7 +45,9 @@ async def test_errors_raise(emu_env: Emulator) -> None:
     _deny_eu(emu_env, Faults(access_denied=True))
     try:
         with pytest.raises(AccessDeniedError):
-            await jobkit.ajobs(ADAPTERS, regions=["us-east-1", "eu-west-1"]).collect()
+            await jobkit.ajobs(
+                ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="raise"
+            ).collect()
     finally:
         _deny_eu(emu_env)
 

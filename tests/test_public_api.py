@@ -20,6 +20,7 @@ EXPECTED = [
     "JobkitWarning",
     "RetryEvent",
     "RetryPolicy",
+    "Skipped",
     "Stats",
     "__version__",
     "adapters",

@@ -12,8 +12,10 @@ behave the same:
   service sorts is read one page at a time, only when the merge needs its next job, so
   ``limit=k`` reads no page it does not need; a stream the service cannot sort is read to its
   end and sorted in memory;
-- ``errors="raise"`` stops at the first failed stream; ``"warn"`` and ``"collect"`` record the
-  failure (``failures``) and go on with the others.
+- a stream the account may not read (access denied, region not enabled, a discovered scope
+  deleted meanwhile: ``core.availability``) is skipped and listed in ``skipped``, except under
+  ``errors="raise"``; ``errors="skip"`` (the default) and ``"raise"`` stop at the first failed
+  stream; ``"warn"`` and ``"collect"`` record the failure (``failures``) and go on.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
+from jobkit.core.availability import Skipped, unavailable_reason
 from jobkit.core.cursor import CursorState, Page
 from jobkit.core.merge import Item, merge, merge_key
 from jobkit.core.plan import Call
@@ -40,8 +43,11 @@ __all__ = ["ERROR_MODES", "ErrorMode", "Failure", "Next", "Scheduler", "Submissi
 
 log = logging.getLogger("jobkit")
 
-#: What a failed stream does to the listing: stop it, warn and go on, or only record it.
-ErrorMode = Literal["raise", "warn", "collect"]
+#: What a failed stream does to the listing. "skip" (the default): an *unavailable* stream
+#: (``core.availability``) is skipped and reported, any other failure stops the listing;
+#: "raise": both stop it; "warn" / "collect": failures are recorded (and warned about) and the
+#: others go on, unavailable streams are skipped.
+ErrorMode = Literal["skip", "raise", "warn", "collect"]
 ERROR_MODES: tuple[ErrorMode, ...] = get_args(ErrorMode)
 
 
@@ -96,6 +102,8 @@ class _Lane:
     sorted_once: bool = False  # an unsorted stream, read in full, has been sorted
     after: tuple[float, int] | None = None  # ordered resume watermark of an unsorted stream
     counters: EndpointStats | None = None  # the endpoint's counters (released jobs)
+    scope: Mapping[str, str] = attrs.field(factory=dict)  # the stream's scope values
+    discovered: bool = False  # some of the scope values came from discovery
 
     @property
     def ended(self) -> bool:
@@ -113,7 +121,7 @@ class Scheduler:
         order: Order | None = None,
         limit: int | None = None,
         max_in_flight: int = 8,
-        errors: ErrorMode = "raise",
+        errors: ErrorMode = "skip",
         max_buffered: int | None = None,
         on_page: Callable[[], None] | None = None,
         stats: Stats | None = None,
@@ -127,6 +135,7 @@ class Scheduler:
         self.on_page = on_page
         self.stats = stats or Stats()
         self.failures: list[Failure] = []
+        self.skipped: list[Skipped] = []
         self.yielded = 0
         self._lanes: list[_Lane] = []
         self._tickets: dict[int, _Lane] = {}
@@ -163,9 +172,12 @@ class Scheduler:
         endpoint: str,
         server_sorted: bool = False,
         after: tuple[float, int] | None = None,
+        scope: Mapping[str, str] | None = None,
+        discovered: bool = False,
     ) -> None:
         """Run a stream's listing flow (``after``: the watermark an unsorted stream of an
-        ordered listing resumes after)."""
+        ordered listing resumes after; ``scope``: its scope values, ``discovered`` when some
+        came from discovery)."""
         self._lanes.append(
             _Lane(
                 flow,
@@ -177,6 +189,8 @@ class Scheduler:
                 server_sorted=server_sorted,
                 after=after,
                 counters=self.stats.endpoint(endpoint),
+                scope=dict(scope or {}),
+                discovered=discovered,
             )
         )
         self._version += 1
@@ -281,7 +295,21 @@ class Scheduler:
     def _fail(self, lane: _Lane, error: JobkitError) -> None:
         lane.failed = True
         lane.pending = None
-        if self.errors == "raise":
+        reason = unavailable_reason(error, discovered_scope=lane.discovered)
+        if reason is not None and self.errors != "raise":
+            skipped = Skipped(
+                adapter=lane.adapter,
+                region=lane.region,
+                account=lane.account,
+                scope=dict(lane.scope),
+                reason=reason,
+                error=error,
+            )
+            self.skipped.append(skipped)
+            self.stats.count(skipped=1)
+            log.info("jobkit: skipped %s (%s)", skipped, error.message)
+            return
+        if self.errors in ("raise", "skip"):
             raise error
         failure = Failure(lane.adapter, lane.region, lane.account, lane.key, error)
         self.failures.append(failure)

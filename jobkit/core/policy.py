@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 import random
+import socket
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +30,7 @@ from jobkit.errors import (
     UsageError,
 )
 
-__all__ = ["ErrorKind", "RetryPolicy", "Verdict", "classify", "translate"]
+__all__ = ["ErrorKind", "RetryPolicy", "Verdict", "classify", "in_chain", "translate"]
 
 
 class ErrorKind(enum.Enum):
@@ -144,6 +146,37 @@ def _retry_after(headers: dict[str, Any]) -> float | None:
     return None
 
 
+#: Connection failures that waiting does not cure (checked anywhere in an error's chain).
+_HOPELESS: tuple[type[BaseException], ...] = (
+    socket.gaierror,
+    ConnectionRefusedError,
+    ssl.SSLCertVerificationError,
+)
+
+
+def in_chain(error: BaseException, *kinds: type[BaseException]) -> bool:
+    """Whether ``error``, or an error it wraps (``__cause__``, ``__context__``, botocore's
+    ``error=`` keyword, aiohttp's ``os_error``), is one of ``kinds``; aiohttp's DNS error
+    counts as ``socket.gaierror``."""
+    seen: set[int] = set()
+    stack: list[object] = [error]
+    while stack:
+        exc = stack.pop()
+        if not isinstance(exc, BaseException) or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        if isinstance(exc, kinds):
+            return True
+        if socket.gaierror in kinds and type(exc).__name__ == "ClientConnectorDNSError":
+            return True
+        stack.extend([exc.__cause__, exc.__context__, getattr(exc, "os_error", None)])
+        kwargs = getattr(exc, "kwargs", None)
+        if isinstance(kwargs, dict):
+            stack.append(kwargs.get("error"))
+        stack.extend(getattr(exc, "args", ()))
+    return False
+
+
 def classify(error: BaseException) -> Verdict:
     """Classify an exception raised by a botocore or aiobotocore call."""
     if isinstance(error, bx.ClientError):
@@ -161,8 +194,10 @@ def classify(error: BaseException) -> Verdict:
         else:
             kind = ErrorKind.FATAL
         return Verdict(kind, code, status, message, retry_after)
-    if isinstance(error, bx.SSLError):
-        # A certificate problem does not heal by waiting (a proxy's dropped connection may).
+    if isinstance(error, bx.SSLError) or in_chain(error, *_HOPELESS):
+        # A certificate problem, a host name that does not resolve or a refused connection do
+        # not heal by waiting: settle the stream at once instead of backing off ten times.
+        # (A reset or a timeout may heal, and is retried below.)
         return Verdict(ErrorKind.FATAL, type(error).__name__, message=str(error))
     if isinstance(error, bx.ConnectionError | bx.HTTPClientError | ConnectionError | TimeoutError):
         return Verdict(ErrorKind.TRANSIENT, type(error).__name__, message=str(error))
@@ -247,6 +282,13 @@ def translate(
                 f"could not reach the endpoint{tried}: {error}",
                 hint="check the endpoint URL and network; raise RetryPolicy.max_attempts "
                 "for a flaky link",
+                **where,
+            )
+        if isinstance(error, bx.ConnectionError):
+            return ConnectionFailedError(
+                f"could not reach the endpoint (not retried: waiting would not help): {error}",
+                hint="check the endpoint URL (AWS_ENDPOINT_URL, endpoint_url=), that the host "
+                "name resolves and that the server is up",
                 **where,
             )
         return JobkitError(f"{type(error).__name__}: {error}", **where)

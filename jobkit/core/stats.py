@@ -52,6 +52,7 @@ class Stats:
     unmapped_statuses: int = 0
     streams: int = 0
     streams_done: int = 0
+    skipped: int = 0  # streams (and discoveries) skipped as unavailable
     on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
@@ -130,5 +131,6 @@ class Stats:
             "unmapped_statuses": self.unmapped_statuses,
             "streams": self.streams,
             "streams_done": self.streams_done,
+            "skipped": self.skipped,
             "endpoints": endpoints,
         }

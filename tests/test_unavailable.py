@@ -1,0 +1,148 @@
+"""Unavailable is not failed: skipped streams are reported, dead endpoints settle at once."""
+
+from __future__ import annotations
+
+import socket
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import jobkit
+from jobkit.core.availability import unavailable_reason
+from jobkit.errors import AccessDeniedError, ConnectionFailedError, NotFoundError
+from jobkit.testing import Emulator, Faults
+from tests.groundtruth import SEED, expected_raw, same_jobs
+from tests.test_fanout import _deny_eu
+
+ADAPTERS = list(SEED)
+
+Lister = Callable[..., tuple[list[jobkit.Job], Any]]
+
+
+@pytest.fixture(params=["sync", "async"])
+def listing(request: pytest.FixtureRequest) -> Lister:
+    """Run a listing to its end in one driver; return its jobs and the iterator."""
+    import asyncio
+
+    def run(*args: Any, **kwargs: Any) -> tuple[list[jobkit.Job], Any]:
+        if request.param == "sync":
+            it = jobkit.jobs(*args, **kwargs)
+            return list(it), it
+
+        async def collect() -> tuple[list[jobkit.Job], Any]:
+            it = jobkit.ajobs(*args, **kwargs)
+            return list(await it.collect()), it
+
+        return asyncio.run(collect())
+
+    return run
+
+
+@pytest.fixture
+def denied_eu(emu_env: Emulator) -> Iterator[Emulator]:
+    """eu-west-1 answers AccessDenied for every service the five original adapters call."""
+    _deny_eu(emu_env, Faults(access_denied=True))
+    try:
+        yield emu_env
+    finally:
+        _deny_eu(emu_env)
+
+
+def test_denied_region_is_skipped_and_reported(denied_eu: Emulator, listing: Lister) -> None:
+    """By default a denied region is skipped, reported once per stream with its reason and
+    error, counted, and summarized in one warning; every other stream is listed exactly."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got, it = listing(ADAPTERS, regions=["us-east-1", "eu-west-1"])
+    for adapter in ADAPTERS:
+        same_jobs(
+            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
+            expected_raw(denied_eu, adapter, "us-east-1"),
+        )
+    assert not [j for j in got if j.region == "eu-west-1"]
+    skipped = it.skipped
+    assert skipped and all(s.region == "eu-west-1" for s in skipped)
+    assert all(s.reason == "access-denied" for s in skipped)
+    assert all(isinstance(s.error, AccessDeniedError) for s in skipped)
+    assert {s.adapter for s in skipped} == set(ADAPTERS)
+    assert it.stats.skipped == len(skipped)
+    assert not it.failures
+    summaries = [w for w in caught if issubclass(w.category, jobkit.JobkitWarning)]
+    assert len(summaries) == 1
+    assert f"skipped {len(skipped)} unavailable" in str(summaries[0].message)
+
+
+def test_errors_raise_keeps_denials_fatal(denied_eu: Emulator, listing: Lister) -> None:
+    """errors="raise" is strict: the first denied stream stops the listing."""
+    with pytest.raises(AccessDeniedError):
+        listing(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="raise")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_dead_endpoint_settles_at_once(
+    emu_env: Emulator, listing: Lister, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused connection is not backed off ten times: the dead service's streams fail
+    with ConnectionFailedError after one attempt, and the listing of every other adapter
+    takes less than a second longer than without the dead endpoint."""
+    others = [a for a in jobkit.adapters() if not a.name.startswith("sagemaker.")]
+    names = [a.name for a in jobkit.adapters()]
+    start = time.perf_counter()
+    listing([a.name for a in others], errors="warn")
+    baseline = time.perf_counter() - start
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", f"http://127.0.0.1:{_closed_port()}")
+    jobkit.clear_session_cache()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, it = listing(names, errors="warn")
+    elapsed = time.perf_counter() - start
+    assert {j.adapter for j in got} == {a.name for a in others}
+    failed = {f.adapter for f in it.failures}
+    assert failed and all(name.startswith("sagemaker.") for name in failed)
+    assert all(isinstance(f.error, ConnectionFailedError) for f in it.failures)
+    assert all("not retried" in f.error.message for f in it.failures)
+    assert elapsed < baseline + 1.0, (elapsed, baseline)
+
+
+def test_refused_connection_raises_fast_by_default(
+    emu_env: Emulator, listing: Lister, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without errors="warn" a refused endpoint is an error, raised within a second."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    jobkit.clear_session_cache()
+    start = time.perf_counter()
+    with pytest.raises(ConnectionFailedError, match="not retried"):
+        listing("sagemaker.processing")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_reasons_are_decided_from_the_error() -> None:
+    """unavailable_reason: codes map to reasons; not-found only for a discovered scope; a
+    host name that does not resolve anywhere in the chain is "no-endpoint"."""
+    denied = AccessDeniedError("no", code="AccessDeniedException")
+    assert unavailable_reason(denied) == "access-denied"
+    gone = NotFoundError("gone", code="ResourceNotFoundException")
+    assert unavailable_reason(gone, discovered_scope=True) == "scope-gone"
+    assert unavailable_reason(gone, discovered_scope=False) is None
+    optin = AccessDeniedError("opt in", code="OptInRequired")
+    assert unavailable_reason(optin) == "opt-in-required"
+    unresolved = ConnectionFailedError("could not reach")
+    try:
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as inner:
+            raise unresolved from inner
+    except ConnectionFailedError:
+        pass
+    assert unavailable_reason(unresolved) == "no-endpoint"
+    assert unavailable_reason(ConnectionFailedError("refused")) is None
