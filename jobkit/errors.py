@@ -18,6 +18,8 @@
     ├── ConnectionFailedError           the endpoint could not be reached (after retries)
     ├── PaginationError                 the service broke its own paging contract
     │   └── RepeatedTokenError          the same page token came back twice
+    ├── ModelMismatchError              the installed botocore model lacks what an adapter
+    │                                   relies on (a paginator, a member)
     └── Cancelled                       the listing was closed while a call waited
 
     JobkitWarning (a UserWarning)       a stream failed under errors="warn", or was skipped
@@ -42,6 +44,7 @@ __all__ = [
     "JobkitWarning",
     "MissingDependencyError",
     "MissingScopeError",
+    "ModelMismatchError",
     "NotFoundError",
     "PaginationError",
     "RepeatedTokenError",
@@ -211,6 +214,19 @@ class PaginationError(JobkitError):
 
 class RepeatedTokenError(PaginationError):
     """The service returned a page token it had returned before; following it would loop."""
+
+
+class ModelMismatchError(JobkitError):
+    """The installed botocore model lacks a paginator or member an adapter relies on."""
+
+    def __init__(self, message: str, *, adapter: str | None = None, operation: str) -> None:
+        super().__init__(
+            message,
+            adapter=adapter,
+            operation=operation,
+            hint="the installed botocore differs from the one jobkit was checked against: "
+            "upgrade jobkit, or install the botocore version it pins",
+        )
 
 
 class Cancelled(JobkitError):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+import pkgutil
+from pathlib import Path
+from typing import Any
+
 import botocore.session
 import pytest
 from botocore.exceptions import DataNotFoundError
+from botocore.loaders import create_loader
 
-from jobkit.adapters import REGISTRY
+from jobkit.adapters import REGISTRY, sagemaker
+from jobkit.adapters._model import adapter, model_problems
 from jobkit.core.spec import AdapterSpec, Discovery, TimeFormat
+from jobkit.errors import ModelMismatchError
 from jobkit.model import JobStatus
 
 SESSION = botocore.session.get_session()
@@ -43,12 +52,19 @@ def test_operation_and_paging_keys_exist(spec: AdapterSpec) -> None:
     assert required <= set(spec.scope_names), "every required input must be a scope parameter"
 
 
+def _botocore_paginator(service: str, operation: str) -> dict[str, Any] | None:
+    try:
+        config: dict[str, Any] = SESSION.get_paginator_model(service).get_paginator(operation)
+    except (ValueError, DataNotFoundError):
+        return None
+    return config
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_paginator_matches_botocore(spec: AdapterSpec) -> None:
-    """Where botocore has a paginator, jobkit's keys are the same; where not, it says so."""
-    try:
-        config = SESSION.get_paginator_model(spec.service).get_paginator(spec.operation)
-    except (ValueError, DataNotFoundError):
+    """Where botocore has a paginator, the derived keys are botocore's; where not, it says so."""
+    config = _botocore_paginator(spec.service, spec.operation)
+    if config is None:
         assert not spec.has_botocore_paginator
         return
     assert spec.has_botocore_paginator
@@ -56,6 +72,85 @@ def test_paginator_matches_botocore(spec: AdapterSpec) -> None:
     assert config["output_token"] == spec.output_token
     assert config["result_key"] == spec.result_key
     assert config.get("limit_key") == spec.limit_key
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def test_spec_is_in_step_with_the_model(spec: AdapterSpec) -> None:
+    """Drift guard: every member, paginator and status word the spec relies on exists."""
+    assert model_problems(spec) == []
+
+
+def _doctored_sagemaker(tmp_path: Path) -> Path:
+    """An AWS_DATA_PATH whose SageMaker model lost a summary member, a status word and a
+    filter member, and whose paginators lost ListTrainingJobs."""
+    loader = create_loader()
+    model = loader.load_service_model("sagemaker", "service-2")
+    version = model["metadata"]["apiVersion"]
+    shapes = model["shapes"]
+    del shapes["TrainingJobSummary"]["members"]["TrainingEndTime"]
+    shapes["TrainingJobStatus"]["enum"].remove("Deleting")
+    shapes["TrainingJobStatus"]["enum"].append("Hibernating")
+    del shapes["ListTrainingJobsRequest"]["members"]["NameContains"]
+    paginators = loader.load_service_model("sagemaker", "paginators-1")
+    del paginators["pagination"]["ListTrainingJobs"]
+    folder = tmp_path / "sagemaker" / version
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(json.dumps(model))
+    (folder / "paginators-1.json").write_text(json.dumps(paginators))
+    return tmp_path
+
+
+def test_drift_names_the_operation_and_the_member(tmp_path: Path) -> None:
+    """A model that lost what a spec relies on yields one problem per member, each naming
+    the operation and the member (or the status value)."""
+    loader = create_loader(str(_doctored_sagemaker(tmp_path)))
+    problems = model_problems(sagemaker.TRAINING, loader=loader)
+    where = "sagemaker ListTrainingJobs"
+    assert f"{where}: botocore's paginator is gone" in problems
+    assert f"{where}: summary member 'TrainingEndTime' is gone" in problems
+    assert f"{where}: status value 'Hibernating' of TrainingJobStatus is unmapped" in problems
+    assert f"{where}: status value 'Deleting' is no longer in the model" in problems
+    assert f"{where}: filter member 'NameContains' is gone" in problems
+    assert len(problems) == 5, problems
+
+
+def test_missing_paginator_raises_a_typed_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paging derived from a paginator botocore no longer has fails on first use with a
+    ModelMismatchError naming the adapter and operation, not a KeyError."""
+    monkeypatch.setenv("AWS_DATA_PATH", str(_doctored_sagemaker(tmp_path)))
+    spec = adapter(
+        "sagemaker.drifted",
+        "sagemaker",
+        "ListTrainingJobs",
+        "a copy of sagemaker.training",
+        name_field="TrainingJobName",
+        id_field=None,
+        status_field="TrainingJobStatus",
+        created_field="CreationTime",
+    )
+    with pytest.raises(ModelMismatchError) as info:
+        spec.page_size  # noqa: B018 - the first use resolves the paging
+    assert info.value.operation == "ListTrainingJobs"
+    assert info.value.adapter == "sagemaker.drifted"
+    assert "no paginator" in str(info.value) and "hint:" in str(info.value)
+
+
+def test_registry_is_every_module_spec() -> None:
+    """The registry holds exactly the SPECS of the adapter modules, and every AdapterSpec a
+    module defines is in its SPECS (none forgotten)."""
+    found: list[AdapterSpec] = []
+    package = importlib.import_module("jobkit.adapters")  # jobkit.adapters is the function
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"jobkit.adapters.{info.name}")
+        defined = [v for v in vars(module).values() if isinstance(v, AdapterSpec)]
+        assert {id(s) for s in defined} == {id(s) for s in module.SPECS}, info.name
+        found += module.SPECS
+    assert sorted(s.name for s in found) == list(REGISTRY)
+    assert all(REGISTRY[s.name] is s for s in found)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -103,6 +198,20 @@ def test_partition_values_are_the_model_enum(spec: AdapterSpec) -> None:
 DISCOVERIES = [
     (spec, param.discovery) for spec in SPECS for param in spec.scope if param.discovery is not None
 ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "discovery"), DISCOVERIES, ids=lambda x: getattr(x, "operation", "")
+)
+def test_discovery_paging_matches_botocore(spec: AdapterSpec, discovery: Discovery) -> None:
+    """A discovery's derived paging keys are botocore's paginator keys."""
+    config = _botocore_paginator(discovery.service, discovery.operation)
+    assert config is not None, f"{discovery.operation} has no botocore paginator"
+    assert discovery.paging.botocore_paginator
+    assert config["input_token"] == discovery.input_token
+    assert config["output_token"] == discovery.output_token
+    assert config["result_key"] == discovery.result_key
+    assert config.get("limit_key") == discovery.limit_key
 
 
 @pytest.mark.parametrize(

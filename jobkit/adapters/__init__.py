@@ -3,75 +3,44 @@
 from __future__ import annotations
 
 import difflib
+import importlib
+import pkgutil
+from collections.abc import Iterator
 from types import MappingProxyType
 
-from jobkit.adapters import (
-    backup,
-    batch,
-    bedrock,
-    comprehend,
-    emrserverless,
-    glue,
-    mediaconvert,
-    s3control,
-    sagemaker,
-    stepfunctions,
-    transcribe,
-    translate,
-)
-from jobkit.adapters.batch import SERVICE_JOBS
-from jobkit.adapters.cleanroomsml import TRAINED_MODEL_EXPORT
-from jobkit.adapters.comprehendmedical import SNOMEDCT
-from jobkit.adapters.sagemaker import LABELING_WORKTEAM, PROCESSING
 from jobkit.core.spec import AdapterSpec
 from jobkit.errors import UnknownAdapterError
 
 __all__ = ["REGISTRY", "get", "resolve"]
 
-REGISTRY: MappingProxyType[str, AdapterSpec] = MappingProxyType(
-    {
-        spec.name: spec
-        for spec in (
-            # The five seed adapters first (their order is the default listing order).
-            PROCESSING,
-            LABELING_WORKTEAM,
-            SNOMEDCT,
-            SERVICE_JOBS,
-            TRAINED_MODEL_EXPORT,
-            sagemaker.TRAINING,
-            sagemaker.TRANSFORM,
-            sagemaker.HYPERPARAMETER_TUNING,
-            sagemaker.COMPILATION,
-            sagemaker.AUTOML,
-            sagemaker.LABELING,
-            sagemaker.PIPELINE_EXECUTIONS,
-            batch.JOBS,
-            comprehend.DOCUMENT_CLASSIFICATION,
-            comprehend.DOMINANT_LANGUAGE,
-            comprehend.ENTITIES,
-            comprehend.KEY_PHRASES,
-            comprehend.SENTIMENT,
-            comprehend.TARGETED_SENTIMENT,
-            comprehend.TOPICS,
-            comprehend.EVENTS,
-            comprehend.PII_ENTITIES,
-            transcribe.TRANSCRIPTION,
-            transcribe.MEDICAL_TRANSCRIPTION,
-            translate.TEXT_TRANSLATION,
-            bedrock.MODEL_CUSTOMIZATION,
-            bedrock.MODEL_INVOCATION,
-            bedrock.EVALUATION,
-            glue.JOB_RUNS,
-            emrserverless.JOB_RUNS,
-            mediaconvert.JOBS,
-            backup.BACKUP_JOBS,
-            backup.COPY_JOBS,
-            backup.RESTORE_JOBS,
-            stepfunctions.EXECUTIONS,
-            s3control.BATCH_OPERATIONS,
-        )
-    }
-)
+
+def _collect() -> Iterator[AdapterSpec]:
+    """Every spec of every adapter module (each module's ``SPECS``), modules by name.
+
+    Adding an adapter module is enough to register it: no list is kept by hand. Modules whose
+    name starts with ``_`` are helpers, not adapters.
+    """
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        specs = getattr(module, "SPECS", None)
+        if not isinstance(specs, tuple) or not all(isinstance(s, AdapterSpec) for s in specs):
+            raise TypeError(f"{module.__name__} must define SPECS, a tuple of AdapterSpec")
+        yield from specs
+
+
+def _registry() -> dict[str, AdapterSpec]:
+    found: dict[str, AdapterSpec] = {}
+    for spec in sorted(_collect(), key=lambda s: s.name):
+        if spec.name in found:
+            raise ValueError(f"two adapters are named {spec.name!r}")
+        found[spec.name] = spec
+    return found
+
+
+#: Every adapter by name, sorted by name (the default order of a listing of all adapters).
+REGISTRY: MappingProxyType[str, AdapterSpec] = MappingProxyType(_registry())
 
 
 def get(name: str) -> AdapterSpec:

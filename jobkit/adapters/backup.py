@@ -2,54 +2,39 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import top_level
 from jobkit.core.spec import AdapterSpec
 from jobkit.model import JobStatus
 
-__all__ = ["BACKUP_JOBS", "COPY_JOBS", "RESTORE_JOBS"]
+__all__ = ["BACKUP_JOBS", "COPY_JOBS", "RESTORE_JOBS", "SPECS"]
 
 
-def _jobs(
-    *,
-    kind: str,
-    operation: str,
-    doc: str,
-    result_key: str,
-    id_field: str,
-    status_field: str,
-    status_param: str,
-    status_map: dict[str, JobStatus],
-) -> AdapterSpec:
-    return AdapterSpec(
-        name=f"backup.{kind}",
-        service="backup",
-        operation=operation,
-        doc=doc,
-        result_key=result_key,
-        input_token="NextToken",
-        output_token="NextToken",
-        limit_key="MaxResults",
-        page_size=100,
+def _jobs(kind: str, stem: str, status_field: str, status_map: dict[str, JobStatus]) -> AdapterSpec:
+    """``List<stem>Jobs``: the three kinds share fields and filters (``By<status_field>``)."""
+    return adapter(
+        f"backup.{kind}",
+        "backup",
+        f"List{stem}Jobs",
+        f"AWS Backup {kind} jobs",
         name_field=None,  # jobs have no name
-        id_field=id_field,
+        id_field=f"{stem}JobId",
         status_field=status_field,
         created_field="CreationDate",
         ended_field="CompletionDate",
         account_field="AccountId",
         status_map=status_map,
-        pushdown=top_level(status=status_param, after="ByCreatedAfter", before="ByCreatedBefore"),
+        pushdown=top_level(
+            status=f"By{status_field}", after="ByCreatedAfter", before="ByCreatedBefore"
+        ),
     )
 
 
 BACKUP_JOBS = _jobs(
-    kind="backup",
-    operation="ListBackupJobs",
-    doc="AWS Backup backup jobs",
-    result_key="BackupJobs",
-    id_field="BackupJobId",
-    status_field="State",
-    status_param="ByState",
-    status_map={
+    "backup",
+    "Backup",
+    "State",
+    {
         "CREATED": JobStatus.PENDING,
         "PENDING": JobStatus.PENDING,
         "RUNNING": JobStatus.RUNNING,
@@ -64,14 +49,10 @@ BACKUP_JOBS = _jobs(
 )
 
 COPY_JOBS = _jobs(
-    kind="copy",
-    operation="ListCopyJobs",
-    doc="AWS Backup copy jobs",
-    result_key="CopyJobs",
-    id_field="CopyJobId",
-    status_field="State",
-    status_param="ByState",
-    status_map={
+    "copy",
+    "Copy",
+    "State",
+    {
         "CREATED": JobStatus.PENDING,
         "RUNNING": JobStatus.RUNNING,
         "COMPLETED": JobStatus.SUCCEEDED,
@@ -81,14 +62,10 @@ COPY_JOBS = _jobs(
 )
 
 RESTORE_JOBS = _jobs(
-    kind="restore",
-    operation="ListRestoreJobs",
-    doc="AWS Backup restore jobs",
-    result_key="RestoreJobs",
-    id_field="RestoreJobId",
-    status_field="Status",
-    status_param="ByStatus",
-    status_map={
+    "restore",
+    "Restore",
+    "Status",
+    {
         "PENDING": JobStatus.PENDING,
         "RUNNING": JobStatus.RUNNING,
         "COMPLETED": JobStatus.SUCCEEDED,
@@ -96,3 +73,5 @@ RESTORE_JOBS = _jobs(
         "FAILED": JobStatus.FAILED,
     },
 )
+
+SPECS = (BACKUP_JOBS, COPY_JOBS, RESTORE_JOBS)

@@ -3,11 +3,12 @@ container jobs (ECS, Fargate, EKS queues)."""
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import batch_filters
-from jobkit.core.spec import AdapterSpec, Discovery, Partition, ScopeParam, TimeFormat
+from jobkit.core.spec import Partition, ScopeParam, TimeFormat
 from jobkit.model import JobStatus
 
-__all__ = ["JOBS", "SERVICE_JOBS"]
+__all__ = ["JOBS", "SERVICE_JOBS", "SPECS"]
 
 _STATUS = {
     "SUBMITTED": JobStatus.PENDING,
@@ -20,29 +21,19 @@ _STATUS = {
     "FAILED": JobStatus.FAILED,
 }
 
-JOB_QUEUES = Discovery(
-    service="batch",
-    operation="DescribeJobQueues",
-    result_key="jobQueues",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+JOB_QUEUES = discovery(
+    "batch",
+    "DescribeJobQueues",
     value=lambda item: item.get("jobQueueArn"),
     # Service jobs run only on SageMaker training queues; other queues hold container jobs.
     keep=lambda item: item.get("jobQueueType") == "SAGEMAKER_TRAINING",
 )
 
-SERVICE_JOBS = AdapterSpec(
-    name="batch.service",
-    service="batch",
-    operation="ListServiceJobs",
-    doc="AWS Batch service jobs of a job queue",
-    result_key="jobSummaryList",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+SERVICE_JOBS = adapter(
+    "batch.service",
+    "batch",
+    "ListServiceJobs",
+    "AWS Batch service jobs of a job queue",
     name_field="jobName",
     id_field="jobId",
     status_field="status",
@@ -60,30 +51,20 @@ SERVICE_JOBS = AdapterSpec(
 
 _JOB_STATUS = {k: v for k, v in _STATUS.items() if k != "SCHEDULED"}
 
-CONTAINER_QUEUES = Discovery(
-    service="batch",
-    operation="DescribeJobQueues",
-    result_key="jobQueues",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+CONTAINER_QUEUES = discovery(
+    "batch",
+    "DescribeJobQueues",
     value=lambda item: item.get("jobQueueArn"),
     # Container jobs run on ECS, EC2, Fargate and EKS queues; SageMaker training queues hold
     # service jobs (batch.service) only.
     keep=lambda item: item.get("jobQueueType") != "SAGEMAKER_TRAINING",
 )
 
-JOBS = AdapterSpec(
-    name="batch.jobs",
-    service="batch",
-    operation="ListJobs",
-    doc="AWS Batch container jobs of a job queue",
-    result_key="jobSummaryList",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+JOBS = adapter(
+    "batch.jobs",
+    "batch",
+    "ListJobs",
+    "AWS Batch container jobs of a job queue",
     name_field="jobName",
     id_field="jobId",
     status_field="status",
@@ -100,3 +81,5 @@ JOBS = AdapterSpec(
     partition=Partition(param="jobStatus", values=tuple(_JOB_STATUS), by_status=True),
     pushdown=batch_filters,
 )
+
+SPECS = (SERVICE_JOBS, JOBS)

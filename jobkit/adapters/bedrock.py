@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import top_level
 from jobkit.core.spec import AdapterSpec
 from jobkit.model import JobStatus
 
-__all__ = ["EVALUATION", "MODEL_CUSTOMIZATION", "MODEL_INVOCATION"]
+__all__ = ["EVALUATION", "MODEL_CUSTOMIZATION", "MODEL_INVOCATION", "SPECS"]
 
 _STATUS = {
     "InProgress": JobStatus.RUNNING,
@@ -22,23 +23,17 @@ def _jobs(
     name: str,
     operation: str,
     doc: str,
-    result_key: str,
     created: str,
     ended: str | None,
     updated: str | None,
     status_map: dict[str, JobStatus],
     time_filter: str,
 ) -> AdapterSpec:
-    return AdapterSpec(
-        name=name,
-        service="bedrock",
-        operation=operation,
-        doc=doc,
-        result_key=result_key,
-        input_token="nextToken",
-        output_token="nextToken",
-        limit_key="maxResults",
-        page_size=100,
+    return adapter(
+        name,
+        "bedrock",
+        operation,
+        doc,
         name_field="jobName",
         id_field="jobArn",
         status_field="status",
@@ -60,7 +55,6 @@ MODEL_CUSTOMIZATION = _jobs(
     name="bedrock.model-customization",
     operation="ListModelCustomizationJobs",
     doc="Bedrock model customization (fine-tuning, distillation) jobs",
-    result_key="modelCustomizationJobSummaries",
     created="creationTime",
     ended="endTime",
     updated="lastModifiedTime",
@@ -72,7 +66,6 @@ MODEL_INVOCATION = _jobs(
     name="bedrock.model-invocation",
     operation="ListModelInvocationJobs",
     doc="Bedrock batch inference (model invocation) jobs",
-    result_key="invocationJobSummaries",
     created="submitTime",
     ended="endTime",
     updated="lastModifiedTime",
@@ -93,7 +86,6 @@ EVALUATION = _jobs(
     name="bedrock.evaluation",
     operation="ListEvaluationJobs",
     doc="Bedrock model and RAG evaluation jobs",
-    result_key="jobSummaries",
     created="creationTime",
     ended=None,
     updated=None,
@@ -101,3 +93,5 @@ EVALUATION = _jobs(
     status_map={**_STATUS, "Deleting": JobStatus.STOPPED},
     time_filter="creationTime",
 )
+
+SPECS = (MODEL_CUSTOMIZATION, MODEL_INVOCATION, EVALUATION)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
+from jobkit.adapters._model import adapter, discovery
+from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["TRAINED_MODEL_EXPORT"]
+__all__ = ["SPECS", "TRAINED_MODEL_EXPORT"]
 
 _STATUS = {
     "CREATE_PENDING": JobStatus.PENDING,
@@ -14,40 +15,25 @@ _STATUS = {
     "ACTIVE": JobStatus.SUCCEEDED,  # the export finished
 }
 
-COLLABORATIONS = Discovery(
-    service="cleanrooms",
-    operation="ListCollaborations",
-    result_key="collaborationList",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+COLLABORATIONS = discovery(
+    "cleanrooms",
+    "ListCollaborations",
     value=lambda item: item.get("id"),
     base_params={"memberStatus": "ACTIVE"},
 )
 
-TRAINED_MODELS = Discovery(
-    service="cleanroomsml",
-    operation="ListCollaborationTrainedModels",
-    result_key="collaborationTrainedModels",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+TRAINED_MODELS = discovery(
+    "cleanroomsml",
+    "ListCollaborationTrainedModels",
     value=lambda item: item.get("trainedModelArn"),
     needs={"collaborationIdentifier": "collaborationIdentifier"},
 )
 
-TRAINED_MODEL_EXPORT = AdapterSpec(
-    name="cleanroomsml.trained-model-export",
-    service="cleanroomsml",
-    operation="ListCollaborationTrainedModelExportJobs",
-    doc="Clean Rooms ML export jobs of a trained model in a collaboration",
-    result_key="collaborationTrainedModelExportJobs",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+TRAINED_MODEL_EXPORT = adapter(
+    "cleanroomsml.trained-model-export",
+    "cleanroomsml",
+    "ListCollaborationTrainedModelExportJobs",
+    "Clean Rooms ML export jobs of a trained model in a collaboration",
     name_field="name",
     id_field=None,
     status_field="status",
@@ -64,3 +50,5 @@ TRAINED_MODEL_EXPORT = AdapterSpec(
         ScopeParam(name="trainedModelArn", doc="the trained model's ARN", discovery=TRAINED_MODELS),
     ),
 )
+
+SPECS = (TRAINED_MODEL_EXPORT,)

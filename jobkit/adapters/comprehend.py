@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import nested_filter
-from jobkit.core.spec import AdapterSpec
+from jobkit.core.spec import AdapterSpec, Paging
 from jobkit.model import JobStatus
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "KEY_PHRASES",
     "PII_ENTITIES",
     "SENTIMENT",
+    "SPECS",
     "TARGETED_SENTIMENT",
     "TOPICS",
 ]
@@ -29,17 +31,24 @@ _STATUS = {
 
 
 def _jobs(kind: str, stem: str, doc: str, *, paginator: bool = True) -> AdapterSpec:
-    """``List<stem>Jobs``: every kind pages and filters the same way (``Filter`` structure)."""
-    return AdapterSpec(
-        name=f"comprehend.{kind}",
-        service="comprehend",
-        operation=f"List{stem}Jobs",
-        doc=doc,
-        result_key=f"{stem}JobPropertiesList",
-        input_token="NextToken",
-        output_token="NextToken",
-        limit_key="MaxResults",
-        page_size=100,
+    """``List<stem>Jobs``: every kind pages and filters the same way (``Filter`` structure).
+
+    Two kinds have no botocore paginator; they page like the others.
+    """
+    return adapter(
+        f"comprehend.{kind}",
+        "comprehend",
+        f"List{stem}Jobs",
+        doc,
+        paging=None
+        if paginator
+        else Paging(
+            result_key=f"{stem}JobPropertiesList",
+            input_token="NextToken",
+            output_token="NextToken",
+            limit_key="MaxResults",
+            page_size=100,
+        ),
         name_field="JobName",
         id_field="JobId",
         status_field="JobStatus",
@@ -47,7 +56,6 @@ def _jobs(kind: str, stem: str, doc: str, *, paginator: bool = True) -> AdapterS
         ended_field="EndTime",
         account_field="JobArn",
         status_map=_STATUS,
-        has_botocore_paginator=paginator,
         # Filter.JobName is an exact match, so name_contains stays on the client.
         pushdown=nested_filter(
             "Filter", status="JobStatus", after="SubmitTimeAfter", before="SubmitTimeBefore"
@@ -73,3 +81,15 @@ TARGETED_SENTIMENT = _jobs(
 TOPICS = _jobs("topics", "TopicsDetection", "Comprehend topic modeling jobs")
 EVENTS = _jobs("events", "EventsDetection", "Comprehend event detection jobs", paginator=False)
 PII_ENTITIES = _jobs("pii-entities", "PiiEntitiesDetection", "Comprehend PII entity detection jobs")
+
+SPECS = (
+    DOCUMENT_CLASSIFICATION,
+    DOMINANT_LANGUAGE,
+    ENTITIES,
+    KEY_PHRASES,
+    SENTIMENT,
+    TARGETED_SENTIMENT,
+    TOPICS,
+    EVENTS,
+    PII_ENTITIES,
+)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import nested_filter
-from jobkit.core.spec import AdapterSpec
+from jobkit.core.spec import Paging
 from jobkit.model import JobStatus
 
-__all__ = ["SNOMEDCT"]
+__all__ = ["SNOMEDCT", "SPECS"]
 
 _STATUS = {
     "SUBMITTED": JobStatus.PENDING,
@@ -18,16 +19,18 @@ _STATUS = {
     "STOPPED": JobStatus.STOPPED,
 }
 
-SNOMEDCT = AdapterSpec(
-    name="comprehendmedical.snomedct",
-    service="comprehendmedical",
-    operation="ListSNOMEDCTInferenceJobs",
-    doc="Comprehend Medical SNOMED CT inference jobs",
-    result_key="ComprehendMedicalAsyncJobPropertiesList",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=500,
+SNOMEDCT = adapter(
+    "comprehendmedical.snomedct",
+    "comprehendmedical",
+    "ListSNOMEDCTInferenceJobs",
+    "Comprehend Medical SNOMED CT inference jobs",
+    paging=Paging(
+        result_key="ComprehendMedicalAsyncJobPropertiesList",
+        input_token="NextToken",
+        output_token="NextToken",
+        limit_key="MaxResults",
+        page_size=500,
+    ),
     name_field="JobName",
     id_field="JobId",
     status_field="JobStatus",
@@ -35,7 +38,6 @@ SNOMEDCT = AdapterSpec(
     ended_field="EndTime",
     account_field="DataAccessRoleArn",
     status_map=_STATUS,
-    has_botocore_paginator=False,
     # Filter.JobName is an exact match, so name_contains stays on the client.
     pushdown=nested_filter(
         "Filter",
@@ -45,3 +47,5 @@ SNOMEDCT = AdapterSpec(
         newest_first_after=True,
     ),
 )
+
+SPECS = (SNOMEDCT,)

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import status_list
-from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
+from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["JOB_RUNS"]
+__all__ = ["JOB_RUNS", "SPECS"]
 
-APPLICATIONS = Discovery(
-    service="emr-serverless",
-    operation="ListApplications",
-    result_key="applications",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=50,
-    value=lambda item: item.get("id"),
-)
+APPLICATIONS = discovery("emr-serverless", "ListApplications", value=lambda item: item.get("id"))
 
-JOB_RUNS = AdapterSpec(
-    name="emr-serverless.job-runs",
-    service="emr-serverless",
-    operation="ListJobRuns",
-    doc="EMR Serverless job runs of an application",
-    result_key="jobRuns",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=50,
+JOB_RUNS = adapter(
+    "emr-serverless.job-runs",
+    "emr-serverless",
+    "ListJobRuns",
+    "EMR Serverless job runs of an application",
     name_field="name",
     id_field="arn",
     status_field="state",
@@ -49,3 +36,5 @@ JOB_RUNS = AdapterSpec(
     # `states` takes a list: every selected status in one request.
     pushdown=status_list("states", after="createdAtAfter", before="createdAtBefore"),
 )
+
+SPECS = (JOB_RUNS,)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
+from jobkit.adapters._model import adapter, discovery
+from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["JOB_RUNS"]
+__all__ = ["JOB_RUNS", "SPECS"]
 
 
 def _job_name(item: Mapping[str, Any] | str) -> str | None:
@@ -16,27 +17,15 @@ def _job_name(item: Mapping[str, Any] | str) -> str | None:
     return item if isinstance(item, str) else None
 
 
-JOBS = Discovery(
-    service="glue",
-    operation="ListJobs",
-    result_key="JobNames",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=1000,
-    value=_job_name,  # the items are strings, see _job_name
-)
+# The maximum page: one call lists most accounts' jobs.
+JOBS = discovery("glue", "ListJobs", value=_job_name, page_size=1000)
 
-JOB_RUNS = AdapterSpec(
-    name="glue.job-runs",
-    service="glue",
-    operation="GetJobRuns",
-    doc="Glue job runs of a job",
-    result_key="JobRuns",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=200,
+JOB_RUNS = adapter(
+    "glue.job-runs",
+    "glue",
+    "GetJobRuns",
+    "Glue job runs of a job",
+    page_size=200,  # the maximum: runs are listed per job, often many of them
     name_field="JobName",
     id_field="Id",
     status_field="JobRunState",
@@ -59,3 +48,5 @@ JOB_RUNS = AdapterSpec(
     scope=(ScopeParam(name="JobName", doc="the Glue job's name", discovery=JOBS),),
     # GetJobRuns has no filters: everything is applied on the client.
 )
+
+SPECS = (JOB_RUNS,)

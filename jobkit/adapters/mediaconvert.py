@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import AdapterSpec
 from jobkit.model import JobStatus
 
-__all__ = ["JOBS"]
+__all__ = ["JOBS", "SPECS"]
 
-JOBS = AdapterSpec(
-    name="mediaconvert.jobs",
-    service="mediaconvert",
-    operation="ListJobs",
-    doc="MediaConvert transcoding jobs",
-    result_key="Jobs",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=20,
+JOBS = adapter(
+    "mediaconvert.jobs",
+    "mediaconvert",
+    "ListJobs",
+    "MediaConvert transcoding jobs",
     name_field=None,  # jobs have no name
     id_field="Id",
     status_field="Status",
@@ -33,3 +28,5 @@ JOBS = AdapterSpec(
     base_params={"Order": "DESCENDING"},
     pushdown=top_level(status="Status"),
 )
+
+SPECS = (JOBS,)

@@ -10,34 +10,33 @@ record; pass ``params={"AccountId": ...}`` to skip discovery altogether.
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter, discovery
 from jobkit.core.normalize import account_from_arn
 from jobkit.core.pushdown import status_list
-from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
+from jobkit.core.spec import Paging, ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["BATCH_OPERATIONS"]
+__all__ = ["BATCH_OPERATIONS", "SPECS"]
 
-ACCOUNTS = Discovery(
-    service="iam",
-    operation="ListRoles",
-    result_key="Roles",
-    input_token="Marker",
-    output_token="Marker",
-    limit_key="MaxItems",
-    page_size=1000,
+ACCOUNTS = discovery(
+    "iam",
+    "ListRoles",
+    page_size=1000,  # the maximum: the first page names the account
     value=lambda item: account_from_arn(item.get("Arn")),
 )
 
-BATCH_OPERATIONS = AdapterSpec(
-    name="s3control.batch-operations",
-    service="s3control",
-    operation="ListJobs",
-    doc="S3 Batch Operations jobs of an account",
-    result_key="Jobs",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
+BATCH_OPERATIONS = adapter(
+    "s3control.batch-operations",
+    "s3control",
+    "ListJobs",
+    "S3 Batch Operations jobs of an account",
+    paging=Paging(
+        result_key="Jobs",
+        input_token="NextToken",
+        output_token="NextToken",
+        limit_key="MaxResults",
+        page_size=100,
+    ),
     name_field=None,  # jobs have an optional description, no name
     id_field="JobId",
     status_field="Status",
@@ -59,7 +58,8 @@ BATCH_OPERATIONS = AdapterSpec(
         "Failed": JobStatus.FAILED,
     },
     scope=(ScopeParam(name="AccountId", doc="the account's id", discovery=ACCOUNTS),),
-    has_botocore_paginator=False,
     # JobStatuses takes a list: every selected status in one request. No time filters.
     pushdown=status_list("JobStatuses"),
 )
+
+SPECS = (BATCH_OPERATIONS,)

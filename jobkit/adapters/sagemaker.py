@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
+from jobkit.core.spec import AdapterSpec, ScopeParam
 from jobkit.model import JobStatus
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "LABELING_WORKTEAM",
     "PIPELINE_EXECUTIONS",
     "PROCESSING",
+    "SPECS",
     "TRAINING",
     "TRANSFORM",
     "labeling_status",
@@ -30,33 +32,6 @@ _SAGEMAKER_STATUS = {
     "Stopping": JobStatus.STOPPING,
     "Stopped": JobStatus.STOPPED,
 }
-
-PROCESSING = AdapterSpec(
-    name="sagemaker.processing",
-    service="sagemaker",
-    operation="ListProcessingJobs",
-    doc="SageMaker processing jobs",
-    result_key="ProcessingJobSummaries",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
-    name_field="ProcessingJobName",
-    id_field="ProcessingJobArn",
-    status_field="ProcessingJobStatus",
-    created_field="CreationTime",
-    ended_field="ProcessingEndTime",
-    updated_field="LastModifiedTime",
-    status_map=_SAGEMAKER_STATUS,
-    base_params={"SortBy": "CreationTime", "SortOrder": "Descending"},
-    pushdown=top_level(
-        status="StatusEquals",
-        after="CreationTimeAfter",
-        before="CreationTimeBefore",
-        name="NameContains",
-        sort=("SortOrder", "Descending", "Ascending"),
-    ),
-)
 
 LABELING_STATUS_RULE = (
     "derived from LabelCounters: none -> UNKNOWN; PendingHuman > 0 -> RUNNING; "
@@ -81,27 +56,13 @@ def labeling_status(summary: Mapping[str, Any]) -> JobStatus:
     return JobStatus.SUCCEEDED
 
 
-WORKTEAMS = Discovery(
-    service="sagemaker",
-    operation="ListWorkteams",
-    result_key="Workteams",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
-    value=lambda item: item.get("WorkteamArn"),
-)
+WORKTEAMS = discovery("sagemaker", "ListWorkteams", value=lambda item: item.get("WorkteamArn"))
 
-LABELING_WORKTEAM = AdapterSpec(
-    name="sagemaker.labeling-workteam",
-    service="sagemaker",
-    operation="ListLabelingJobsForWorkteam",
-    doc="SageMaker labeling jobs assigned to a work team",
-    result_key="LabelingJobSummaryList",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
+LABELING_WORKTEAM = adapter(
+    "sagemaker.labeling-workteam",
+    "sagemaker",
+    "ListLabelingJobsForWorkteam",
+    "SageMaker labeling jobs assigned to a work team",
     name_field="LabelingJobName",
     id_field="JobReferenceCode",
     status_field=None,
@@ -125,22 +86,20 @@ def _job_list(
     name: str,
     operation: str,
     doc: str,
-    result_key: str,
     stem: str,
     status_map: dict[str, JobStatus],
     ended_field: str | None,
+    sort: bool = False,
 ) -> AdapterSpec:
-    """A SageMaker ``List*Jobs`` operation: same paging, filters and field naming scheme."""
-    return AdapterSpec(
-        name=name,
-        service="sagemaker",
-        operation=operation,
-        doc=doc,
-        result_key=result_key,
-        input_token="NextToken",
-        output_token="NextToken",
-        limit_key="MaxResults",
-        page_size=100,
+    """A SageMaker ``List*Jobs`` operation: same filters and field naming scheme.
+
+    ``sort``: push the query's order down as SortOrder (ListProcessingJobs honours it).
+    """
+    return adapter(
+        name,
+        "sagemaker",
+        operation,
+        doc,
         name_field=f"{stem}Name",
         id_field=f"{stem}Arn",
         status_field=f"{stem}Status",
@@ -154,15 +113,25 @@ def _job_list(
             after="CreationTimeAfter",
             before="CreationTimeBefore",
             name="NameContains",
+            sort=("SortOrder", "Descending", "Ascending") if sort else None,
         ),
     )
 
+
+PROCESSING = _job_list(
+    name="sagemaker.processing",
+    operation="ListProcessingJobs",
+    doc="SageMaker processing jobs",
+    stem="ProcessingJob",
+    status_map=_SAGEMAKER_STATUS,
+    ended_field="ProcessingEndTime",
+    sort=True,
+)
 
 TRAINING = _job_list(
     name="sagemaker.training",
     operation="ListTrainingJobs",
     doc="SageMaker training jobs",
-    result_key="TrainingJobSummaries",
     stem="TrainingJob",
     # Deleting: the finished job's resources are being removed; it no longer runs.
     status_map={**_SAGEMAKER_STATUS, "Deleting": JobStatus.STOPPED},
@@ -173,7 +142,6 @@ TRANSFORM = _job_list(
     name="sagemaker.transform",
     operation="ListTransformJobs",
     doc="SageMaker batch transform jobs",
-    result_key="TransformJobSummaries",
     stem="TransformJob",
     status_map=_SAGEMAKER_STATUS,
     ended_field="TransformEndTime",
@@ -183,7 +151,6 @@ HYPERPARAMETER_TUNING = _job_list(
     name="sagemaker.hyperparameter-tuning",
     operation="ListHyperParameterTuningJobs",
     doc="SageMaker hyperparameter tuning jobs",
-    result_key="HyperParameterTuningJobSummaries",
     stem="HyperParameterTuningJob",
     status_map={
         **_SAGEMAKER_STATUS,
@@ -198,7 +165,6 @@ COMPILATION = _job_list(
     name="sagemaker.compilation",
     operation="ListCompilationJobs",
     doc="SageMaker Neo compilation jobs",
-    result_key="CompilationJobSummaries",
     stem="CompilationJob",
     status_map={
         "STARTING": JobStatus.PENDING,
@@ -215,7 +181,6 @@ AUTOML = _job_list(
     name="sagemaker.automl",
     operation="ListAutoMLJobs",
     doc="SageMaker Autopilot (AutoML) jobs",
-    result_key="AutoMLJobSummaries",
     stem="AutoMLJob",
     status_map=_SAGEMAKER_STATUS,
     ended_field="EndTime",
@@ -225,33 +190,18 @@ LABELING = _job_list(
     name="sagemaker.labeling",
     operation="ListLabelingJobs",
     doc="SageMaker Ground Truth labeling jobs of the account",
-    result_key="LabelingJobSummaryList",
     stem="LabelingJob",
     status_map={**_SAGEMAKER_STATUS, "Initializing": JobStatus.PENDING},
     ended_field=None,
 )
 
-PIPELINES = Discovery(
-    service="sagemaker",
-    operation="ListPipelines",
-    result_key="PipelineSummaries",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
-    value=lambda item: item.get("PipelineName"),
-)
+PIPELINES = discovery("sagemaker", "ListPipelines", value=lambda item: item.get("PipelineName"))
 
-PIPELINE_EXECUTIONS = AdapterSpec(
-    name="sagemaker.pipeline-executions",
-    service="sagemaker",
-    operation="ListPipelineExecutions",
-    doc="SageMaker Pipelines executions of a pipeline",
-    result_key="PipelineExecutionSummaries",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
+PIPELINE_EXECUTIONS = adapter(
+    "sagemaker.pipeline-executions",
+    "sagemaker",
+    "ListPipelineExecutions",
+    "SageMaker Pipelines executions of a pipeline",
     name_field="PipelineExecutionDisplayName",
     id_field="PipelineExecutionArn",
     status_field="PipelineExecutionStatus",
@@ -269,4 +219,16 @@ PIPELINE_EXECUTIONS = AdapterSpec(
     base_params={"SortBy": "CreationTime", "SortOrder": "Descending"},
     # No status or name filter in the API: those stay on the client.
     pushdown=top_level(after="CreatedAfter", before="CreatedBefore"),
+)
+
+SPECS = (
+    PROCESSING,
+    LABELING_WORKTEAM,
+    TRAINING,
+    TRANSFORM,
+    HYPERPARAMETER_TUNING,
+    COMPILATION,
+    AUTOML,
+    LABELING,
+    PIPELINE_EXECUTIONS,
 )

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import AdapterSpec, Discovery, ScopeParam
+from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["EXECUTIONS"]
+__all__ = ["EXECUTIONS", "SPECS"]
 
-STATE_MACHINES = Discovery(
-    service="stepfunctions",
-    operation="ListStateMachines",
-    result_key="stateMachines",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=1000,
+STATE_MACHINES = discovery(
+    "stepfunctions",
+    "ListStateMachines",
+    page_size=1000,  # the maximum: one call lists most accounts' state machines
     value=lambda item: item.get("stateMachineArn"),
     # ListExecutions is not supported for EXPRESS state machines (their runs go to logs).
     keep=lambda item: item.get("type") != "EXPRESS",
 )
 
-EXECUTIONS = AdapterSpec(
-    name="stepfunctions.executions",
-    service="stepfunctions",
-    operation="ListExecutions",
-    doc="Step Functions executions of a standard state machine",
-    result_key="executions",
-    input_token="nextToken",
-    output_token="nextToken",
-    limit_key="maxResults",
-    page_size=100,
+EXECUTIONS = adapter(
+    "stepfunctions.executions",
+    "stepfunctions",
+    "ListExecutions",
+    "Step Functions executions of a standard state machine",
     name_field="name",
     id_field="executionArn",
     status_field="status",
@@ -54,3 +46,5 @@ EXECUTIONS = AdapterSpec(
     ),
     pushdown=top_level(status="statusFilter"),
 )
+
+SPECS = (EXECUTIONS,)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import AdapterSpec
+from jobkit.core.spec import AdapterSpec, Paging
 from jobkit.model import JobStatus
 
-__all__ = ["MEDICAL_TRANSCRIPTION", "TRANSCRIPTION"]
+__all__ = ["MEDICAL_TRANSCRIPTION", "SPECS", "TRANSCRIPTION"]
 
 _STATUS = {
     "QUEUED": JobStatus.PENDING,
@@ -17,23 +18,24 @@ _STATUS = {
 
 
 def _jobs(name: str, operation: str, doc: str, result_key: str, name_field: str) -> AdapterSpec:
-    return AdapterSpec(
-        name=name,
-        service="transcribe",
-        operation=operation,
-        doc=doc,
-        result_key=result_key,
-        input_token="NextToken",
-        output_token="NextToken",
-        limit_key="MaxResults",
-        page_size=100,
+    return adapter(
+        name,
+        "transcribe",
+        operation,
+        doc,
+        paging=Paging(
+            result_key=result_key,
+            input_token="NextToken",
+            output_token="NextToken",
+            limit_key="MaxResults",
+            page_size=100,
+        ),
         name_field=name_field,
         id_field=None,  # the job name is the job's identifier
         status_field="TranscriptionJobStatus",
         created_field="CreationTime",
         ended_field="CompletionTime",
         status_map=_STATUS,
-        has_botocore_paginator=False,
         # No time filters in the API; JobNameContains is a substring match like name_contains.
         pushdown=top_level(status="Status", name="JobNameContains"),
     )
@@ -53,3 +55,5 @@ MEDICAL_TRANSCRIPTION = _jobs(
     "MedicalTranscriptionJobSummaries",
     "MedicalTranscriptionJobName",
 )
+
+SPECS = (TRANSCRIPTION, MEDICAL_TRANSCRIPTION)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from jobkit.adapters._model import adapter
 from jobkit.core.pushdown import nested_filter
-from jobkit.core.spec import AdapterSpec
+from jobkit.core.spec import Paging
 from jobkit.model import JobStatus
 
-__all__ = ["TEXT_TRANSLATION"]
+__all__ = ["SPECS", "TEXT_TRANSLATION"]
 
-TEXT_TRANSLATION = AdapterSpec(
-    name="translate.text-translation",
-    service="translate",
-    operation="ListTextTranslationJobs",
-    doc="Translate batch text translation jobs",
-    result_key="TextTranslationJobPropertiesList",
-    input_token="NextToken",
-    output_token="NextToken",
-    limit_key="MaxResults",
-    page_size=100,
+TEXT_TRANSLATION = adapter(
+    "translate.text-translation",
+    "translate",
+    "ListTextTranslationJobs",
+    "Translate batch text translation jobs",
+    paging=Paging(
+        result_key="TextTranslationJobPropertiesList",
+        input_token="NextToken",
+        output_token="NextToken",
+        limit_key="MaxResults",
+        page_size=100,
+    ),
     name_field="JobName",
     id_field="JobId",
     status_field="JobStatus",
@@ -34,9 +37,10 @@ TEXT_TRANSLATION = AdapterSpec(
         "STOP_REQUESTED": JobStatus.STOPPING,
         "STOPPED": JobStatus.STOPPED,
     },
-    has_botocore_paginator=False,
     # Filter.JobName is an exact match, so name_contains stays on the client.
     pushdown=nested_filter(
         "Filter", status="JobStatus", after="SubmittedAfterTime", before="SubmittedBeforeTime"
     ),
 )
+
+SPECS = (TEXT_TRANSLATION,)

@@ -1,10 +1,16 @@
 """Adapter declarations: what jobkit needs to know to list one AWS operation.
 
-An adapter is data. ``AdapterSpec`` names the operation, its paging keys, where each
-normalized field lives in a summary, how the service's status words map onto ``JobStatus``,
-which scope parameters it needs and how they are discovered. A hook function is used only for
-the odd part (a derived status). The specs live in ``jobkit/adapters/``; the type lives here,
-in the sans-I/O core, so that the core can plan and normalize without importing the adapters.
+An adapter is data. ``AdapterSpec`` names the operation, where each normalized field lives
+in a summary, how the service's status words map onto ``JobStatus``, which scope parameters it
+needs and how they are discovered. A hook function is used only for the odd part (a derived
+status). The specs live in ``jobkit/adapters/``; the type lives here, in the sans-I/O core, so
+that the core can plan and normalize without importing the adapters.
+
+Paging (``Paging``: result key, tokens, limit member, page size) is what botocore's paginator
+data already says for most operations. A spec holds either a ``Paging`` (declared, where
+botocore has no paginator) or a *paging source*: a function the adapters layer supplies that
+reads botocore's packaged data on first use. The core never reads anything itself; it calls
+the source once and keeps the result.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from jobkit.model import JobStatus
 __all__ = [
     "AdapterSpec",
     "Discovery",
+    "Paging",
+    "PagingSource",
     "Partition",
     "ScopeParam",
     "TimeFormat",
@@ -39,26 +47,81 @@ def _proxy(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 @attrs.frozen(kw_only=True)
-class Discovery:
-    """How to find the values of a scope parameter when the caller does not pass them.
+class Paging:
+    """How one operation pages: where the items are, its tokens and its page-size member."""
 
-    ``operation`` on ``service`` is paged like any listing (``result_key``, tokens, limit);
-    ``value`` picks the scope value out of one listed item. ``needs`` names earlier scope
-    parameters this discovery depends on (e.g. a trained model needs its collaboration), passed
-    to the request under ``request_params`` names.
-    """
-
-    service: str
-    operation: str
     result_key: str
     input_token: str
     output_token: str
     limit_key: str | None
     page_size: int
+    botocore_paginator: bool = False
+    """True when these keys were read from botocore's paginator for the operation."""
+
+
+#: A function returning an operation's ``Paging``; called once, on first use.
+PagingSource = Callable[[], Paging]
+
+
+class _PagedMixin:
+    """Paging attributes of a spec whose paging may come from a source, resolved once."""
+
+    __slots__ = ()
+    _paging: Paging | PagingSource
+    _resolved: list[Paging]
+
+    @property
+    def paging(self) -> Paging:
+        """The resolved paging (a source is called on first use, then kept)."""
+        if not self._resolved:
+            source = self._paging
+            self._resolved.append(source if isinstance(source, Paging) else source())
+        return self._resolved[0]
+
+    @property
+    def result_key(self) -> str:
+        """The output member holding the list of items."""
+        return self.paging.result_key
+
+    @property
+    def input_token(self) -> str:
+        """The request member carrying the page token."""
+        return self.paging.input_token
+
+    @property
+    def output_token(self) -> str:
+        """The response member carrying the next page's token."""
+        return self.paging.output_token
+
+    @property
+    def limit_key(self) -> str | None:
+        """The request member that bounds the page size, if the operation has one."""
+        return self.paging.limit_key
+
+    @property
+    def page_size(self) -> int:
+        """How many items jobkit asks for per page."""
+        return self.paging.page_size
+
+
+@attrs.frozen(kw_only=True)
+class Discovery(_PagedMixin):
+    """How to find the values of a scope parameter when the caller does not pass them.
+
+    ``operation`` on ``service`` is paged like any listing (``paging``: result key, tokens,
+    limit); ``value`` picks the scope value out of one listed item. ``needs`` names earlier
+    scope parameters this discovery depends on (e.g. a trained model needs its collaboration),
+    passed to the request under ``request_params`` names.
+    """
+
+    service: str
+    operation: str
+    _paging: Paging | PagingSource = attrs.field(alias="paging", eq=False, repr=False)
     value: Callable[[Mapping[str, Any]], str | None]
     needs: Mapping[str, str] = attrs.field(factory=dict, converter=_proxy)
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     keep: Callable[[Mapping[str, Any]], bool] | None = None
+    _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -84,18 +147,14 @@ class Partition:
 
 
 @attrs.frozen(kw_only=True)
-class AdapterSpec:
+class AdapterSpec(_PagedMixin):
     """Everything jobkit needs to list, page and normalize one AWS operation."""
 
     name: str
     service: str
     operation: str
     doc: str
-    result_key: str
-    input_token: str
-    output_token: str
-    limit_key: str | None
-    page_size: int
+    _paging: Paging | PagingSource = attrs.field(alias="paging", eq=False, repr=False)
     name_field: str | None
     id_field: str | None
     status_field: str | None
@@ -109,15 +168,20 @@ class AdapterSpec:
     scope: tuple[ScopeParam, ...] = ()
     partition: Partition | None = None
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
-    has_botocore_paginator: bool = True
     account_field: str | None = None
     pushdown: Callable[[Any, Any], Any] | None = None  # a jobkit.core.pushdown strategy
+    _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if (self.status_field is None) == (self.derive_status is None):
             raise ValueError(f"{self.name}: give exactly one of status_field or derive_status")
         if self.derive_status is not None and not self.status_rule:
             raise ValueError(f"{self.name}: a derived status needs its documented status_rule")
+
+    @property
+    def has_botocore_paginator(self) -> bool:
+        """Whether botocore has a paginator for the operation (else jobkit pages itself)."""
+        return self.paging.botocore_paginator
 
     @property
     def scope_names(self) -> tuple[str, ...]:

@@ -6,14 +6,13 @@ import datetime
 import difflib
 import functools
 import hashlib
-import os
 from typing import Any
 
 import botocore.session
 from botocore.config import Config
-from botocore.loaders import Loader, create_loader
 from botocore.utils import parse_timestamp
 
+from jobkit._botodata import shared_loader
 from jobkit._version import __version__
 from jobkit.core.policy import RetryPolicy
 from jobkit.errors import InvalidRegionError
@@ -90,20 +89,6 @@ def identity_key(access_key: str | None, endpoint_url: str | None) -> str:
     identity, and the access key itself is never kept or shown."""
     text = f"{access_key or 'anonymous'}|{endpoint_url or ''}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@functools.lru_cache(maxsize=4)
-def _loader_for(data_path: str | None) -> Loader:
-    return create_loader(data_path)
-
-
-def shared_loader() -> Loader:
-    """One botocore data loader per AWS_DATA_PATH, shared by the sessions jobkit creates.
-
-    Parsing a service model (SageMaker's is megabytes of JSON) is most of the cost of a new
-    client; a shared loader parses each model once per process.
-    """
-    return _loader_for(os.environ.get("AWS_DATA_PATH"))
 
 
 @functools.lru_cache(maxsize=1)
