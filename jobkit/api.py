@@ -33,6 +33,7 @@ from jobkit.core.flows import listing_flow
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.core.plan import discover_scopes, streams_for
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
+from jobkit.core.progress import ProgressReporter as Progress
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent, Stats
@@ -49,7 +50,8 @@ from jobkit.drivers.sync import SyncDriver
 from jobkit.drivers.sync import run_scheduler as sync_run
 from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
-from jobkit.notebook import JobList, Progress, make_progress
+from jobkit.present.joblist import JobList
+from jobkit.present.progress import make_progress
 
 __all__ = [
     "AdapterInfo",

@@ -1,31 +1,25 @@
-"""jobkit.notebook: JobList, pandas/Arrow export, HTML, progress; the quickstart notebook runs."""
+"""jobkit.present: JobList, pandas/Arrow export, HTML, progress; the quickstart notebook runs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import re
 import sys
+import types
 from pathlib import Path
 
 import pytest
 
 import jobkit
 from jobkit.core.stats import Stats
-from jobkit.errors import MissingDependencyError
+from jobkit.errors import MissingDependencyError, UsageError
 from jobkit.model import Job, JobStatus
-from jobkit.notebook import (
-    COLUMNS,
-    STATUS_COLORS,
-    JobList,
-    Progress,
-    flatten_extras,
-    job_html,
-    job_record,
-    joblist_html,
-    make_progress,
-    text_table,
-)
+from jobkit.present.html import STATUS_COLORS, job_html, joblist_html
+from jobkit.present.joblist import JobList
+from jobkit.present.progress import Progress, make_progress
+from jobkit.present.records import COLUMNS, flatten_extras, job_record, text_table
 from jobkit.testing import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +63,16 @@ def _mixed() -> JobList:
     )
 
 
+def _rows(html: str, css_class: str) -> list[list[str]]:
+    """The body rows of the HTML table with ``css_class``, each cell's text without tags."""
+    table = html.split(f'<table class="{css_class}">', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
 # --------------------------------------------------------------------------- JobList
 
 
@@ -104,14 +108,18 @@ def test_summary_and_repr_count_statuses_adapters_and_stats() -> None:
     stats.add("sagemaker/us-east-1", requests=7, retries=2, throttles=1)
     jobs = JobList(_mixed(), stats=stats)
     assert repr(jobs) == (
-        "<JobList: 3 jobs (RUNNING 1, SUCCEEDED 1, FAILED 1); 7 requests, 2 retries, 1 throttles>"
+        "<JobList: 3 jobs (RUNNING 1, SUCCEEDED 1, FAILED 1); 7 requests, 2 retries, 1 throttle>"
     )
     text = jobs.summary(max_rows=2)
-    assert "adapters: batch.service 1, sagemaker.processing 2" in text
+    lines = text.splitlines()
+    assert lines[1].split() == ["ADAPTER", "JOBS", "STATUSES"]
+    assert lines[2].split() == ["batch.service", "1", "FAILED", "1"]
+    assert lines[3].split() == ["sagemaker.processing", "2", "RUNNING", "1,", "SUCCEEDED", "1"]
     assert "job-1" in text
     assert "job-2" not in text
     assert text.endswith("... 1 more")
     assert str(JobList()) == "JobList: 0 jobs"
+    assert repr(JobList([_job(0)])) == "<JobList: 1 job (SUCCEEDED 1)>"
 
 
 def test_text_table_aligns_columns_in_utc() -> None:
@@ -264,19 +272,25 @@ def test_joblist_html_shows_counts_colours_and_stats() -> None:
     stats.add("batch/us-east-1", requests=4, pages=3, retries=2, throttles=1)
     jobs = JobList(_mixed(), stats=stats)
     text = jobs._repr_html_()
-    assert "3 jobs" in text
+    assert "<b>3 jobs</b>" in text
     assert STATUS_COLORS[JobStatus.FAILED] in text
     assert "FAILED 1" in text
-    assert "batch.service: 1" in text
-    assert "4 requests, 3 pages, 2 retries, 1 throttles" in text
+    per_adapter = _rows(text, "jobkit-adapter-counts")
+    assert [(row[0], row[1]) for row in per_adapter] == [
+        ("batch.service", "1"),
+        ("sagemaker.processing", "2"),
+    ]
+    assert "FAILED 1" in per_adapter[0][2] and "RUNNING 1" in per_adapter[1][2]
+    assert "4 requests, 3 pages, 2 retries, 1 throttle, 0.00 s waited" in text
     assert "requests" not in JobList(_mixed())._repr_html_()
+    assert "<b>1 job</b>" in JobList([_job(0)])._repr_html_()
 
 
 def test_joblist_html_truncates_long_lists() -> None:
     """Only max_rows rows are drawn; the rest are counted."""
     jobs = JobList(_job(i) for i in range(30))
     text = joblist_html(jobs, max_rows=5)
-    assert text.count("<tr>") == 1 + 5  # header row + 5 jobs
+    assert [row[1] for row in _rows(text, "jobkit-jobs")] == [f"job-{i}" for i in range(5)]
     assert "25 more" in text
 
 
@@ -289,10 +303,19 @@ def test_job_html_shows_fields_and_flattened_extras() -> None:
     assert "b0" in text
 
 
-def test_job_repr_html_is_job_html() -> None:
-    """Job._repr_html_ (what Jupyter calls) renders job_html()."""
-    job = _job(0)
-    assert job._repr_html_() == job_html(job)
+def test_ipython_shows_jobs_and_stats_as_html() -> None:
+    """register() makes IPython's HTML formatter render Job and Stats, which have no repr_html."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from jobkit.present.ipython import register
+
+    shell = types.SimpleNamespace(display_formatter=DisplayFormatter())
+    assert register(shell)
+    job, stats = _job(0), Stats()
+    assert not hasattr(job, "_repr_html_") and not hasattr(stats, "_repr_html_")
+    assert shell.display_formatter.format(job)[0]["text/html"] == job_html(job)
+    assert 'class="jobkit-stats"' in shell.display_formatter.format(stats)[0]["text/html"]
+    assert not register()  # no IPython shell runs in this process: nothing to do
 
 
 # --------------------------------------------------------------------------- progress
@@ -344,6 +367,21 @@ def test_make_progress_is_silent_by_default() -> None:
     mine = Progress(file=io.StringIO())
     assert make_progress(mine) is mine
     mine.close()
+
+
+def test_make_progress_takes_any_reporter_and_rejects_the_rest() -> None:
+    """Any object with update() and close() is a reporter; other values are a UsageError."""
+
+    class Reporter:
+        def update(self, stats: Stats) -> None: ...
+        def close(self) -> None: ...
+
+    mine = Reporter()
+    assert make_progress(mine) is mine
+    for wrong in ("yes", 1, object()):
+        with pytest.raises(UsageError) as info:
+            make_progress(wrong)  # type: ignore[arg-type]
+        assert "update(stats) and close()" in str(info.value)
 
 
 # --------------------------------------------------------------------------- event loops
