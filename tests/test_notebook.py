@@ -7,8 +7,10 @@ import io
 import json
 import re
 import sys
+import time
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +18,7 @@ import jobkit
 from jobkit.core.stats import Stats
 from jobkit.errors import MissingDependencyError, UsageError
 from jobkit.model import Job, JobStatus
-from jobkit.present.html import STATUS_COLORS, job_html, joblist_html
+from jobkit.present.html import OPEN_ADAPTERS, STATUS_COLORS, job_html, joblist_html
 from jobkit.present.joblist import JobList
 from jobkit.present.progress import Progress, make_progress
 from jobkit.present.records import COLUMNS, flatten_extras, job_record, text_table
@@ -284,6 +286,16 @@ def test_joblist_html_shows_counts_colours_and_stats() -> None:
     assert "4 requests, 3 pages, 2 retries, 1 throttle, 0.00 s waited" in text
     assert "requests" not in JobList(_mixed())._repr_html_()
     assert "<b>1 job</b>" in JobList([_job(0)])._repr_html_()
+    assert "<details open><summary>per adapter (2 adapters)</summary>" in text
+
+
+def test_joblist_html_folds_the_table_of_many_adapters() -> None:
+    """Up to OPEN_ADAPTERS adapters show at once; more fold behind their count."""
+    few = JobList(_job(i, adapter=f"a{i}") for i in range(OPEN_ADAPTERS))
+    many = JobList(_job(i, adapter=f"a{i}") for i in range(OPEN_ADAPTERS + 1))
+    assert f"<details open><summary>per adapter ({OPEN_ADAPTERS} adapters)" in few._repr_html_()
+    assert f"<details><summary>per adapter ({OPEN_ADAPTERS + 1} adapters)" in many._repr_html_()
+    assert len(_rows(many._repr_html_(), "jobkit-adapter-counts")) == OPEN_ADAPTERS + 1
 
 
 def test_joblist_html_truncates_long_lists() -> None:
@@ -397,14 +409,19 @@ async def test_sync_api_works_inside_a_running_event_loop(emu_env: Emulator) -> 
 
 # --------------------------------------------------------------------------- the notebook
 
+QUICKSTART = ROOT / "examples" / "quickstart.ipynb"
+#: What executing the quickstart may take, kernel start included (measured: about 15 s).
+QUICKSTART_BUDGET_S = 60
 
-def test_quickstart_notebook_runs_every_cell(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """examples/quickstart.ipynb executes top to bottom in a python3 kernel without an error."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
+
+@pytest.fixture(scope="module")
+def executed_quickstart(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, float]:
+    """examples/quickstart.ipynb executed in a python3 kernel of this interpreter, and the
+    seconds it took."""
+    import nbclient
+    import nbformat
+
+    tmp_path = tmp_path_factory.mktemp("quickstart")
     # A python3 kernel spec that runs this interpreter, ahead of any other on the machine.
     spec_dir = tmp_path / "kernels" / "python3"
     spec_dir.mkdir(parents=True)
@@ -417,16 +434,138 @@ def test_quickstart_notebook_runs_every_cell(
             }
         )
     )
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    # The kernel picks matplotlib's inline backend only when MPLBACKEND is not forced.
-    monkeypatch.delenv("MPLBACKEND", raising=False)
-    nb = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
-    client = nbclient.NotebookClient(
-        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
+    nb = nbformat.read(QUICKSTART, as_version=4)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(tmp_path))
+        # The kernel picks matplotlib's inline backend only when MPLBACKEND is not forced.
+        patch.delenv("MPLBACKEND", raising=False)
+        client = nbclient.NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=QUICKSTART_BUDGET_S,
+            resources={"metadata": {"path": str(tmp_path)}},
+        )
+        started = time.monotonic()
+        client.execute()  # raises CellExecutionError naming the failing cell
+    return nb, time.monotonic() - started
+
+
+def _outputs(nb: Any) -> list[Any]:
+    return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+
+
+def test_quickstart_notebook_runs_every_cell_quietly(
+    executed_quickstart: tuple[Any, float],
+) -> None:
+    """The quickstart executes top to bottom within its budget, with no error and nothing on
+    stderr, and its jobs, job and stats show as jobkit's HTML views."""
+    nb, seconds = executed_quickstart
+    assert seconds < QUICKSTART_BUDGET_S
+    outputs = _outputs(nb)
+    assert [out for out in outputs if out.output_type == "error"] == []
+    assert [out.text for out in outputs if out.get("name") == "stderr"] == []
+    html = "".join(
+        out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})
     )
-    client.execute()  # raises CellExecutionError naming the failing cell
-    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
-    assert not [out for out in outputs if out.output_type == "error"]
-    html = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
-    assert any("jobkit-joblist" in text for text in html)
+    for view in ("jobkit-joblist", "jobkit-job", "jobkit-stats", "jobkit-adapter-counts"):
+        assert f'class="{view}"' in html, view
     assert any("image/png" in out.get("data", {}) for out in outputs)
+
+
+def test_quickstart_preview_mixes_adapters_newest_first(
+    executed_quickstart: tuple[Any, float],
+) -> None:
+    """The first job table of the quickstart shows several adapters, newest first."""
+    nb, _ = executed_quickstart
+    html = next(
+        out["data"]["text/html"]
+        for out in _outputs(nb)
+        if 'class="jobkit-joblist"' in out.get("data", {}).get("text/html", "")
+    )
+    rows = _rows(html, "jobkit-jobs")
+    assert len(rows) == 20
+    assert len({row[0] for row in rows}) >= 3
+    created = [row[4] for row in rows]
+    assert created == sorted(created, reverse=True)
+
+
+def test_quickstart_schema_summary_is_short(executed_quickstart: tuple[Any, float]) -> None:
+    """The Arrow cell prints the fixed columns and a count of extras columns, not the schema."""
+    nb, _ = executed_quickstart
+    printed = [out.text for out in _outputs(nb) if out.get("name") == "stdout"]
+    schema = next(text for text in printed if "extras.* columns" in text)
+    assert len(schema.splitlines()) == 1 + len(COLUMNS)
+    assert "status      dictionary<values=string, indices=int8" in schema
+
+
+def test_quickstart_renders_to_html_without_errors(executed_quickstart: tuple[Any, float]) -> None:
+    """nbconvert renders the executed quickstart to HTML with the job table, the plot, and no
+    error or stderr block."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb, _ = executed_quickstart
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S)
+    assert 'class="jobkit-joblist"' in body
+    assert 'src="data:image/png;base64,' in body
+    stderr = 'data-mime-type="application/vnd.jupyter.stderr"'
+    assert stderr not in body
+    assert "Traceback" not in body and "Error" not in body
+    # nbconvert marks a stderr stream and an error output alike, so the check above can fail.
+    for output in (
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="", traceback=["x"]),
+    ):
+        control = nbformat.v4.new_notebook()
+        control.cells.append(nbformat.v4.new_code_cell("1/0", outputs=[output]))
+        assert stderr in HTMLExporter().from_notebook_node(control)[0]
+
+
+def _named_packages(nb: Any) -> set[str]:
+    intro = "".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    found = re.search(r"Install every package this notebook uses \(([^)]*)\)", intro)
+    assert found, "the install line is missing"
+    return {name.strip() for name in re.split(r",|\band\b", found.group(1)) if name.strip()}
+
+
+def _extra(name: str, extras: dict[str, list[str]]) -> set[str]:
+    packages: set[str] = set()
+    for requirement in extras[name]:
+        project = re.match(r"[A-Za-z0-9_.-]+", requirement)
+        assert project
+        if project.group(0) == "jobkit":
+            for inner in re.search(r"\[(.*)\]", requirement).group(1).split(","):  # type: ignore[union-attr]
+                packages |= _extra(inner.strip(), extras)
+        else:
+            packages.add(project.group(0))
+    return packages
+
+
+def test_quickstart_install_line_names_every_package_it_uses() -> None:
+    """The install line names jobkit, every package the notebook imports and every package of
+    the jobkit[notebook] extra it installs, and nothing else."""
+    import ast
+    import tomllib
+
+    import nbformat
+
+    nb = nbformat.read(QUICKSTART, as_version=4)
+    imported: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tree = compile(
+                cell.source, "cell", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            )
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    imported |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    imported.add(node.module.split(".")[0])
+    third_party = imported - sys.stdlib_module_names
+    assert third_party == {"jobkit", "matplotlib"}
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert "pip install 'jobkit[notebook]'" in "".join(c.source for c in nb.cells)
+    assert _named_packages(nb) == {"jobkit"} | third_party | _extra("notebook", extras)

@@ -21,6 +21,7 @@ from jobkit.present.records import (
 )
 
 __all__ = [
+    "OPEN_ADAPTERS",
     "STATUS_COLORS",
     "AdapterRow",
     "ExplanationRow",
@@ -35,7 +36,7 @@ __all__ = [
 #: Badge colour of each status in the HTML views and the quickstart's plot. White text reads
 #: on each (contrast >= 4.5:1) and no two are alike (tests/test_present.py measures both).
 STATUS_COLORS: Mapping[JobStatus, str] = {
-    JobStatus.PENDING: "#8250df",  # violet: not started
+    JobStatus.PENDING: "#bf3989",  # pink: not started
     JobStatus.RUNNING: "#0969da",  # blue
     JobStatus.STOPPING: "#1b7c83",  # teal: on its way out
     JobStatus.STOPPED: "#57606a",  # grey: ended by someone
@@ -44,6 +45,9 @@ STATUS_COLORS: Mapping[JobStatus, str] = {
     JobStatus.FAILED: "#cf222e",  # red
     JobStatus.UNKNOWN: "#24292f",  # near-black: could not be read
 }
+
+#: Up to this many adapters, a job list shows its per-adapter table open; more fold away.
+OPEN_ADAPTERS = 8
 
 _BADGE = (
     '<span style="background:{color};color:#fff;border-radius:3px;padding:0 5px;'
@@ -70,19 +74,24 @@ def _time_cell(value: Any) -> str:
     return _e(fmt_time(value) if value else None)
 
 
-def _table(css_class: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def _table(
+    css_class: str, head: Sequence[str], rows: Iterable[Sequence[str]], *, wrap: bool = True
+) -> str:
     """An HTML table; ``head`` is escaped here, the cells must be escaped already. A header
-    starting with ``#`` is a right-aligned number column (the ``#`` is not shown)."""
+    starting with ``#`` is a right-aligned number column (the ``#`` is not shown).
+    ``wrap=False`` keeps every cell on one line."""
     numeric = [h.startswith("#") for h in head]
+    styles = [_NUM if n else _CELL for n in numeric]
+    if not wrap:
+        styles = [style.replace('top"', 'top;white-space:nowrap"') for style in styles]
     parts = [f'<table class="{css_class}"><thead><tr>']
     parts += [
-        f"<th {_NUM if n else _CELL}>{_e(h.lstrip('#'))}</th>"
-        for h, n in zip(head, numeric, strict=True)
+        f"<th {style}>{_e(h.lstrip('#'))}</th>" for h, style in zip(head, styles, strict=True)
     ]
     parts.append("</tr></thead><tbody>")
     for row in rows:
-        cells = zip(row, numeric, strict=True)
-        parts.append("<tr>" + "".join(f"<td {_NUM if n else _CELL}>{c}</td>" for c, n in cells))
+        cells = zip(row, styles, strict=True)
+        parts.append("<tr>" + "".join(f"<td {style}>{c}</td>" for c, style in cells))
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
@@ -134,7 +143,11 @@ def joblist_html(jobs: Sequence[Job], *, stats: Stats | None = None, max_rows: i
             [_e(name), str(sum(n for _, n in counts)), _badges(counts)]
             for name, counts in adapter_counts(jobs)
         ]
-        parts.append(_table("jobkit-adapter-counts", ["adapter", "#jobs", "statuses"], per_adapter))
+        table = _table("jobkit-adapter-counts", ["adapter", "#jobs", "statuses"], per_adapter)
+        # A few adapters show at once; many fold away behind their count (click to open).
+        state = " open" if len(per_adapter) <= OPEN_ADAPTERS else ""
+        summary = f"per adapter ({plural(len(per_adapter), 'adapter')})"
+        parts.append(f"<details{state}><summary>{summary}</summary>{table}</details>")
         head = ["adapter", "name", "status", "raw status", "created (UTC)", "ended (UTC)"]
         head += ["region", "account"]
         rows = [
@@ -150,7 +163,7 @@ def joblist_html(jobs: Sequence[Job], *, stats: Stats | None = None, max_rows: i
             ]
             for job in jobs[:max_rows]
         ]
-        parts.append("<p></p>" + _table("jobkit-jobs", head, rows))
+        parts.append("<p></p>" + _table("jobkit-jobs", head, rows, wrap=False))
         if len(jobs) > max_rows:
             parts.append(f"<p>… {len(jobs) - max_rows} more (to_pandas() shows them all)</p>")
     parts.append("</div>")
