@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean docs
+.PHONY: demo test lint typecheck pytest bench clean docs screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ demo: $(VENV)/.demo-installed
 	$(BIN)/python examples/demo.py
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check jobkit tests benchmarks examples
-	$(BIN)/ruff format --check jobkit tests benchmarks examples
+	$(BIN)/ruff check jobkit tests benchmarks examples tools
+	$(BIN)/ruff format --check jobkit tests benchmarks examples tools
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
@@ -35,6 +35,10 @@ test: lint typecheck pytest docs
 # Offline build of the docs; --strict turns broken links and nav gaps into failures.
 docs: $(VENV)/.dev-installed
 	$(BIN)/mkdocs build --strict --quiet
+
+# docs/img/joblist.png from the executed quickstart (needs headless Chromium: apt-get install chromium).
+screenshot: $(VENV)/.dev-installed
+	$(BIN)/python tools/notebook_screenshot.py
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks

@@ -18,7 +18,8 @@ from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.model import Job, JobStatus
-from jobkit.notebook import JobList
+from jobkit.present.ipython import register as _register_ipython
+from jobkit.present.joblist import JobList
 
 __all__ = [
     "AdapterInfo",
@@ -42,3 +43,7 @@ __all__ = [
     "explain",
     "jobs",
 ]
+
+# In IPython / Jupyter: Job and Stats show as HTML (they cannot import the presentation
+# layer themselves); elsewhere this does nothing.
+_register_ipython()

@@ -19,6 +19,7 @@ from jobkit.adapters import REGISTRY
 from jobkit.core import pushdown
 from jobkit.listing import AsyncJobIterator, JobIterator
 from jobkit.options import AdapterArg, ListingArgs, ListingOptions, SelectArgs
+from jobkit.present.tables import AdapterTable, ExplanationList
 
 __all__ = [
     "AdapterInfo",
@@ -46,9 +47,10 @@ class AdapterInfo:
     botocore_paginator: bool
 
 
-def adapters() -> list[AdapterInfo]:
-    """Every registered adapter with its scope parameters, sorted by name."""
-    return [
+def adapters() -> AdapterTable[AdapterInfo]:
+    """Every registered adapter with its scope parameters, sorted by name (a list that shows
+    as a table in Jupyter)."""
+    return AdapterTable(
         AdapterInfo(
             name=spec.name,
             service=spec.service,
@@ -60,7 +62,7 @@ def adapters() -> list[AdapterInfo]:
             botocore_paginator=spec.has_botocore_paginator,
         )
         for spec in sorted(REGISTRY.values(), key=lambda s: s.name)
-    ]
+    )
 
 
 def jobs(
@@ -157,7 +159,7 @@ def explain(
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
     **selection: Unpack[SelectArgs],
-) -> list[Explanation]:
+) -> ExplanationList[Explanation]:
     """Show, per adapter and region, which filters go to the service and which jobkit applies.
 
     Takes the arguments of ``jobs()`` that shape the plan (the accounts too: their default
@@ -170,7 +172,7 @@ def explain(
         default_region(sync_session_of(accounts[0]))
     )
     query = options.query
-    out = []
+    out: ExplanationList[Explanation] = ExplanationList()
     for spec in options.specs:
         push = pushdown.plan(query, spec)
         given = options.scopes[spec.name]

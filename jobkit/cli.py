@@ -22,8 +22,8 @@ import jobkit
 from jobkit.adapters import REGISTRY
 from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
-from jobkit.notebook import COLUMNS, job_record, text_table
 from jobkit.options import ListingArgs
+from jobkit.present.records import COLUMNS, job_record, text_table
 
 __all__ = ["FILTER_FLAGS", "adapters_markdown", "main"]
 

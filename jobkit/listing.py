@@ -37,8 +37,9 @@ from jobkit.drivers.sync import SyncDriver
 from jobkit.drivers.sync import run_scheduler as sync_run
 from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.model import Job
-from jobkit.notebook import JobList, make_progress
 from jobkit.options import ListingOptions
+from jobkit.present.joblist import JobList
+from jobkit.present.progress import make_progress
 
 __all__ = ["LIMITERS", "AsyncJobIterator", "JobIterator", "Listing"]
 

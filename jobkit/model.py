@@ -98,9 +98,3 @@ class Job:
             "extras": dict(self.extras),
             "problem": self.problem,
         }
-
-    def _repr_html_(self) -> str:
-        """The job as a small HTML table, for Jupyter (``jobkit.notebook.job_html``)."""
-        from jobkit.notebook import job_html  # noqa: PLC0415 - notebook imports this module
-
-        return job_html(self)

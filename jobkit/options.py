@@ -21,6 +21,7 @@ from jobkit.core.cursor import CursorState
 from jobkit.core.fanout import ERROR_MODES, ErrorMode
 from jobkit.core.plan import ALL_REGIONS
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
+from jobkit.core.progress import ProgressReporter
 from jobkit.core.query import Order, Query
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent
@@ -72,7 +73,7 @@ class ListingArgs(SelectArgs, total=False):
     on_retry: Callable[[RetryEvent], None] | None
     pacing: bool
     cursor: Mapping[str, Any] | str | None
-    progress: Any  # bool, or an object with update(stats) and close()
+    progress: bool | ProgressReporter
     max_concurrency: int
     errors: ErrorMode
     page_size: int | None
@@ -177,7 +178,7 @@ class ListingOptions:
     retry: RetryPolicy = DEFAULT_POLICY
     on_retry: Callable[[RetryEvent], None] | None = None
     pacing: bool = True
-    progress: Any = False  # bool, or an object with update(stats) and close()
+    progress: bool | ProgressReporter = False
     max_concurrency: int = attrs.field(default=8, validator=_check_positive("max_concurrency=8"))
     errors: ErrorMode = attrs.field(default="skip", validator=_check_errors)
     shards: int | None = attrs.field(default=None, validator=_check_positive("shards=8"))

@@ -17,7 +17,7 @@ import pytest
 import jobkit
 from jobkit.cli import adapters_markdown, main
 from jobkit.model import JobStatus
-from jobkit.notebook import COLUMNS, job_record
+from jobkit.present.records import COLUMNS, job_record
 from jobkit.testing import Emulator
 from tests.groundtruth import expected_raw
 

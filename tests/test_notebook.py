@@ -1,31 +1,27 @@
-"""jobkit.notebook: JobList, pandas/Arrow export, HTML, progress; the quickstart notebook runs."""
+"""jobkit.present: JobList, pandas/Arrow export, HTML, progress; the quickstart notebook runs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import re
 import sys
+import time
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import jobkit
 from jobkit.core.stats import Stats
-from jobkit.errors import MissingDependencyError
+from jobkit.errors import MissingDependencyError, UsageError
 from jobkit.model import Job, JobStatus
-from jobkit.notebook import (
-    COLUMNS,
-    STATUS_COLORS,
-    JobList,
-    Progress,
-    flatten_extras,
-    job_html,
-    job_record,
-    joblist_html,
-    make_progress,
-    text_table,
-)
+from jobkit.present.html import OPEN_ADAPTERS, STATUS_COLORS, job_html, joblist_html
+from jobkit.present.joblist import JobList
+from jobkit.present.progress import Progress, make_progress
+from jobkit.present.records import COLUMNS, flatten_extras, job_record, text_table
 from jobkit.testing import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +65,16 @@ def _mixed() -> JobList:
     )
 
 
+def _rows(html: str, css_class: str) -> list[list[str]]:
+    """The body rows of the HTML table with ``css_class``, each cell's text without tags."""
+    table = html.split(f'<table class="{css_class}">', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
 # --------------------------------------------------------------------------- JobList
 
 
@@ -104,14 +110,18 @@ def test_summary_and_repr_count_statuses_adapters_and_stats() -> None:
     stats.add("sagemaker/us-east-1", requests=7, retries=2, throttles=1)
     jobs = JobList(_mixed(), stats=stats)
     assert repr(jobs) == (
-        "<JobList: 3 jobs (RUNNING 1, SUCCEEDED 1, FAILED 1); 7 requests, 2 retries, 1 throttles>"
+        "<JobList: 3 jobs (RUNNING 1, SUCCEEDED 1, FAILED 1); 7 requests, 2 retries, 1 throttle>"
     )
     text = jobs.summary(max_rows=2)
-    assert "adapters: batch.service 1, sagemaker.processing 2" in text
+    lines = text.splitlines()
+    assert lines[1].split() == ["ADAPTER", "JOBS", "STATUSES"]
+    assert lines[2].split() == ["batch.service", "1", "FAILED", "1"]
+    assert lines[3].split() == ["sagemaker.processing", "2", "RUNNING", "1,", "SUCCEEDED", "1"]
     assert "job-1" in text
     assert "job-2" not in text
     assert text.endswith("... 1 more")
     assert str(JobList()) == "JobList: 0 jobs"
+    assert repr(JobList([_job(0)])) == "<JobList: 1 job (SUCCEEDED 1)>"
 
 
 def test_text_table_aligns_columns_in_utc() -> None:
@@ -264,19 +274,35 @@ def test_joblist_html_shows_counts_colours_and_stats() -> None:
     stats.add("batch/us-east-1", requests=4, pages=3, retries=2, throttles=1)
     jobs = JobList(_mixed(), stats=stats)
     text = jobs._repr_html_()
-    assert "3 jobs" in text
+    assert "<b>3 jobs</b>" in text
     assert STATUS_COLORS[JobStatus.FAILED] in text
     assert "FAILED 1" in text
-    assert "batch.service: 1" in text
-    assert "4 requests, 3 pages, 2 retries, 1 throttles" in text
+    per_adapter = _rows(text, "jobkit-adapter-counts")
+    assert [(row[0], row[1]) for row in per_adapter] == [
+        ("batch.service", "1"),
+        ("sagemaker.processing", "2"),
+    ]
+    assert "FAILED 1" in per_adapter[0][2] and "RUNNING 1" in per_adapter[1][2]
+    assert "4 requests, 3 pages, 2 retries, 1 throttle, 0.00 s waited" in text
     assert "requests" not in JobList(_mixed())._repr_html_()
+    assert "<b>1 job</b>" in JobList([_job(0)])._repr_html_()
+    assert "<details open><summary>per adapter (2 adapters)</summary>" in text
+
+
+def test_joblist_html_folds_the_table_of_many_adapters() -> None:
+    """Up to OPEN_ADAPTERS adapters show at once; more fold behind their count."""
+    few = JobList(_job(i, adapter=f"a{i}") for i in range(OPEN_ADAPTERS))
+    many = JobList(_job(i, adapter=f"a{i}") for i in range(OPEN_ADAPTERS + 1))
+    assert f"<details open><summary>per adapter ({OPEN_ADAPTERS} adapters)" in few._repr_html_()
+    assert f"<details><summary>per adapter ({OPEN_ADAPTERS + 1} adapters)" in many._repr_html_()
+    assert len(_rows(many._repr_html_(), "jobkit-adapter-counts")) == OPEN_ADAPTERS + 1
 
 
 def test_joblist_html_truncates_long_lists() -> None:
     """Only max_rows rows are drawn; the rest are counted."""
     jobs = JobList(_job(i) for i in range(30))
     text = joblist_html(jobs, max_rows=5)
-    assert text.count("<tr>") == 1 + 5  # header row + 5 jobs
+    assert [row[1] for row in _rows(text, "jobkit-jobs")] == [f"job-{i}" for i in range(5)]
     assert "25 more" in text
 
 
@@ -289,10 +315,19 @@ def test_job_html_shows_fields_and_flattened_extras() -> None:
     assert "b0" in text
 
 
-def test_job_repr_html_is_job_html() -> None:
-    """Job._repr_html_ (what Jupyter calls) renders job_html()."""
-    job = _job(0)
-    assert job._repr_html_() == job_html(job)
+def test_ipython_shows_jobs_and_stats_as_html() -> None:
+    """register() makes IPython's HTML formatter render Job and Stats, which have no repr_html."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from jobkit.present.ipython import register
+
+    shell = types.SimpleNamespace(display_formatter=DisplayFormatter())
+    assert register(shell)
+    job, stats = _job(0), Stats()
+    assert not hasattr(job, "_repr_html_") and not hasattr(stats, "_repr_html_")
+    assert shell.display_formatter.format(job)[0]["text/html"] == job_html(job)
+    assert 'class="jobkit-stats"' in shell.display_formatter.format(stats)[0]["text/html"]
+    assert not register()  # no IPython shell runs in this process: nothing to do
 
 
 # --------------------------------------------------------------------------- progress
@@ -346,6 +381,21 @@ def test_make_progress_is_silent_by_default() -> None:
     mine.close()
 
 
+def test_make_progress_takes_any_reporter_and_rejects_the_rest() -> None:
+    """Any object with update() and close() is a reporter; other values are a UsageError."""
+
+    class Reporter:
+        def update(self, stats: Stats) -> None: ...
+        def close(self) -> None: ...
+
+    mine = Reporter()
+    assert make_progress(mine) is mine
+    for wrong in ("yes", 1, object()):
+        with pytest.raises(UsageError) as info:
+            make_progress(wrong)  # type: ignore[arg-type]
+        assert "update(stats) and close()" in str(info.value)
+
+
 # --------------------------------------------------------------------------- event loops
 
 
@@ -359,14 +409,19 @@ async def test_sync_api_works_inside_a_running_event_loop(emu_env: Emulator) -> 
 
 # --------------------------------------------------------------------------- the notebook
 
+QUICKSTART = ROOT / "examples" / "quickstart.ipynb"
+#: What executing the quickstart may take, kernel start included (measured: about 15 s).
+QUICKSTART_BUDGET_S = 60
 
-def test_quickstart_notebook_runs_every_cell(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """examples/quickstart.ipynb executes top to bottom in a python3 kernel without an error."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
+
+@pytest.fixture(scope="module")
+def executed_quickstart(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, float]:
+    """examples/quickstart.ipynb executed in a python3 kernel of this interpreter, and the
+    seconds it took."""
+    import nbclient
+    import nbformat
+
+    tmp_path = tmp_path_factory.mktemp("quickstart")
     # A python3 kernel spec that runs this interpreter, ahead of any other on the machine.
     spec_dir = tmp_path / "kernels" / "python3"
     spec_dir.mkdir(parents=True)
@@ -379,16 +434,138 @@ def test_quickstart_notebook_runs_every_cell(
             }
         )
     )
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    # The kernel picks matplotlib's inline backend only when MPLBACKEND is not forced.
-    monkeypatch.delenv("MPLBACKEND", raising=False)
-    nb = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
-    client = nbclient.NotebookClient(
-        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
+    nb = nbformat.read(QUICKSTART, as_version=4)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(tmp_path))
+        # The kernel picks matplotlib's inline backend only when MPLBACKEND is not forced.
+        patch.delenv("MPLBACKEND", raising=False)
+        client = nbclient.NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=QUICKSTART_BUDGET_S,
+            resources={"metadata": {"path": str(tmp_path)}},
+        )
+        started = time.monotonic()
+        client.execute()  # raises CellExecutionError naming the failing cell
+    return nb, time.monotonic() - started
+
+
+def _outputs(nb: Any) -> list[Any]:
+    return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+
+
+def test_quickstart_notebook_runs_every_cell_quietly(
+    executed_quickstart: tuple[Any, float],
+) -> None:
+    """The quickstart executes top to bottom within its budget, with no error and nothing on
+    stderr, and its jobs, job and stats show as jobkit's HTML views."""
+    nb, seconds = executed_quickstart
+    assert seconds < QUICKSTART_BUDGET_S
+    outputs = _outputs(nb)
+    assert [out for out in outputs if out.output_type == "error"] == []
+    assert [out.text for out in outputs if out.get("name") == "stderr"] == []
+    html = "".join(
+        out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})
     )
-    client.execute()  # raises CellExecutionError naming the failing cell
-    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
-    assert not [out for out in outputs if out.output_type == "error"]
-    html = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
-    assert any("jobkit-joblist" in text for text in html)
+    for view in ("jobkit-joblist", "jobkit-job", "jobkit-stats", "jobkit-adapter-counts"):
+        assert f'class="{view}"' in html, view
     assert any("image/png" in out.get("data", {}) for out in outputs)
+
+
+def test_quickstart_preview_mixes_adapters_newest_first(
+    executed_quickstart: tuple[Any, float],
+) -> None:
+    """The first job table of the quickstart shows several adapters, newest first."""
+    nb, _ = executed_quickstart
+    html = next(
+        out["data"]["text/html"]
+        for out in _outputs(nb)
+        if 'class="jobkit-joblist"' in out.get("data", {}).get("text/html", "")
+    )
+    rows = _rows(html, "jobkit-jobs")
+    assert len(rows) == 20
+    assert len({row[0] for row in rows}) >= 3
+    created = [row[4] for row in rows]
+    assert created == sorted(created, reverse=True)
+
+
+def test_quickstart_schema_summary_is_short(executed_quickstart: tuple[Any, float]) -> None:
+    """The Arrow cell prints the fixed columns and a count of extras columns, not the schema."""
+    nb, _ = executed_quickstart
+    printed = [out.text for out in _outputs(nb) if out.get("name") == "stdout"]
+    schema = next(text for text in printed if "extras.* columns" in text)
+    assert len(schema.splitlines()) == 1 + len(COLUMNS)
+    assert "status      dictionary<values=string, indices=int8" in schema
+
+
+def test_quickstart_renders_to_html_without_errors(executed_quickstart: tuple[Any, float]) -> None:
+    """nbconvert renders the executed quickstart to HTML with the job table, the plot, and no
+    error or stderr block."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb, _ = executed_quickstart
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S)
+    assert 'class="jobkit-joblist"' in body
+    assert 'src="data:image/png;base64,' in body
+    stderr = 'data-mime-type="application/vnd.jupyter.stderr"'
+    assert stderr not in body
+    assert "Traceback" not in body and "Error" not in body
+    # nbconvert marks a stderr stream and an error output alike, so the check above can fail.
+    for output in (
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="", traceback=["x"]),
+    ):
+        control = nbformat.v4.new_notebook()
+        control.cells.append(nbformat.v4.new_code_cell("1/0", outputs=[output]))
+        assert stderr in HTMLExporter().from_notebook_node(control)[0]
+
+
+def _named_packages(nb: Any) -> set[str]:
+    intro = "".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    found = re.search(r"Install every package this notebook uses \(([^)]*)\)", intro)
+    assert found, "the install line is missing"
+    return {name.strip() for name in re.split(r",|\band\b", found.group(1)) if name.strip()}
+
+
+def _extra(name: str, extras: dict[str, list[str]]) -> set[str]:
+    packages: set[str] = set()
+    for requirement in extras[name]:
+        project = re.match(r"[A-Za-z0-9_.-]+", requirement)
+        assert project
+        if project.group(0) == "jobkit":
+            for inner in re.search(r"\[(.*)\]", requirement).group(1).split(","):  # type: ignore[union-attr]
+                packages |= _extra(inner.strip(), extras)
+        else:
+            packages.add(project.group(0))
+    return packages
+
+
+def test_quickstart_install_line_names_every_package_it_uses() -> None:
+    """The install line names jobkit, every package the notebook imports and every package of
+    the jobkit[notebook] extra it installs, and nothing else."""
+    import ast
+    import tomllib
+
+    import nbformat
+
+    nb = nbformat.read(QUICKSTART, as_version=4)
+    imported: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tree = compile(
+                cell.source, "cell", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            )
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    imported |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    imported.add(node.module.split(".")[0])
+    third_party = imported - sys.stdlib_module_names
+    assert third_party == {"jobkit", "matplotlib"}
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert "pip install 'jobkit[notebook]'" in "".join(c.source for c in nb.cells)
+    assert _named_packages(nb) == {"jobkit"} | third_party | _extra("notebook", extras)

@@ -77,7 +77,7 @@ def test_malformed_records_are_yielded_and_counted(emu_env: Emulator) -> None:
 
 def test_collect_returns_joblist_with_stats(emu_env: Emulator) -> None:
     """collect() gives a JobList carrying the listing's stats."""
-    from jobkit.notebook import JobList
+    from jobkit.present.joblist import JobList
 
     got = jobkit.jobs("sagemaker.processing").collect()
     assert isinstance(got, JobList) and got.stats is not None
@@ -90,12 +90,10 @@ def test_collect_returns_joblist_with_stats(emu_env: Emulator) -> None:
 
 def test_progress_bar_follows_pages(emu_env: Emulator) -> None:
     """progress= receives the stats after every page and is closed at the end."""
-    from jobkit.notebook import Progress
-
     seen: list[int] = []
     closed: list[bool] = []
 
-    class Recorder(Progress):
+    class Recorder:  # any object with update(stats) and close(): no tqdm needed
         def update(self, stats: jobkit.Stats) -> None:
             seen.append(stats.pages)
 
