@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
-import inspect
 import json
 import os
 import sys
@@ -25,17 +24,7 @@ from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
 from jobkit.notebook import COLUMNS, job_record, text_table
 
-__all__ = ["FILTER_FLAGS", "adapters_markdown", "main"]
-
-#: ``jobkit ls`` flags that map to ``jobs()`` filter keyword arguments (flag dest -> kwarg).
-FILTER_FLAGS: Mapping[str, str] = {
-    "status": "status",
-    "since": "since",
-    "until": "until",
-    "name_contains": "name_contains",
-    "limit": "limit",
-    "order": "order",
-}
+__all__ = ["adapters_markdown", "main"]
 
 _EXIT_OK, _EXIT_FAILED, _EXIT_USAGE = 0, 1, 2
 
@@ -43,11 +32,17 @@ _EXIT_OK, _EXIT_FAILED, _EXIT_USAGE = 0, 1, 2
 # --------------------------------------------------------------------------- parser
 
 
+def _services() -> list[str]:
+    """The services of the registered adapters (botocore names), sorted."""
+    return sorted({spec.service for spec in REGISTRY.values()})
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jobkit",
-        description="List jobs across AWS services (SageMaker, Batch, Comprehend Medical, "
-        "Clean Rooms ML) through one API.",
+        description=f"List jobs across {len(_services())} AWS services through one API: "
+        + ", ".join(_services())
+        + f" ({len(REGISTRY)} adapters; `jobkit adapters` lists them).",
     )
     parser.add_argument("--version", action="version", version=f"jobkit {jobkit.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -117,27 +112,11 @@ def _params(pairs: Sequence[str]) -> dict[str, str | list[str]]:
     return {k: v[0] if len(v) == 1 else v for k, v in params.items()}
 
 
-def _filter_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The filter kwargs the user gave; each one must be accepted by this jobkit's jobs()."""
-    accepted = inspect.signature(jobkit.jobs).parameters
-    kwargs: dict[str, Any] = {}
-    for dest, kwarg in FILTER_FLAGS.items():
-        value = getattr(args, dest)
-        if value is None:
-            continue
-        if dest == "status":
-            words = [w.strip() for item in value for w in item.split(",") if w.strip()]
-            value = words[0] if len(words) == 1 else words
-        if kwarg not in accepted:
-            if dest == "limit":
-                continue  # applied by the CLI itself below
-            flag = "--" + dest.replace("_", "-")
-            raise UsageError(
-                f"{flag} is not supported by this version of jobkit",
-                hint="upgrade jobkit, or leave the flag out",
-            )
-        kwargs[kwarg] = value
-    return kwargs
+def _statuses(values: Sequence[str] | None) -> list[str] | None:
+    """``--status`` values, repeated or comma-separated, as one list (None: not given)."""
+    if values is None:
+        return None
+    return [word.strip() for item in values for word in item.split(",") if word.strip()]
 
 
 # --------------------------------------------------------------------------- output
@@ -213,9 +192,7 @@ def _session(profile: str) -> Any:
 
 
 def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    kwargs = _filter_kwargs(args)
     params = _params(args.param)
-    limit: int | None = args.limit
     failed = False
     with contextlib.ExitStack() as stack:
         endpoint_url = None
@@ -237,14 +214,17 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             profiles=args.profile or None,
             endpoint_url=endpoint_url,
             errors="collect",
-            **kwargs,
+            status=_statuses(args.status),
+            since=args.since,
+            until=args.until,
+            name_contains=args.name_contains,
+            limit=args.limit,
+            order=args.order,
         )
         try:
             with listing:
                 for job in listing:
                     writer.write(job)
-                    if limit is not None and writer.count >= limit:
-                        break
         except UsageError:
             raise
         except JobkitError as exc:
