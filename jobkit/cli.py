@@ -178,24 +178,10 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def _session(profile: str) -> Any:
-    import boto3  # noqa: PLC0415 - only --profile needs it here
-    from botocore.exceptions import ProfileNotFound  # noqa: PLC0415
-
-    try:
-        return boto3.Session(profile_name=profile)
-    except ProfileNotFound as exc:
-        raise UsageError(
-            f"unknown AWS profile {profile!r}",
-            hint="`aws configure list-profiles` shows the profiles of this machine",
-        ) from exc
-
-
 def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     params = _params(args.param)
     failed = False
     with contextlib.ExitStack() as stack:
-        endpoint_url = None
         if args.emulator:
             from jobkit.testing import Emulator  # noqa: PLC0415 - only --emulator needs it
 
@@ -212,7 +198,6 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             regions=args.region or None,
             params=params or None,
             profiles=args.profile or None,
-            endpoint_url=endpoint_url,
             errors="collect",
             status=_statuses(args.status),
             since=args.since,
