@@ -29,7 +29,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import jobkit
 from jobkit.adapters import REGISTRY, resolve
@@ -163,15 +163,14 @@ def _statuses(values: Sequence[str] | None) -> list[str] | None:
     return [word.strip() for item in values for word in item.split(",") if word.strip()]
 
 
-def _order(args: argparse.Namespace) -> str | None:
+def _order(args: argparse.Namespace) -> Literal["created-desc", "created-asc"] | None:
     """``jobs(order=)``: newest first when ``--limit`` is given, so the N jobs printed are
     the N newest of every stream, not the first N of whichever stream answered first."""
-    if args.order == _ARRIVAL:
-        return None
-    if args.order is None and args.limit is not None:
+    if args.order == "created-asc":
+        return "created-asc"
+    if args.order == "created-desc" or (args.order is None and args.limit is not None):
         return "created-desc"
-    order: str | None = args.order
-    return order
+    return None  # --order arrival, or no order asked for
 
 
 def _filters_text(args: argparse.Namespace) -> str:
