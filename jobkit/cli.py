@@ -21,6 +21,7 @@ import difflib
 import io
 import json
 import logging
+import math
 import os
 import re
 import shlex
@@ -395,8 +396,9 @@ class _Screen:
         stats = self._stats
         assert stats is not None
         printed, done, total = self._count(), stats.streams_done, stats.streams
-        # With a limit the jobs printed tell how far it is; without, the streams finished.
-        fraction = printed / self._limit if self._limit else done / total if total else 0.0
+        # The streams finished; with a limit, the jobs printed may say it is further on (an
+        # ordered listing prints nothing until every stream has read far enough).
+        fraction = max(done / total if total else 0.0, printed / (self._limit or math.inf))
         filled = round(min(1.0, fraction) * self._BAR)
         parts = [f"{done}/{total} streams", f"{printed:,} jobs", f"{stats.pages:,} pages"]
         if stats.retries:
