@@ -30,7 +30,7 @@ REASONS: Final = {
     "unrecognized-client": "the credentials are not valid in this region (not enabled?)",
     "no-endpoint": "the service has no endpoint here (the host name does not resolve)",
     "scope-gone": "a discovered scope was deleted before it was listed",
-    "not-offered": "botocore lists no endpoint of the service in this region",
+    "not-offered": "the service is not offered in this region",
 }
 
 _ACCESS = frozenset(
