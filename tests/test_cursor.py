@@ -10,9 +10,9 @@ import pytest
 import jobkit
 from jobkit.errors import AccessDeniedError, UsageError
 from jobkit.testing import Emulator, Faults
-from tests.groundtruth import SEED, expected_raw, same_jobs
+from tests.groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw, same_jobs
 
-ADAPTERS = list(SEED)
+ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
 
 
 def _truth(emu: Emulator) -> list[dict[str, object]]:

@@ -1,4 +1,5 @@
-"""Each adapter end to end over real HTTP with boto3: jobkit equals the emulator's truth."""
+"""Each adapter end to end over real HTTP, through boto3 (``jobs()``) and aiobotocore
+(``ajobs()``): one suite, run once per driver; jobkit equals the emulator's truth."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ import pytest
 
 import jobkit
 from jobkit.adapters import REGISTRY
+from jobkit.notebook import JobList, Progress
 from jobkit.testing import Emulator
-from tests.groundtruth import SEED, check_normalized, expected_raw, same_jobs
+from tests.drivers import Driver
+from tests.groundtruth import GROUND_TRUTH_ADAPTERS, check_normalized, expected_raw, same_jobs
 
-ADAPTERS = list(SEED)
+ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
-def test_adapter_equals_ground_truth(emu_env: Emulator, adapter: str) -> None:
+async def test_adapter_equals_ground_truth(emu_env: Emulator, driver: Driver, adapter: str) -> None:
     """Same jobs as the ground truth, no duplicates, several pages, every field normalized."""
-    it = jobkit.jobs(adapter)
-    got = list(it)
+    got, it = await driver.collect(adapter)
     expected = expected_raw(emu_env, adapter, "us-east-1")
     same_jobs([j.raw for j in got], expected)
     check_normalized(got, adapter, "us-east-1")
@@ -25,22 +27,24 @@ def test_adapter_equals_ground_truth(emu_env: Emulator, adapter: str) -> None:
     assert it.stats.streams == it.stats.streams_done
 
 
-def test_single_stream_keeps_service_order(emu_env: Emulator) -> None:
+async def test_single_stream_keeps_service_order(emu_env: Emulator, driver: Driver) -> None:
     """A single stream comes in the service's order (SageMaker: newest first)."""
-    got = [j.raw for j in jobkit.jobs("sagemaker.processing")]
-    assert got == emu_env.data.records("sagemaker", "ListProcessingJobs", "us-east-1")
+    got, _ = await driver.collect("sagemaker.processing")
+    assert [j.raw for j in got] == emu_env.data.records(
+        "sagemaker", "ListProcessingJobs", "us-east-1"
+    )
 
 
-def test_region_comes_from_the_request(emu_env: Emulator) -> None:
+async def test_region_comes_from_the_request(emu_env: Emulator, driver: Driver) -> None:
     """Another region gives that region's jobs, tagged with it."""
-    got = list(jobkit.jobs("comprehendmedical.snomedct", regions="eu-west-1"))
+    got, _ = await driver.collect("comprehendmedical.snomedct", regions="eu-west-1")
     same_jobs(
         [j.raw for j in got], expected_raw(emu_env, "comprehendmedical.snomedct", "eu-west-1")
     )
     assert {j.region for j in got} == {"eu-west-1"}
 
 
-def test_given_scope_lists_only_it(emu_env: Emulator) -> None:
+async def test_given_scope_lists_only_it(emu_env: Emulator, driver: Driver) -> None:
     """A scope given in params is listed alone, with no discovery call."""
     queue = next(
         q
@@ -48,7 +52,7 @@ def test_given_scope_lists_only_it(emu_env: Emulator) -> None:
         if q.get("jobQueueType") == "SAGEMAKER_TRAINING"
     )
     emu_env.clear_requests()
-    got = list(jobkit.jobs("batch.service", params={"jobQueue": queue["jobQueueName"]}))
+    got, _ = await driver.collect("batch.service", params={"jobQueue": queue["jobQueueName"]})
     expected = emu_env.data.records(
         "batch", "ListServiceJobs", "us-east-1", jobQueue=queue["jobQueueArn"]
     )
@@ -60,10 +64,9 @@ def test_given_scope_lists_only_it(emu_env: Emulator) -> None:
     assert statuses == set(REGISTRY["batch.service"].status_map)
 
 
-def test_malformed_records_are_yielded_and_counted(emu_env: Emulator) -> None:
+async def test_malformed_records_are_yielded_and_counted(emu_env: Emulator, driver: Driver) -> None:
     """Records that cannot be normalized are yielded raw, marked, and counted."""
-    it = jobkit.jobs("batch.service")
-    got = list(it)
+    got, it = await driver.collect("batch.service")
     odd = [j for j in got if j.problem is not None]
     queues = [
         q
@@ -75,11 +78,9 @@ def test_malformed_records_are_yielded_and_counted(emu_env: Emulator) -> None:
     assert all("createdAt" in (j.problem or "") and "createdAt" in j.raw for j in odd)
 
 
-def test_collect_returns_joblist_with_stats(emu_env: Emulator) -> None:
+async def test_collect_returns_joblist_with_stats(emu_env: Emulator, driver: Driver) -> None:
     """collect() gives a JobList carrying the listing's stats."""
-    from jobkit.notebook import JobList
-
-    got = jobkit.jobs("sagemaker.processing").collect()
+    got, _ = await driver.joblist("sagemaker.processing")
     assert isinstance(got, JobList) and got.stats is not None
     assert (
         got.stats.jobs
@@ -88,10 +89,8 @@ def test_collect_returns_joblist_with_stats(emu_env: Emulator) -> None:
     )
 
 
-def test_progress_bar_follows_pages(emu_env: Emulator) -> None:
+async def test_progress_bar_follows_pages(emu_env: Emulator, driver: Driver) -> None:
     """progress= receives the stats after every page and is closed at the end."""
-    from jobkit.notebook import Progress
-
     seen: list[int] = []
     closed: list[bool] = []
 
@@ -102,6 +101,5 @@ def test_progress_bar_follows_pages(emu_env: Emulator) -> None:
         def close(self) -> None:
             closed.append(True)
 
-    it = jobkit.jobs("sagemaker.processing", progress=Recorder())
-    list(it)
+    _, it = await driver.collect("sagemaker.processing", progress=Recorder(disable=True))
     assert seen == list(range(1, it.stats.pages + 1)) and closed
