@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import inspect
 import io
 import json
 import os
@@ -51,17 +50,6 @@ def _processing_arns(emu: Emulator) -> list[str]:
     return sorted(
         r["ProcessingJobArn"] for r in expected_raw(emu, "sagemaker.processing", "us-east-1")
     )
-
-
-def _supports(*kwargs: str) -> bool:
-    params = inspect.signature(jobkit.jobs).parameters
-    return all(k in params for k in kwargs)
-
-
-needs_filters = pytest.mark.skipif(
-    not _supports("status", "since", "until", "name_contains", "limit", "order"),
-    reason="jobkit.jobs() does not take the filter kwargs (status, since, ...) yet",
-)
 
 
 # --------------------------------------------------------------------------- formats
@@ -232,7 +220,6 @@ def test_emulator_subcommand_delegates_to_the_testing_cli() -> None:
 # --------------------------------------------------------------------------- filter flags
 
 
-@needs_filters
 def test_status_flag_lists_only_that_status(same_data: Emulator) -> None:
     """`--status failed` prints exactly the FAILED jobs of a full listing."""
     run = jobkit_cli(
@@ -245,7 +232,6 @@ def test_status_flag_lists_only_that_status(same_data: Emulator) -> None:
     assert got
 
 
-@needs_filters
 def test_since_until_order_and_name_flags_pass_through(same_data: Emulator) -> None:
     """--since/--until/--name-contains/--order give the jobs() result for the same kwargs."""
     args = {"since": "2026-10-01", "until": "2026-10-15", "name_contains": "nightly"}
@@ -277,7 +263,6 @@ def test_since_until_order_and_name_flags_pass_through(same_data: Emulator) -> N
     assert created == sorted(created)
 
 
-@needs_filters
 def test_bad_filter_value_exits_2() -> None:
     """A status jobkit does not know is a usage error (2)."""
     run = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--status", "exploded")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import json
 import sys
@@ -148,7 +149,8 @@ def test_flatten_extras_joins_nested_keys_and_keeps_lists() -> None:
 
 def test_to_pandas_types_every_column() -> None:
     """to_pandas() gives string, categorical-status and UTC datetime64[ns] columns, then extras."""
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     df = _mixed().to_pandas()
     assert list(df.columns) == [
         *COLUMNS,
@@ -174,7 +176,6 @@ def test_to_pandas_types_every_column() -> None:
 
 def test_to_pandas_of_an_empty_list_has_the_same_columns() -> None:
     """An empty JobList gives the fixed columns with the same dtypes as a non-empty one."""
-    pytest.importorskip("pandas")
     empty = JobList().to_pandas()
     full = _mixed().to_pandas()
     assert list(empty.columns) == list(COLUMNS)
@@ -184,7 +185,8 @@ def test_to_pandas_of_an_empty_list_has_the_same_columns() -> None:
 
 def test_to_arrow_types_every_column() -> None:
     """to_arrow() gives a status dictionary of every JobStatus, UTC us timestamps, typed extras."""
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     table = _mixed().to_arrow()
     schema = table.schema
     assert schema.names[: len(COLUMNS)] == list(COLUMNS)
@@ -203,7 +205,8 @@ def test_to_arrow_types_every_column() -> None:
 
 def test_to_arrow_of_an_empty_list_has_the_same_schema() -> None:
     """An empty JobList gives the fixed columns with the same Arrow types."""
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     empty = JobList().to_arrow()
     full = _mixed().to_arrow()
     assert empty.num_rows == 0
@@ -212,8 +215,8 @@ def test_to_arrow_of_an_empty_list_has_the_same_schema() -> None:
 
 def test_export_of_an_emulator_listing_keeps_every_job(emu_env: Emulator) -> None:
     """A real listing converts to pandas and Arrow with one row per job, in listing order."""
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("pyarrow")
+    import pandas as pd
+
     listing = jobkit.jobs(["sagemaker.processing", "cleanroomsml.trained-model-export"])
     jobs = JobList(listing, stats=listing.stats)
     df = jobs.to_pandas()
@@ -364,9 +367,10 @@ def test_quickstart_notebook_runs_every_cell(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """examples/quickstart.ipynb executes top to bottom in a python3 kernel without an error."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
+    import nbclient
+    import nbformat
+
+    assert importlib.util.find_spec("ipykernel"), "ipykernel (dev extra) runs the notebook"
     # A python3 kernel spec that runs this interpreter, ahead of any other on the machine.
     spec_dir = tmp_path / "kernels" / "python3"
     spec_dir.mkdir(parents=True)
