@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import jobkit
@@ -49,11 +50,23 @@ class Driver:
         entry = jobkit.ajobs if self.is_async else jobkit.jobs
         return entry(adapters, **options)
 
-    async def drain(self, it: Listing) -> list[jobkit.Job]:
-        """Every remaining job of ``it``, in the order the iterator yields them."""
+    async def drain(
+        self, it: Listing, on_job: Callable[[jobkit.Job], None] | None = None
+    ) -> list[jobkit.Job]:
+        """Every remaining job of ``it``, in the order the iterator yields them; ``on_job`` is
+        called with each one as it comes (so a test can act mid-listing)."""
+        got: list[jobkit.Job] = []
         if isinstance(it, jobkit.AsyncJobIterator):
-            return [job async for job in it]
-        return list(it)
+            async for job in it:
+                got.append(job)
+                if on_job is not None:
+                    on_job(job)
+        else:
+            for job in it:
+                got.append(job)
+                if on_job is not None:
+                    on_job(job)
+        return got
 
     async def collect(
         self, adapters: Any = None, **options: Any
