@@ -7,6 +7,7 @@ import pytest
 
 import jobkit
 from jobkit.adapters import REGISTRY
+from jobkit.errors import InvalidFilterError
 from jobkit.notebook import JobList, Progress
 from jobkit.testing import Emulator
 from tests.drivers import Driver
@@ -103,3 +104,51 @@ async def test_progress_bar_follows_pages(emu_env: Emulator, driver: Driver) -> 
 
     _, it = await driver.collect("sagemaker.processing", progress=Recorder(disable=True))
     assert seen == list(range(1, it.stats.pages + 1)) and closed
+
+
+# --------------------------------------------------------------------------- issue 11
+
+#: A test of behaviour issue 11 asks for, which the lead's fix in jobkit makes pass.
+ISSUE_11 = pytest.mark.xfail(strict=True, reason="issue 11: lead's fix pending")
+
+
+@ISSUE_11
+@pytest.mark.parametrize("limit", [1, 5, 150])
+async def test_stats_count_jobs_released_and_jobs_read(
+    emu_env: Emulator, driver: Driver, limit: int
+) -> None:
+    """stats.jobs counts the jobs handed to the caller (limit= of them), stats.jobs_read every
+    job on the pages read (SageMaker pages hold 100)."""
+    emu_env.clear_requests()
+    got, it = await driver.collect("sagemaker.processing", limit=limit)
+    pages = emu_env.request_count(operation="ListProcessingJobs")
+    assert len(got) == limit
+    assert it.stats.jobs == limit
+    assert it.stats.pages == pages
+    assert it.stats.jobs_read == 100 * pages  # type: ignore[attr-defined]
+    assert it.stats.as_dict()["jobs"] == limit
+
+
+async def test_joblist_where_parses_status_as_jobs_does(emu_env: Emulator, driver: Driver) -> None:
+    """JobList.where(status=) takes what jobs(status=) takes, any case."""
+    got, _ = await driver.joblist("sagemaker.processing", limit=50)
+    assert got.where(status="succeeded") == got.where(status=jobkit.JobStatus.SUCCEEDED)
+    assert got.where(status=["Succeeded", "failed"]) == got.where(
+        lambda j: j.status in {jobkit.JobStatus.SUCCEEDED, jobkit.JobStatus.FAILED}
+    )
+
+
+@ISSUE_11
+async def test_joblist_where_refuses_a_bad_status_as_jobs_does(
+    emu_env: Emulator, driver: Driver
+) -> None:
+    """JobList.where(status="done") raises the typed error jobs(status="done") raises (an
+    InvalidFilterError naming the accepted statuses), not a bare ValueError."""
+    got, _ = await driver.joblist("sagemaker.processing", limit=5)
+    with pytest.raises(InvalidFilterError) as from_listing:
+        driver.open("sagemaker.processing", status="done")
+    with pytest.raises(InvalidFilterError) as from_where:
+        got.where(status="done")
+    assert type(from_where.value) is type(from_listing.value)
+    assert "status='done'" in str(from_where.value)
+    assert "SUCCEEDED" in str(from_where.value)
