@@ -151,3 +151,60 @@ async def test_a_cursor_resumes_only_the_order_it_came_from(
     _, ordered = await driver.take(1, ADAPTERS, order="created-asc")
     with pytest.raises(UsageError, match="order='created-asc'"):
         driver.open(ADAPTERS, order="created-desc", cursor=ordered.cursor)
+
+
+# --------------------------------------------------------------------------- issue 13
+
+#: A test of behaviour issue 13 asks for, which the lead's fix in jobkit makes pass.
+ISSUE_13 = pytest.mark.xfail(strict=True, reason="issue 13: lead's fix pending")
+
+
+@ISSUE_13
+@pytest.mark.parametrize(
+    ("taken", "resumed", "part"),
+    [
+        pytest.param({}, {"adapters": "batch.service"}, "adapter", id="adapters"),
+        pytest.param({}, {"regions": ["us-west-2"]}, "region", id="regions"),
+        pytest.param({}, {"status": "RUNNING"}, "status", id="status-added"),
+        pytest.param({"status": "FAILED"}, {"status": "RUNNING"}, "status", id="status-changed"),
+        pytest.param({}, {"name_contains": "a"}, "name_contains", id="name_contains"),
+        pytest.param({}, {"since": "2026-01-01"}, "since", id="since"),
+    ],
+)
+async def test_a_cursor_resumes_only_the_query_it_came_from(
+    emu_env: Emulator,
+    driver: Driver,
+    taken: dict[str, object],
+    resumed: dict[str, object],
+    part: str,
+) -> None:
+    """A cursor records what it is a cursor of: resumed with other adapters, regions or
+    filters it is a UsageError naming the part that differs, never a silent new listing."""
+    first = {"adapters": "sagemaker.processing", "regions": ["us-east-1"], **taken}
+    _, it = await driver.take(5, **first)
+    with pytest.raises(UsageError, match=part):
+        driver.open(**{**first, **resumed}, cursor=it.cursor)
+
+
+@ISSUE_13
+async def test_a_cursor_resumes_only_the_accounts_it_came_from(
+    emu_env: Emulator, driver: Driver, aws_profiles: tuple[str, ...]
+) -> None:
+    """A cursor of a listing over two profiles, resumed over one of them, is a UsageError
+    naming the accounts."""
+    _, it = await driver.take(5, "sagemaker.processing", profiles=list(aws_profiles))
+    with pytest.raises(UsageError, match="account"):
+        driver.open("sagemaker.processing", profiles=list(aws_profiles[:1]), cursor=it.cursor)
+
+
+async def test_the_same_query_with_a_relative_since_resumes(
+    emu_env: Emulator, driver: Driver
+) -> None:
+    """Resuming with the same arguments, a relative since= included, is the same query: the
+    cursor's time window is kept and the rest of the listing comes exactly once."""
+    query = {"since": "400d", "status": ["SUCCEEDED", "FAILED"]}
+    whole, _ = await driver.collect("sagemaker.processing", **query)
+    assert len(whole) > 150
+    got, it = await driver.take(150, "sagemaker.processing", **query)
+    rest, _ = await driver.collect("sagemaker.processing", cursor=it.cursor, **query)
+    same_jobs([j.raw for j in got + rest], [j.raw for j in whole])
