@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from jobkit.testing import Emulator
+from tests.drivers import DRIVERS, Driver
 
 # Everything below talks to 127.0.0.1 only. The metadata service is switched off so that the
 # credential chain never reaches for 169.254.169.254 when a test removes the credentials.
@@ -92,3 +94,34 @@ def emu_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     for name, value in emulator.env().items():
         monkeypatch.setenv(name, value)
     return emulator
+
+
+@pytest.fixture(params=DRIVERS)
+def driver(request: pytest.FixtureRequest) -> Driver:
+    """Each test that takes it runs twice: with ``jobkit.jobs`` and with ``jobkit.ajobs``."""
+    return Driver(request.param)
+
+
+#: The profiles ``aws_profiles`` writes, each with its own (fake) keys and us-east-1.
+PROFILES = ("team-a", "team-b")
+
+
+@pytest.fixture
+def aws_profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, ...]:
+    """A temporary AWS config and credentials file holding the profiles in ``PROFILES``.
+
+    Keys come from the credentials file (an explicit profile ignores AWS_ACCESS_KEY_ID); the
+    endpoint still comes from AWS_ENDPOINT_URL, so with ``emu_env`` they reach the emulator.
+    """
+    config = tmp_path / "config"
+    credentials = tmp_path / "credentials"
+    config.write_text("".join(f"[profile {name}]\nregion = us-east-1\n\n" for name in PROFILES))
+    credentials.write_text(
+        "".join(
+            f"[{name}]\naws_access_key_id = testing-{name}\naws_secret_access_key = testing\n\n"
+            for name in PROFILES
+        )
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    return PROFILES

@@ -7,9 +7,9 @@ from typing import Any
 
 from jobkit.testing import Emulator
 
-#: The five seed adapters this module knows the ground truth of (tests of the other adapters
-#: derive theirs generically, in test_conformance.py).
-SEED = (
+#: The five adapters whose ground truth this module computes by hand (tests of the other
+#: adapters derive theirs generically, in test_conformance.py).
+GROUND_TRUTH_ADAPTERS = (
     "sagemaker.processing",
     "sagemaker.labeling-workteam",
     "comprehendmedical.snomedct",

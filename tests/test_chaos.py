@@ -8,9 +8,9 @@ import pytest
 
 import jobkit
 from jobkit.testing import Emulator, Faults
-from tests.groundtruth import SEED, expected_raw, same_jobs
+from tests.groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw, same_jobs
 
-ADAPTERS = list(SEED)
+ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
 
 #: Over 10,000 jobs across the five adapters.
 CHAOS_SIZES = {

@@ -15,10 +15,10 @@ from jobkit.core.query import Query
 from jobkit.errors import InvalidFilterError
 from jobkit.model import Job, JobStatus
 from jobkit.testing import REFERENCE_NOW, Emulator
-from tests.groundtruth import SEED
+from tests.groundtruth import GROUND_TRUTH_ADAPTERS
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
-ADAPTERS = list(SEED)
+ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
 
 
 @pytest.mark.parametrize(

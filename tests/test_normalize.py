@@ -1,4 +1,4 @@
-"""Normalization of summaries into Jobs, for each seed adapter."""
+"""Normalization of summaries into Jobs, for each adapter with a hand-computed ground truth."""
 
 from __future__ import annotations
 

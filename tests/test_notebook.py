@@ -158,7 +158,8 @@ def test_flatten_extras_joins_nested_keys_and_keeps_lists() -> None:
 
 def test_to_pandas_types_every_column() -> None:
     """to_pandas() gives string, categorical-status and UTC datetime64[ns] columns, then extras."""
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     df = _mixed().to_pandas()
     assert list(df.columns) == [
         *COLUMNS,
@@ -184,7 +185,8 @@ def test_to_pandas_types_every_column() -> None:
 
 def test_to_pandas_of_an_empty_list_has_the_same_columns() -> None:
     """An empty JobList gives the fixed columns with the same dtypes as a non-empty one."""
-    pytest.importorskip("pandas")
+    import pandas  # noqa: F401 - the test needs the extra installed
+
     empty = JobList().to_pandas()
     full = _mixed().to_pandas()
     assert list(empty.columns) == list(COLUMNS)
@@ -194,7 +196,8 @@ def test_to_pandas_of_an_empty_list_has_the_same_columns() -> None:
 
 def test_to_arrow_types_every_column() -> None:
     """to_arrow() gives a status dictionary of every JobStatus, UTC us timestamps, typed extras."""
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     table = _mixed().to_arrow()
     schema = table.schema
     assert schema.names[: len(COLUMNS)] == list(COLUMNS)
@@ -213,7 +216,8 @@ def test_to_arrow_types_every_column() -> None:
 
 def test_to_arrow_of_an_empty_list_has_the_same_schema() -> None:
     """An empty JobList gives the fixed columns with the same Arrow types."""
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     empty = JobList().to_arrow()
     full = _mixed().to_arrow()
     assert empty.num_rows == 0
@@ -222,8 +226,9 @@ def test_to_arrow_of_an_empty_list_has_the_same_schema() -> None:
 
 def test_export_of_an_emulator_listing_keeps_every_job(emu_env: Emulator) -> None:
     """A real listing converts to pandas and Arrow with one row per job, in listing order."""
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("pyarrow")
+    import pandas as pd
+    import pyarrow  # noqa: F401 - the test needs the extra installed
+
     listing = jobkit.jobs(["sagemaker.processing", "cleanroomsml.trained-model-export"])
     jobs = JobList(listing, stats=listing.stats)
     df = jobs.to_pandas()
