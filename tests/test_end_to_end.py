@@ -108,11 +108,7 @@ async def test_progress_bar_follows_pages(emu_env: Emulator, driver: Driver) -> 
 
 # --------------------------------------------------------------------------- issue 11
 
-#: A test of behaviour issue 11 asks for, which the lead's fix in jobkit makes pass.
-ISSUE_11 = pytest.mark.xfail(strict=True, reason="issue 11: lead's fix pending")
 
-
-@ISSUE_11
 @pytest.mark.parametrize("limit", [1, 5, 150])
 async def test_stats_count_jobs_released_and_jobs_read(
     emu_env: Emulator, driver: Driver, limit: int
@@ -138,7 +134,6 @@ async def test_joblist_where_parses_status_as_jobs_does(emu_env: Emulator, drive
     )
 
 
-@ISSUE_11
 async def test_joblist_where_refuses_a_bad_status_as_jobs_does(
     emu_env: Emulator, driver: Driver
 ) -> None:

@@ -263,9 +263,6 @@ async def test_page_size_caps_each_page(emu_env: Emulator, driver: Driver) -> No
 
 # --------------------------------------------------------------------------- issue 11
 
-#: A test of behaviour issue 11 asks for, which the lead's fix in jobkit makes pass.
-ISSUE_11 = pytest.mark.xfail(strict=True, reason="issue 11: lead's fix pending")
-
 
 async def _settled_request_count(emu: Emulator) -> int:
     """The emulator's request count once no request has arrived for 0.2 s (a cancelled call's
@@ -279,7 +276,6 @@ async def _settled_request_count(emu: Emulator) -> int:
         count = now
 
 
-@ISSUE_11
 async def test_stats_after_a_break_count_what_was_sent_and_released(
     emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,9 +22,6 @@ from jobkit.testing import Emulator
 from tests.drivers import Driver
 from tests.groundtruth import expected_raw, same_jobs
 
-#: A test of behaviour issue 11 asks for, which the lead's fix in jobkit makes pass.
-ISSUE_11 = pytest.mark.xfail(strict=True, reason="issue 11: lead's fix pending")
-
 
 def test_default_session_is_reused_until_the_environment_changes(
     monkeypatch: pytest.MonkeyPatch,
@@ -125,7 +122,6 @@ def _sessions(profiles: tuple[str, ...]) -> list[boto3.Session]:
     return [boto3.Session(profile_name=name) for name in profiles]
 
 
-@ISSUE_11
 async def test_both_drivers_label_accounts_by_profile(
     emu_env: Emulator, aws_profiles: tuple[str, ...]
 ) -> None:
@@ -143,7 +139,6 @@ async def test_both_drivers_label_accounts_by_profile(
         assert any(profile in key for key in sync_it.cursor["streams"]), profile
 
 
-@ISSUE_11
 @pytest.mark.parametrize(("first", "then"), [("sync", "async"), ("async", "sync")])
 async def test_a_multi_account_cursor_resumes_in_the_other_driver(
     emu_env: Emulator, aws_profiles: tuple[str, ...], first: str, then: str
@@ -159,7 +154,6 @@ async def test_a_multi_account_cursor_resumes_in_the_other_driver(
     same_jobs([j.raw for j in got + rest], expected * len(aws_profiles), unique=False)
 
 
-@ISSUE_11
 async def test_two_sessions_of_one_profile_are_a_usage_error(
     emu_env: Emulator, driver: Driver, aws_profiles: tuple[str, ...]
 ) -> None:
@@ -169,7 +163,6 @@ async def test_two_sessions_of_one_profile_are_a_usage_error(
         await driver.collect("sagemaker.processing", session=twice, limit=1)
 
 
-@ISSUE_11
 async def test_a_profile_named_twice_is_a_usage_error(
     emu_env: Emulator, driver: Driver, aws_profiles: tuple[str, ...]
 ) -> None:
@@ -180,7 +173,6 @@ async def test_a_profile_named_twice_is_a_usage_error(
         )
 
 
-@ISSUE_11
 async def test_session_and_profiles_together_are_a_usage_error(
     emu_env: Emulator, driver: Driver, aws_profiles: tuple[str, ...]
 ) -> None:
@@ -201,10 +193,10 @@ def _client() -> object:
 @pytest.mark.parametrize(
     ("name", "make"),
     [
-        pytest.param("sync", lambda: "default", marks=ISSUE_11, id="sync-profile-name"),
+        pytest.param("sync", lambda: "default", id="sync-profile-name"),
         pytest.param("async", lambda: "prod", id="async-profile-name"),
-        pytest.param("sync", _client, marks=ISSUE_11, id="sync-client"),
-        pytest.param("async", _client, marks=ISSUE_11, id="async-client"),
+        pytest.param("sync", _client, id="sync-client"),
+        pytest.param("async", _client, id="async-client"),
     ],
 )
 async def test_a_session_that_is_no_session_is_a_usage_error(

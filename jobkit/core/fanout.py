@@ -397,8 +397,11 @@ class Scheduler:
             lane, page = self._arrivals.popleft()
             lane.pages.popleft()
             for job in self.cursor.emit(lane.key or "", page):
+                # Counted before it is handed over: a caller that breaks right after taking
+                # it closes this generator at the yield.
+                stop = self._count(lane)
                 yield job
-                if self._count(lane):
+                if stop:
                     return
             self._finish_if_drained(lane)
         for lane in self._lanes:
@@ -422,8 +425,9 @@ class Scheduler:
                 self.cursor.mark(key, start, taken)
             else:
                 self.cursor.mark_after(key, merge_key(job, descending=descending))
+            stop = self._count(lane)
             yield job
-            if self._count(lane):
+            if stop:
                 return
             self._finish_if_drained(lane)
         for lane in streams:

@@ -57,7 +57,7 @@ class CallTracker:
 
     def before_attempt(self) -> float:
         """Take the attempt's turn at the endpoint; return the seconds to wait before
-        sending (the driver waits, then calls ``sending()``)."""
+        sending (the driver waits; ``sending()`` is called as the request goes out)."""
         self.attempts += 1
         delay = 0.0
         if self.limiter is not None:

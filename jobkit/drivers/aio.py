@@ -30,6 +30,7 @@ class AsyncDriver(BaseDriver):
         super().__init__(**options)
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
+        self._sending: set[asyncio.Future[Any]] = set()
 
     async def client(self, service: str, region: str) -> Any:
         """The cached client for ``service`` in ``region``.
@@ -48,8 +49,10 @@ class AsyncDriver(BaseDriver):
         async with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = await self._stack.enter_async_context(
-                    self.session.create_client(service, **self._client_kwargs(region))
+                client = self._watch(
+                    await self._stack.enter_async_context(
+                        self.session.create_client(service, **self._client_kwargs(region))
+                    )
                 )
                 self._clients[key] = client
         return client
@@ -66,12 +69,30 @@ class AsyncDriver(BaseDriver):
                     delay = tracker.before_attempt()
                     if delay > 0:
                         await asyncio.sleep(delay)
-                    tracker.sending()
-                    response: Mapping[str, Any] = await method(**call.params)
+                    response: Mapping[str, Any] = await self._send(method, call)
         except Exception as exc:
             raise tracker.error(exc) from exc
         tracker.after_success()
         return response
+
+    async def _send(self, method: Any, call: Call) -> Any:
+        """Send the request in a task of its own, shielded: when the listing closes, a
+        request already started finishes (``drain``) instead of being cut off half-written,
+        so what was counted as sent is what the server received."""
+        request = asyncio.ensure_future(method(**call.params))
+        self._sending.add(request)
+        request.add_done_callback(self._sending.discard)
+        return await asyncio.shield(request)
+
+    async def drain(self, timeout: float = 5.0) -> None:
+        """Let requests already started finish (cancel them after ``timeout`` seconds)."""
+        pending = list(self._sending)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        for request in late:
+            request.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
@@ -162,4 +183,5 @@ async def run_scheduler(
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         for driver in drivers.values():
+            await driver.drain()
             await driver.aclose()

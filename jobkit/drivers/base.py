@@ -9,6 +9,7 @@ send path: creating a client, sleeping, calling and awaiting.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,19 @@ from jobkit.drivers._config import client_config, identity_key
 from jobkit.errors import JobkitError
 
 __all__ = ["BaseDriver", "RunState"]
+
+#: The call the current thread or task is making: botocore's ``before-send`` event counts its
+#: request there, at the last moment before it goes on the wire (an attempt cancelled while it
+#: waited for its turn, signed or not, was never sent and is not counted).
+_CURRENT: contextvars.ContextVar[CallTracker | None] = contextvars.ContextVar(
+    "jobkit_call", default=None
+)
+
+
+def _count_sent(**_: Any) -> None:
+    tracker = _CURRENT.get()
+    if tracker is not None:
+        tracker.sending()
 
 
 class BaseDriver:
@@ -65,8 +79,18 @@ class BaseDriver:
         return self.limiters.get(self._identity, call.service, call.region)
 
     def tracker(self, call: Call, endpoint: str) -> CallTracker:
-        """The retry decisions and accounting of one call."""
-        return CallTracker(call, endpoint, self.policy, self.stats)
+        """The retry decisions and accounting of one call; requests the current thread or
+        task sends from now on are counted on it."""
+        tracker = CallTracker(call, endpoint, self.policy, self.stats)
+        _CURRENT.set(tracker)
+        return tracker
+
+    @staticmethod
+    def _watch(client: Any) -> Any:
+        """Count each request ``client`` sends, as it is sent (botocore's public
+        ``before-send`` event)."""
+        client.meta.events.register("before-send", _count_sent)
+        return client
 
 
 class RunState:

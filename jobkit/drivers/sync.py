@@ -55,7 +55,9 @@ class SyncDriver(BaseDriver):
             with self._lock, session_lock(self.session):
                 client = self._clients.get(key)
                 if client is None:
-                    client = self.session.client(service, **self._client_kwargs(region))
+                    client = self._watch(
+                        self.session.client(service, **self._client_kwargs(region))
+                    )
                     self._clients[key] = client
         return client
 
@@ -72,7 +74,6 @@ class SyncDriver(BaseDriver):
                     delay = tracker.before_attempt()
                     if delay > 0:
                         self._sleep(delay)
-                    tracker.sending()
                     response: Mapping[str, Any] = method(**call.params)
         except Exception as exc:
             raise tracker.error(exc) from exc

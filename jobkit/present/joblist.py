@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, SupportsIndex, overload
 
+from jobkit.core.query import parse_statuses
 from jobkit.core.stats import Stats
 from jobkit.model import Job, JobStatus
 from jobkit.present import export
@@ -52,10 +53,9 @@ class JobList(list[Job]):
         adapter: str | Iterable[str] | None = None,
     ) -> JobList:
         """The jobs that match every given condition (statuses by enum or name, any case)."""
-        statuses: set[JobStatus] | None = None
-        if status is not None:
-            items = [status] if isinstance(status, JobStatus | str) else list(status)
-            statuses = {s if isinstance(s, JobStatus) else JobStatus(s.upper()) for s in items}
+        # Parsed as jobs(status=) parses it: a word it does not know is an InvalidFilterError
+        # naming the words it does.
+        statuses = parse_statuses(status)
         names = None if adapter is None else {adapter} if isinstance(adapter, str) else set(adapter)
         return JobList(
             job
