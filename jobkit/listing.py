@@ -64,6 +64,7 @@ class Listing:
         self._accounts = [account.label for account in accounts]
         self._default_region = default_region(drivers[0].session)
         self._regions = options.regions_or(self._default_region)
+        options.cursor.record(regions=list(self._regions), accounts=self._accounts)
         self._progress = make_progress(options.progress)
         self._not_offered: list[Skipped] = []  # regions botocore lists no endpoint in
         self._scheduler = Scheduler(

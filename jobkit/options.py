@@ -190,17 +190,18 @@ class ListingOptions:
         one that is wrong."""
         specs = tuple(registry.resolve(adapters))  # type: ignore[arg-type]
         state = CursorState.load(args.get("cursor"))
-        # A resumed listing keeps its time window: "7d" means the same instants on resume.
-        query = state.window(
-            Query.parse(
-                status=args.get("status"),
-                since=args.get("since"),
-                until=args.get("until"),
-                name_contains=args.get("name_contains"),
-                limit=args.get("limit"),
-                order=args.get("order"),
-            )
+        asked = Query.parse(
+            status=args.get("status"),
+            since=args.get("since"),
+            until=args.get("until"),
+            name_contains=args.get("name_contains"),
+            limit=args.get("limit"),
+            order=args.get("order"),
         )
+        state.record(adapters=sorted(spec.name for spec in specs))
+        state.record_query(asked)
+        # A resumed listing keeps its time window: "7d" means the same instants on resume.
+        query = state.window(asked)
         state.check_order(query.order)
         scopes, extras = _split_params(specs, _check_params(args.get("params")))
         return cls(

@@ -155,11 +155,7 @@ async def test_a_cursor_resumes_only_the_order_it_came_from(
 
 # --------------------------------------------------------------------------- issue 13
 
-#: A test of behaviour issue 13 asks for, which the lead's fix in jobkit makes pass.
-ISSUE_13 = pytest.mark.xfail(strict=True, reason="issue 13: lead's fix pending")
 
-
-@ISSUE_13
 @pytest.mark.parametrize(
     ("taken", "resumed", "part"),
     [
@@ -186,7 +182,6 @@ async def test_a_cursor_resumes_only_the_query_it_came_from(
         driver.open(**{**first, **resumed}, cursor=it.cursor)
 
 
-@ISSUE_13
 async def test_a_cursor_resumes_only_the_accounts_it_came_from(
     emu_env: Emulator, driver: Driver, aws_profiles: tuple[str, ...]
 ) -> None:

@@ -67,6 +67,9 @@ class CursorState:
     since: str | None = None  # the time window of the listing the cursor came from
     until: str | None = None
     order: str | None = None  # the order of the listing the cursor came from
+    #: What the cursor is a cursor of (adapters, regions, accounts, filters): a resume must
+    #: ask for the same, or it would silently list something else.
+    of: dict[str, Any] = attrs.field(factory=dict)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -116,7 +119,35 @@ class CursorState:
         order = value.get("order")
         if order is not None and not isinstance(order, str):
             raise _bad("'order' must be a string")
-        return cls(positions, window.get("since"), window.get("until"), order)
+        of = value.get("of") or {}
+        if not isinstance(of, Mapping):
+            raise _bad("'of' must be an object")
+        return cls(positions, window.get("since"), window.get("until"), order, dict(of))
+
+    def record(self, **parts: Any) -> None:
+        """Record parts of what this is a cursor of (JSON values), checking each against what
+        a resumed cursor was taken of: a part that differs is a UsageError naming it."""
+        for name, value in parts.items():
+            if name in self.of and self.of[name] != value:
+                raise UsageError(
+                    f"the cursor is of a listing with {name}={self.of[name]!r}, "
+                    f"not {name}={value!r}",
+                    hint="resume with the arguments of the listing the cursor came from, or "
+                    "start a new listing without cursor=",
+                )
+            self.of[name] = value
+
+    def record_query(self, query: Query) -> None:
+        """Record the filters of ``query`` (before the cursor's window is applied: a
+        relative since= on resume means the cursor's instants, but a window given or left
+        out must match)."""
+        statuses = sorted(s.value for s in query.statuses) if query.statuses else None
+        self.record(
+            status=statuses,
+            name_contains=query.name_contains,
+            since=query.since is not None,
+            until=query.until is not None,
+        )
 
     def check_order(self, order: str | None) -> None:
         """Raise unless the listing being resumed has the order of the one the cursor is of."""
@@ -182,6 +213,8 @@ class CursorState:
                 for k, v in self.positions.items()
             }
         value: dict[str, Any] = {"v": CURSOR_VERSION, "streams": streams}
+        if self.of:
+            value["of"] = dict(self.of)
         if query is not None and query.order is not None:
             value["order"] = query.order
         if query is not None and (query.since or query.until):
