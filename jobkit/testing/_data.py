@@ -102,7 +102,7 @@ DEFAULT_SIZES: Mapping[str, int] = {
     "ListRoles": 4,
 }
 
-_SEED_OPS = {
+_HAND_WRITTEN_OPS = {
     ("sagemaker", "ListProcessingJobs"),
     ("sagemaker", "ListLabelingJobsForWorkteam"),
     ("comprehendmedical", "ListSNOMEDCTInferenceJobs"),
@@ -692,7 +692,7 @@ class EmulatorData:
     def job_set(self, service: str, operation: str, region: str, **scope: str) -> JobSet:
         """The lazily generated job set behind ``records()`` (raises UnknownScopeError)."""
         generic = _generic().GENERIC_OPS.get((service, operation))
-        if (service, operation) not in _SEED_OPS and generic is None:
+        if (service, operation) not in _HAND_WRITTEN_OPS and generic is None:
             raise ValueError(f"{service}:{operation} is not an emulated job listing")
         key = (
             self._scope_key(operation, region, scope)

@@ -110,14 +110,6 @@ class _Models:
         return None if prefix is None else str(prefix)
 
 
-class _Outcome:
-    __slots__ = ("delay", "response", "retry_after")
-
-    def __init__(self, response: Response | None, delay: float = 0.0) -> None:
-        self.response = response
-        self.delay = delay
-
-
 class Emulator:
     """A loopback AWS endpoint serving deterministic jobs for jobkit's operations.
 
