@@ -1,12 +1,16 @@
 """Deterministic, lazily generated ground truth for the emulator.
 
-Every job is a pure function of ``(seed, region, scope, index)``: nothing is stored per job, so a
-listing of a million jobs costs a million small computations and no memory. Index 0 is the newest
-job; creation time strictly decreases with the index (``t0 - i*step - jitter(i)`` with
+Every job is a pure function of ``(seed, now, region, scope, index)``: nothing is stored per job,
+so a listing of a million jobs costs a million small computations and no memory. Index 0 is the
+newest job; creation time strictly decreases with the index (``t0 - i*step - jitter(i)`` with
 ``0 <= jitter < step``), which also lets the server turn time-window filters into index ranges by
-bisection. Times span about 60 days before a fixed reference instant (``REFERENCE_NOW``, not the
-wall clock, so data is reproducible) and have millisecond precision, so what botocore parses from
-the wire equals these records exactly.
+bisection. Times span about 60 days before the emulator's ``now`` and have millisecond
+precision, so what botocore parses from the wire equals these records exactly.
+
+``now`` is the real clock when the emulator is created, so ``since="7d"`` finds the jobs of
+the last week as it would on AWS; tests pass a fixed ``now`` (``REFERENCE_NOW``) or set
+``JOBKIT_EMULATOR_NOW`` (ISO 8601) so that every emulator of a run, subprocesses included,
+serves the same data.
 
 Records are exactly what a boto3 client returns after parsing: AWS member names, tz-aware UTC
 datetimes for timestamp shapes, ints for Batch's epoch-millisecond longs, absent keys for absent
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +39,7 @@ __all__ = [
     "ACCOUNT_ID",
     "DEFAULT_SIZES",
     "MALFORMED_CREATED_AT_BASE",
+    "NOW_ENV",
     "REFERENCE_NOW",
     "EmulatorData",
     "JobSet",
@@ -41,6 +47,9 @@ __all__ = [
 
 ACCOUNT_ID = "123456789012"
 REFERENCE_NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+"""A fixed instant for reproducible tests: ``Emulator(now=REFERENCE_NOW)``."""
+NOW_ENV = "JOBKIT_EMULATOR_NOW"
+"""Environment variable (ISO 8601) fixing ``now`` for emulators created without ``now=``."""
 MALFORMED_CREATED_AT_BASE = 253_402_300_800_000
 """First epoch-ms value past 9999-12-31T23:59:59.999Z; malformed Batch jobs count up from here."""
 
@@ -449,6 +458,26 @@ class ExportJobs(JobSet):
         return rec
 
 
+def resolve_now(now: dt.datetime | None) -> dt.datetime:
+    """``now`` (timezone-aware), else ``$JOBKIT_EMULATOR_NOW``, else the real clock; in UTC,
+    truncated to the millisecond like every time the emulator serves."""
+    if now is None:
+        text = os.environ.get(NOW_ENV, "").strip()
+        if text:
+            try:
+                now = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(
+                    f"{NOW_ENV}={text!r} is not an ISO 8601 time, e.g. 2026-11-01T00:00:00Z"
+                ) from None
+        else:
+            now = dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, e.g. {REFERENCE_NOW!r}; got {now!r}")
+    now = now.astimezone(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 class UnknownScopeError(LookupError):
     """The scope (work team, job queue, collaboration, model) does not exist in that region."""
 
@@ -490,10 +519,11 @@ class EmulatorData:
             merged.update(dict.fromkeys(shared or [key], value))
         self.sizes: Mapping[str, int] = merged
         self.malformed = malformed
-        self.now = (now or REFERENCE_NOW).astimezone(dt.UTC)
+        self.now = resolve_now(now)
         self.ref_ms = datetime_to_us(self.now) // 1000
         self._sets: dict[tuple[str, str, str], JobSet] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
+        self._deleted: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ discovery
@@ -641,7 +671,36 @@ class EmulatorData:
             for c in self.collaborations(region)
         ]
 
+    def delete_scope(self, region: str, **scope: str) -> None:
+        """Delete parent resources after discovery listed them: ``parents()`` and the
+        discovery listings still show them, but ``records()``/``job_set()`` of a deleted
+        scope raise ``UnknownScopeError`` (the service's not-found error on the wire). A job
+        queue may be named or given by ARN; a deleted collaboration also hides its trained
+        models."""
+        if not scope:
+            raise TypeError("name the scope to delete, e.g. delete_scope(region, jobQueue=...)")
+        doomed = set()
+        for name, value in scope.items():
+            doomed.add((region, name, str(value)))
+            if name == "jobQueue":
+                for queue in self.job_queues(region):
+                    if value in (queue["jobQueueName"], queue["jobQueueArn"]):
+                        doomed |= {
+                            (region, name, queue["jobQueueName"]),
+                            (region, name, queue["jobQueueArn"]),
+                        }
+        with self._lock:
+            self._deleted |= doomed
+
+    def _check_deleted(self, region: str, scope: Mapping[str, Any]) -> None:
+        if not self._deleted:
+            return
+        for name, value in scope.items():
+            if (region, name, str(value)) in self._deleted:
+                raise UnknownScopeError(f"{name} {value} was deleted in {region}")
+
     def _collaboration(self, region: str, collaboration_id: str) -> dict[str, Any]:
+        self._check_deleted(region, {"collaborationIdentifier": collaboration_id})
         for collab in self.collaborations(region):
             if collab["id"] == collaboration_id:
                 return collab
@@ -694,6 +753,7 @@ class EmulatorData:
         generic = _generic().GENERIC_OPS.get((service, operation))
         if (service, operation) not in _HAND_WRITTEN_OPS and generic is None:
             raise ValueError(f"{service}:{operation} is not an emulated job listing")
+        self._check_deleted(region, scope)
         key = (
             self._scope_key(operation, region, scope)
             if generic is None

@@ -26,10 +26,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
-import botocore.session
 from botocore.model import Shape, StructureShape
 
 from jobkit.testing._data import ACCOUNT_ID, JobSet, _mix, _salt, ms_to_datetime
+from jobkit.testing._lifecycle import settle
+from jobkit.testing._protocols import load_service_model
 
 __all__ = ["GENERIC_OPS", "GENERIC_PARENTS", "GenericJobs", "GenericOp", "GenericParent"]
 
@@ -38,7 +39,7 @@ _HOUR_MS = 3_600_000
 
 @functools.cache
 def _service_model(service: str) -> Any:
-    return botocore.session.get_session().get_service_model(service)
+    return load_service_model(service)
 
 
 @attrs.frozen(kw_only=True)
@@ -181,6 +182,7 @@ class GenericJobs(JobSet):
         status_shape = shape.members[op.status]
         self.statuses = tuple(getattr(status_shape, "enum", ()) or ())
         self.members = list(shape.members.items())
+        self.names = tuple(shape.members)
         self.ms = op.epoch_ms
 
     def _time(self, created: int, i: int, slot: int) -> Any:
@@ -222,7 +224,7 @@ class GenericJobs(JobSet):
                 )
                 if value is not None:
                     rec[member] = value
-        return rec
+        return settle(rec, status=op.status, created=op.created, members=self.names)
 
 
 def _slot_rand(salt: int, slot: int) -> int:
@@ -423,7 +425,7 @@ _OPS = (
         name="MedicalTranscriptionJobName",
         status="TranscriptionJobStatus",
         created="CreationTime",
-        prefixes=("Clinic-Dictation", "er-Handoff", "Radiology"),
+        prefixes=("Clinic-Dictation", "Shift-handoff", "Radiology"),
         status_param="Status",
         name_param="JobNameContains",
     ),
