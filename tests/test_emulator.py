@@ -1462,3 +1462,115 @@ def test_s3control_with_proxies_config_and_no_proxy_env() -> None:
                 return list(page["Jobs"])
 
         assert asyncio.run(run()) == truth
+
+
+# ------------------------------------------------------------------------------ organizations
+
+
+def _org_client(server: Emulator, service: str, **creds: str) -> Any:
+    session = boto3.Session(
+        aws_access_key_id=creds.get("AccessKeyId", "testing"),
+        aws_secret_access_key=creds.get("SecretAccessKey", "testing"),
+        aws_session_token=creds.get("SessionToken"),
+        region_name=REGION,
+    )
+    return session.client(
+        service,
+        endpoint_url=server.endpoint_url,
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def test_organizations_lists_accounts_roots_and_nested_ous() -> None:
+    """ListAccounts pages 50 distinct accounts; the root's OUs, their children and the
+    accounts per parent cover every account exactly once."""
+    with Emulator(accounts=50) as server:
+        org = _org_client(server, "organizations")
+        pages = list(org.get_paginator("list_accounts").paginate(PaginationConfig={"PageSize": 7}))
+        accounts = [a for page in pages for a in page["Accounts"]]
+        assert len(pages) == 8 and len({a["Id"] for a in accounts}) == 50
+        assert accounts[0]["Id"] == "123456789012"
+        assert all(re.fullmatch(r"\d{12}", a["Id"]) and a["Status"] == "ACTIVE" for a in accounts)
+        (root,) = org.list_roots()["Roots"]
+        seen: list[str] = []
+        names: list[str] = []
+        todo = [root["Id"]]
+        while todo:
+            parent = todo.pop()
+            seen += [a["Id"] for a in org.list_accounts_for_parent(ParentId=parent)["Accounts"]]
+            children = org.list_organizational_units_for_parent(ParentId=parent)
+            todo += [ou["Id"] for ou in children["OrganizationalUnits"]]
+            names += [ou["Name"] for ou in children["OrganizationalUnits"]]
+        assert sorted(seen) == sorted(a["Id"] for a in accounts)
+        assert sorted(names) == ["Development", "EU", "Production", "Sandbox"]
+        with pytest.raises(ClientError) as exc:
+            org.list_accounts_for_parent(ParentId="ou-0000-00000000")
+        assert _error(exc) == ("ParentNotFoundException", 400)
+        org.close()
+    with Emulator() as alone:
+        org = _org_client(alone, "organizations")
+        with pytest.raises(ClientError) as exc:
+            org.list_accounts()
+        assert _error(exc) == ("AWSOrganizationsNotInUseException", 400)
+        org.close()
+
+
+def test_assume_role_gives_each_account_its_own_data_until_expiry() -> None:
+    """AssumeRole into a member returns keys of that account: its requests see its own jobs
+    (its id in every ARN), a member cannot list the organization, and the keys expire."""
+    with Emulator(accounts=5, assume_role_lifetime=5.0) as server:
+        member = server.organization.account_ids[3]
+        sts = _org_client(server, "sts")
+        answer = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{member}:role/JobkitReader", RoleSessionName="jobkit"
+        )
+        creds = answer["Credentials"]
+        assert answer["AssumedRoleUser"]["Arn"].startswith(f"arn:aws:sts::{member}:assumed-role/")
+        remaining = (creds["Expiration"] - dt.datetime.now(dt.UTC)).total_seconds()
+        assert 0 < remaining <= 5.0
+        sm = _org_client(server, "sagemaker", **creds)
+        assert _org_client(server, "sts", **creds).get_caller_identity()["Account"] == member
+        got = _pages(sm, "ListTrainingJobs", "TrainingJobSummaries", SortOrder="Descending")
+        truth = server.data_for(member).records("sagemaker", "ListTrainingJobs", REGION)
+        assert got == truth
+        assert all(f":{member}:" in r["TrainingJobArn"] for r in got)
+        assert got != server.data.records("sagemaker", "ListTrainingJobs", REGION)
+        assert server.request_count(account=member, operation="ListTrainingJobs") >= 1
+        with pytest.raises(ClientError) as exc:
+            _org_client(server, "organizations", **creds).list_accounts()
+        assert _error(exc) == ("AccessDeniedException", 400)
+        time.sleep(max(0.0, creds["Expiration"].timestamp() - time.time()) + 0.05)
+        with pytest.raises(ClientError) as exc:
+            sm.list_training_jobs()
+        assert _error(exc) == ("ExpiredTokenException", 400)
+
+
+def test_assume_role_denied_in_chosen_accounts() -> None:
+    """deny(service="sts", account=X) refuses the role in X only; accounts outside the
+    organization are refused; DurationSeconds out of range is a validation error."""
+    with Emulator(accounts=4) as server:
+        members = server.organization.account_ids[1:]
+        server.deny(service="sts", operation="AssumeRole", account=members[0])
+        sts = _org_client(server, "sts")
+
+        def assume(account: str, **extra: Any) -> Any:
+            arn = f"arn:aws:iam::{account}:role/JobkitReader"
+            return sts.assume_role(RoleArn=arn, RoleSessionName="jobkit", **extra)
+
+        with pytest.raises(ClientError) as exc:
+            assume(members[0])
+        assert _error(exc) == ("AccessDenied", 403)
+        assert assume(members[1])["Credentials"]["AccessKeyId"].startswith("ASIA")
+        with pytest.raises(ClientError) as exc:
+            assume("999999999999")
+        assert _error(exc) == ("AccessDenied", 403)
+        lifetime = assume(members[2], DurationSeconds=900)["Credentials"]["Expiration"]
+        assert 890 < (lifetime - dt.datetime.now(dt.UTC)).total_seconds() <= 900
+        unchecked = _plain(server, "sts", parameter_validation=False)
+        with pytest.raises(ClientError) as exc:
+            unchecked.assume_role(
+                RoleArn=f"arn:aws:iam::{members[1]}:role/R",
+                RoleSessionName="jobkit",
+                DurationSeconds=60,
+            )
+        assert _error(exc) == ("ValidationError", 400)

@@ -478,6 +478,40 @@ def resolve_now(now: dt.datetime | None) -> dt.datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+def brand(value: Any, account: str) -> Any:
+    """``value`` with the default account id replaced by ``account`` in every string (ARNs,
+    account-id members): another account's records are the default account's, rebranded."""
+    if account == ACCOUNT_ID:
+        return value
+    if isinstance(value, str):
+        return value.replace(ACCOUNT_ID, account)
+    if isinstance(value, dict):
+        return {k: brand(v, account) for k, v in value.items()}
+    if isinstance(value, list):
+        return [brand(v, account) for v in value]
+    return value
+
+
+class _Branded(JobSet):
+    """Another account's view of a job set: the same times and statuses, rebranded records."""
+
+    def __init__(self, inner: JobSet, account: str) -> None:  # a view: no JobSet.__init__
+        self.inner = inner
+        self.account = account
+        self.region, self.scope, self.n = inner.region, inner.scope, inner.n
+        self.malformed, self.salt, self.step = inner.malformed, inner.salt, inner.step
+        self.t0_ms, self.ref_ms, self.statuses = inner.t0_ms, inner.ref_ms, inner.statuses
+
+    def created_ms(self, i: int) -> int:
+        return self.inner.created_ms(i)
+
+    def status(self, i: int) -> str:
+        return self.inner.status(i)
+
+    def record(self, i: int) -> dict[str, Any]:
+        return brand(self.inner.record(i), self.account)  # type: ignore[no-any-return]
+
+
 class UnknownScopeError(LookupError):
     """The scope (work team, job queue, collaboration, model) does not exist in that region."""
 
@@ -501,6 +535,7 @@ class EmulatorData:
         sizes: Mapping[str, int] | None = None,
         malformed: int = 0,
         now: dt.datetime | None = None,
+        account: str = ACCOUNT_ID,
     ) -> None:
         unknown = (
             set(sizes or {})
@@ -512,6 +547,7 @@ class EmulatorData:
         if any(v < 0 for v in (sizes or {}).values()) or malformed < 0:
             raise ValueError("sizes and malformed must be >= 0")
         self.seed = seed
+        self.account = account
         merged = {**DEFAULT_SIZES}
         for key, value in (sizes or {}).items():
             # An unqualified shared name ("ListJobs") sets every service's count.
@@ -565,7 +601,7 @@ class EmulatorData:
                 }
             )
         teams.sort(key=lambda t: t["CreateDate"])
-        return teams
+        return brand(teams, self.account)  # type: ignore[no-any-return]
 
     def job_queues(self, region: str) -> list[dict[str, Any]]:
         """DescribeJobQueues details: the SAGEMAKER_TRAINING queues, then one ECS queue."""
@@ -622,7 +658,7 @@ class EmulatorData:
                 "jobStateTimeLimitActions": [],
             }
         )
-        return queues
+        return brand(queues, self.account)  # type: ignore[no-any-return]
 
     def collaborations(self, region: str) -> list[dict[str, Any]]:
         """ListCollaborations summaries (each with its membershipId), newest first."""
@@ -648,7 +684,7 @@ class EmulatorData:
                 }
             )
         out.sort(key=lambda c: c["createTime"], reverse=True)
-        return out
+        return brand(out, self.account)  # type: ignore[no-any-return]
 
     def memberships(self, region: str) -> list[dict[str, Any]]:
         """ListMemberships summaries: one ACTIVE membership per collaboration, same order."""
@@ -658,7 +694,7 @@ class EmulatorData:
                 "arn": c["membershipArn"],
                 "collaborationArn": c["arn"],
                 "collaborationId": c["id"],
-                "collaborationCreatorAccountId": ACCOUNT_ID,
+                "collaborationCreatorAccountId": self.account,
                 "collaborationCreatorDisplayName": c["creatorDisplayName"],
                 "collaborationName": c["name"],
                 "createTime": c["createTime"],
@@ -744,7 +780,7 @@ class EmulatorData:
                 }
             )
         out.sort(key=lambda m: m["createTime"], reverse=True)
-        return out
+        return brand(out, self.account)  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ job sets
 
@@ -768,6 +804,8 @@ class EmulatorData:
             built = self._build(operation, region, key, scope)
         else:
             built = self._build_generic(generic, region, key)
+        if self.account != ACCOUNT_ID:
+            built = _Branded(built, self.account)
         with self._lock:
             return self._sets.setdefault(cache, built)
 
@@ -793,15 +831,14 @@ class EmulatorData:
             raise ValueError(f"{service}:{operation} is not an emulated discovery listing")
         if service == "iam":
             region = ""  # global: the same roles wherever the client says it is
-        return list(
-            _generic().parent_items(
-                parent,
-                seed=self.seed,
-                region=region,
-                n=self.size(service, operation),
-                time=lambda k: self._parent_time(region, operation, k),
-            )
+        items = _generic().parent_items(
+            parent,
+            seed=self.seed,
+            region=region,
+            n=self.size(service, operation),
+            time=lambda k: self._parent_time(region, operation, k),
         )
+        return brand(list(items), self.account)  # type: ignore[no-any-return]
 
     def _generic_scope(self, op: Any, region: str, scope: Mapping[str, str]) -> str:
         if op.scope is None:
@@ -812,8 +849,8 @@ class EmulatorData:
             raise TypeError(f"{op.operation} takes the scope {op.scope}=, got {sorted(scope)}")
         ref = scope[op.scope]
         if op.scope == "AccountId":
-            if ref != ACCOUNT_ID:
-                raise UnknownScopeError(f"account {ref} is not the caller's ({ACCOUNT_ID})")
+            if ref != self.account:
+                raise UnknownScopeError(f"account {ref} is not the caller's ({self.account})")
             return str(ref)
         if op.operation == "ListJobs" and op.service == "batch":
             queue = self._queue_arns(region).get(str(ref))

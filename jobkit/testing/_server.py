@@ -25,7 +25,7 @@ import struct
 import sys
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -42,9 +42,10 @@ from jobkit.testing._auth import (
     Keyring,
     auth_error,
 )
-from jobkit.testing._data import ACCOUNT_ID, EmulatorData
+from jobkit.testing._data import ACCOUNT_ID, EmulatorData, _salt
 from jobkit.testing._environment import EmulatorEnvironment
 from jobkit.testing._faults import FaultKind, Faults, FaultState
+from jobkit.testing._organizations import DEFAULT_OUS, Organization, role_account, summary
 from jobkit.testing._protocols import (
     CBOR,
     JSON,
@@ -61,7 +62,15 @@ from jobkit.testing._protocols import (
     load_service_model,
     parse_input,
 )
-from jobkit.testing._services import HANDLERS, SERVICES, ApiError, ServiceSpec, service_by_name
+from jobkit.testing._services import (
+    HANDLERS,
+    SERVICES,
+    ApiError,
+    ServiceSpec,
+    _page_of,
+    _Pager,
+    service_by_name,
+)
 
 __all__ = ["Emulator", "RequestRecord"]
 
@@ -81,6 +90,16 @@ _REASONS = {
     503: "Service Unavailable",
 }
 _LOOPBACK = ("127.0.0.1", "localhost")
+_ACCOUNT_OPERATIONS = (
+    ("organizations", "ListAccounts"),
+    ("organizations", "ListRoots"),
+    ("organizations", "ListOrganizationalUnitsForParent"),
+    ("organizations", "ListAccountsForParent"),
+    ("organizations", "DescribeOrganization"),
+    ("sts", "AssumeRole"),
+    ("sts", "GetCallerIdentity"),
+)
+"""Operations answered from the organization and the caller (``Emulator._accounts_call``)."""
 CREDENTIALS_PATH = "/_jobkit/credentials"
 """Path of the emulator's container credential endpoint (``credentials_url()``)."""
 S3_CONTROL_HOST = "s3-control.invalid"
@@ -105,6 +124,8 @@ class RequestRecord:
     error_code: str | None
     user_agent: str = ""
     """The request's User-Agent header (credentials are never recorded)."""
+    account: str = ACCOUNT_ID
+    """The caller's account, told by its access key."""
 
 
 class _Models:
@@ -115,7 +136,8 @@ class _Models:
             name: load_service_model(name) for name in SERVICES
         }
         self.operations: dict[tuple[str, str], OperationModel] = {
-            (svc, op): self.services[svc].operation_model(op) for svc, op in HANDLERS
+            (svc, op): self.services[svc].operation_model(op)
+            for svc, op in (*HANDLERS, *_ACCOUNT_OPERATIONS)
         }
         self.rest: dict[str, list[UriMatcher]] = {}
         for (svc, _op), model in self.operations.items():
@@ -147,10 +169,19 @@ class Emulator:
         port: int = 0,
         host: str = "127.0.0.1",
         now: dt.datetime | None = None,
+        accounts: int = 1,
+        ous: Sequence[str] = DEFAULT_OUS,
+        assume_role_lifetime: float | None = None,
     ) -> None:
         if host not in _LOOPBACK:
             raise ValueError("the emulator only binds to the loopback interface (127.0.0.1)")
         self.data = EmulatorData(seed=seed, sizes=sizes, malformed=malformed, now=now)
+        self.organization = Organization(seed=seed, accounts=accounts, ous=ous, now=self.data.now)
+        """The accounts, root and OUs Organizations serves (``accounts=1``: none)."""
+        self.assume_role_lifetime = assume_role_lifetime
+        """Seconds that AssumeRole credentials live, whatever ``DurationSeconds`` says
+        (None: ``DurationSeconds``, default 3600)."""
+        self._account_data: dict[str, EmulatorData] = {ACCOUNT_ID: self.data}
         self._host = "127.0.0.1"
         self._port = port
         self._faults: dict[tuple[str | None, str | None], Faults | None] = {(None, None): faults}
@@ -322,6 +353,25 @@ class Emulator:
             variables, on_apply=self._environments.append, on_restore=self._environments.remove
         )
 
+    # ------------------------------------------------------------------ accounts
+
+    def data_for(self, account: str) -> EmulatorData:
+        """The ground truth of ``account``: its own jobs (seeded by the account) with its id
+        in every ARN. ``data_for(ACCOUNT_ID)`` is ``data``."""
+        with self._lock:
+            found = self._account_data.get(account)
+            if found is None:
+                base = self.data
+                found = EmulatorData(
+                    seed=_salt(base.seed, account) & 0xFFFF_FFFF,
+                    sizes=base.sizes,
+                    malformed=base.malformed,
+                    now=base.now,
+                    account=account,
+                )
+                self._account_data[account] = found
+            return found
+
     # ------------------------------------------------------------------ access control
 
     def deny(
@@ -406,7 +456,11 @@ class Emulator:
             return list(self._requests)
 
     def request_count(
-        self, operation: str | None = None, region: str | None = None, service: str | None = None
+        self,
+        operation: str | None = None,
+        region: str | None = None,
+        service: str | None = None,
+        account: str | None = None,
     ) -> int:
         """How many requests matched every given criterion (faulted ones included)."""
         canonical = _canonical_service(service)
@@ -416,6 +470,7 @@ class Emulator:
             if (operation is None or r.operation == operation)
             and (region is None or r.region == region)
             and (canonical is None or r.service == canonical)
+            and (account is None or r.account == account)
         )
 
     def clear_requests(self) -> None:
@@ -528,6 +583,7 @@ class Emulator:
                 "Authorization header requires a Credential=AKID/date/region/service/aws4_request",
             )
         record["region"] = region = scope["region"]
+        record["account"] = self._caller(scope["akid"])
         spec = service_by_name(scope["service"])
         unknown_status = 404 if protocol != JSON else 400
         if spec is None:
@@ -598,9 +654,14 @@ class Emulator:
                     self._finish(faulted[0], record, params, code)
                 return faulted[0], delay
 
-        handler = HANDLERS[(spec.name, operation.name)]
+        account = self._caller(scope["akid"])
+        handler: Callable[[EmulatorData, str, Mapping[str, Any]], dict[str, Any]]
+        if (spec.name, operation.name) in _ACCOUNT_OPERATIONS:
+            handler = self._accounts_call(spec, operation.name, account, protocol)
+        else:
+            handler = HANDLERS[(spec.name, operation.name)]
         try:
-            output = handler(self.data, region, params)
+            output = handler(self.data_for(account), region, params)
             resp = encode_output(operation, protocol, output)
             code_out: str | None = None
         except ApiError as exc:
@@ -694,6 +755,117 @@ class Emulator:
         body = json.dumps(creds.container_response()).encode()
         return Response(200, {"Content-Type": "application/json"}, body)
 
+    def _caller(self, access_key: str) -> str:
+        issued = self._keyring.get(access_key)
+        return ACCOUNT_ID if issued is None else issued.account
+
+    def _accounts_call(
+        self, spec: ServiceSpec, operation: str, account: str, protocol: str
+    ) -> Callable[[EmulatorData, str, Mapping[str, Any]], dict[str, Any]]:
+        """A handler for Organizations and STS, which answer from the caller's account."""
+        org = self.organization
+
+        def organizations(_data: EmulatorData, _region: str, params: Mapping[str, Any]) -> Any:
+            if not org.enabled:
+                raise ApiError(
+                    "AWSOrganizationsNotInUseException",
+                    "Your account is not a member of an organization.",
+                )
+            if account != org.management:
+                raise ApiError(
+                    "AccessDeniedException", "You don't have permissions to access this resource."
+                )
+            if operation == "DescribeOrganization":
+                return {"Organization": dict(summary(org))}
+            items: list[dict[str, Any]]
+            if operation == "ListAccounts":
+                items, key = org.accounts, "Accounts"
+            elif operation == "ListRoots":
+                items, key = [org.root], "Roots"
+            else:
+                parent = str(params.get("ParentId") or "")
+                if not org.is_parent(parent):
+                    raise ApiError(
+                        "ParentNotFoundException", f"We can't find a root or OU with id {parent}."
+                    )
+                if operation == "ListAccountsForParent":
+                    items, key = org.accounts_for_parent(parent), "Accounts"
+                else:
+                    items, key = org.ous_for_parent(parent), "OrganizationalUnits"
+            pager = _Pager(
+                spec,
+                operation,
+                params,
+                token_key="NextToken",
+                max_key="MaxResults",
+                bounds=(1, 20),
+                default=20,
+            )
+            page, token = _page_of(items, pager)
+            out: dict[str, Any] = {key: page}
+            if token is not None:
+                out["NextToken"] = token
+            return out
+
+        def sts(_data: EmulatorData, region: str, params: Mapping[str, Any]) -> Any:
+            if operation == "GetCallerIdentity":
+                return {
+                    "UserId": "AIDAJOBKITEMULATOR00",
+                    "Account": account,
+                    "Arn": f"arn:aws:iam::{account}:user/testing",
+                }
+            target = role_account(str(params.get("RoleArn") or ""))
+            if target is None:
+                raise spec.validation_error(f"{params.get('RoleArn')!r} is not a role ARN")
+            role_acct, role_name = target
+            refused = role_acct not in org and role_acct != account
+            refusal = (
+                None if refused else self._denial(spec, protocol, operation, region, role_acct)
+            )
+            if refused or refusal is not None:
+                raise ApiError(
+                    "AccessDenied",
+                    f"User: arn:aws:iam::{account}:user/testing is not authorized to perform: "
+                    f"sts:AssumeRole on resource: {params['RoleArn']}",
+                    403,
+                )
+            duration = int(params.get("DurationSeconds") or 3600)
+            if not 900 <= duration <= 43200:
+                raise spec.validation_error(
+                    f"1 validation error detected: Value '{duration}' at 'durationSeconds' "
+                    "failed to satisfy constraint: Member must have value between 900 and 43200"
+                )
+            lifetime = self.assume_role_lifetime or float(duration)
+            creds = self._keyring.issue(lifetime, role_acct)
+            session = str(params.get("RoleSessionName") or "session")
+            return {
+                "Credentials": {
+                    "AccessKeyId": creds.access_key_id,
+                    "SecretAccessKey": creds.secret_access_key,
+                    "SessionToken": creds.session_token,
+                    "Expiration": creds.expiration,
+                },
+                "AssumedRoleUser": {
+                    "AssumedRoleId": f"AROAJOBKIT{role_acct}:{session}",
+                    "Arn": f"arn:aws:sts::{role_acct}:assumed-role/{role_name}/{session}",
+                },
+                "PackedPolicySize": 0,
+            }
+
+        return organizations if spec.name == "organizations" else sts
+
+    def _denial(
+        self, spec: ServiceSpec, protocol: str, operation: str, region: str, account: str
+    ) -> tuple[str, int, str] | None:
+        with self._lock:
+            rules = [d for d in self._denials if d.matches(spec.name, operation, region, account)]
+        if not rules:
+            return None
+        rule = max(rules, key=lambda d: d.specificity)
+        return self._auth_error(
+            spec, protocol, rule.reason, region=region, account=account, operation=operation
+        )
+
     def _refusal(
         self, spec: ServiceSpec, protocol: str, operation: str, region: str, access_key: str
     ) -> tuple[str, int, str] | None:
@@ -703,14 +875,7 @@ class Emulator:
             return self._auth_error(
                 spec, protocol, "expired", region=region, account=account, operation=operation
             )
-        with self._lock:
-            rules = [d for d in self._denials if d.matches(spec.name, operation, region, account)]
-        if not rules:
-            return None
-        rule = max(rules, key=lambda d: d.specificity)
-        return self._auth_error(
-            spec, protocol, rule.reason, region=region, account=account, operation=operation
-        )
+        return self._denial(spec, protocol, operation, region, account)
 
     @staticmethod
     def _auth_error(
@@ -754,6 +919,7 @@ class Emulator:
                 status=0 if resp is None else resp.status,
                 error_code=code,
                 user_agent=record.get("user_agent", ""),
+                account=record.get("account", ACCOUNT_ID),
             )
         )
 
