@@ -8,7 +8,6 @@ standard AWS_ENDPOINT_URL setting, exactly as it would talk to AWS.
 from __future__ import annotations
 
 import collections
-import os
 import time
 
 import jobkit
@@ -17,8 +16,7 @@ from jobkit.testing import Emulator
 
 def main() -> None:
     """List everything on the emulator and print the newest jobs and the counts."""
-    with Emulator(seed=0) as emu:
-        os.environ.update(emu.env(region="us-east-1"))
+    with Emulator(seed=0) as emu, emu.environment(region="us-east-1"):
         print(f"jobkit {jobkit.__version__} on the bundled emulator at {emu.endpoint_url}\n")
         started = time.perf_counter()
         # No adapters and no scope parameters: every registered adapter, and its work teams,

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from jobkit.testing import Emulator
+from jobkit.testing import REFERENCE_NOW, Emulator
 from tests.drivers import DRIVERS, Driver
 
 # Everything below talks to 127.0.0.1 only. The metadata service is switched off so that the
 # credential chain never reaches for 169.254.169.254 when a test removes the credentials.
+# JOBKIT_EMULATOR_NOW fixes the clock of every emulator a test creates without now= (those of
+# `jobkit ls --emulator` subprocesses too), so they all serve the same data as the ground truth.
 _ENV = {
+    "JOBKIT_EMULATOR_NOW": REFERENCE_NOW.isoformat(),
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -84,7 +87,7 @@ E2E_SIZES = {
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """One emulator for the session, sized so that every stream spans several pages."""
-    with Emulator(seed=11, sizes=E2E_SIZES, malformed=2) as emu:
+    with Emulator(seed=11, sizes=E2E_SIZES, malformed=2, now=REFERENCE_NOW) as emu:
         yield emu
 
 

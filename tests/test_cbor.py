@@ -71,7 +71,7 @@ def test_cbor_error_is_typed(emu_env: Emulator, cbor_only_model: Path) -> None:
     emu_env.set_faults(Faults(access_denied=True), service="comprehendmedical")
     try:
         with pytest.raises(AccessDeniedError) as info:
-            next(jobkit.jobs(ADAPTER, session=boto3.Session()))
+            next(jobkit.jobs(ADAPTER, session=boto3.Session(), errors="raise"))
     finally:
         emu_env.clear_faults(service="comprehendmedical")
     assert info.value.code == "AccessDeniedException" and info.value.http_status == 400

@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-from jobkit.testing import Emulator, Faults
+from jobkit.testing import NOW_ENV, REFERENCE_NOW, Emulator, Faults
 
 REGION = "us-east-1"
 ClientFactory = Callable[..., Any]
@@ -32,7 +33,7 @@ ClientFactory = Callable[..., Any]
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     """One shared emulator for the read-only tests of this module."""
-    with Emulator(seed=7, malformed=2) as server:
+    with Emulator(seed=7, malformed=2, now=REFERENCE_NOW) as server:
         yield server
 
 
@@ -1022,3 +1023,554 @@ def test_clear_faults_lets_broader_settings_apply_again() -> None:
             raise AssertionError("the region-wide fault did not apply after clear_faults")
         emu.clear_faults()
         client.list_processing_jobs(MaxResults=1)
+
+
+# ------------------------------------------------------------------------------ clock
+
+
+def test_default_now_is_the_real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without now= (or JOBKIT_EMULATOR_NOW) the data ends just before the real clock."""
+    monkeypatch.delenv(NOW_ENV, raising=False)
+    before = dt.datetime.now(dt.UTC)
+    data = Emulator().data
+    assert before - dt.timedelta(seconds=1) <= data.now <= dt.datetime.now(dt.UTC)
+    newest = data.records("sagemaker", "ListProcessingJobs", REGION)[0]["CreationTime"]
+    assert data.now - dt.timedelta(hours=8) < newest < data.now  # one step of 60 d / 250 jobs
+    week = [
+        r
+        for r in data.records("sagemaker", "ListTrainingJobs", REGION)
+        if r["CreationTime"] > before - dt.timedelta(days=7)
+    ]
+    assert week
+
+
+def test_now_from_the_environment_and_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JOBKIT_EMULATOR_NOW fixes the clock; a bad value or a naive now= is refused."""
+    monkeypatch.setenv(NOW_ENV, "2026-03-04T05:06:07.891234Z")
+    assert Emulator().data.now == dt.datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=dt.UTC)
+    monkeypatch.setenv(NOW_ENV, "yesterday")
+    with pytest.raises(ValueError, match="ISO 8601"):
+        Emulator()
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Emulator(now=dt.datetime(2026, 1, 1))  # naive on purpose
+
+
+_CLI = (sys.executable, "-m", "jobkit.cli")
+_PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+
+
+def test_cli_ls_emulator_since_7d_lists_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`jobkit ls --emulator --since 7d` on the real clock prints last week's jobs."""
+    monkeypatch.delenv(NOW_ENV, raising=False)
+    run = subprocess.run(
+        [*_CLI, "ls", "sagemaker.processing", "--emulator", "--since", "7d", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    created = [
+        dt.datetime.fromisoformat(json.loads(line)["created"]) for line in run.stdout.splitlines()
+    ]
+    assert created
+    assert min(created) > dt.datetime.now(dt.UTC) - dt.timedelta(days=7, minutes=5)
+
+
+# ------------------------------------------------------------------------------ realistic data
+
+
+def _scope_for(data: Any, op: Any) -> dict[str, str]:
+    if op.scope == "jobQueue":
+        queues = [q for q in data.job_queues(REGION) if q["jobQueueType"] != "SAGEMAKER_TRAINING"]
+        return {"jobQueue": queues[0]["jobQueueArn"]}
+    if op.scope == "AccountId":
+        return {"AccountId": "123456789012"}
+    if op.parent is not None:
+        item = data.parents(*op.parent, REGION)[0]
+        return {op.scope or "": item if op.parent_value is None else item[op.parent_value]}
+    return {}
+
+
+def test_generated_jobs_are_consistent_with_their_status() -> None:
+    """No end time on unfinished jobs, no start time on queued ones, no failure reason on
+    successful ones, ends after starts, and names are whole words."""
+    from jobkit.testing._generic import GENERIC_OPS
+    from jobkit.testing._lifecycle import _NOT_STARTED, _TERMINAL, _roles, _word, failed
+
+    data = Emulator(sizes={"ListJobs": 40}).data
+    checked = 0
+    for (service, operation), op in GENERIC_OPS.items():
+        ends, starts, _modified, reasons = _roles(tuple(op.summary_shape.members), op.created)
+        for rec in data.records(service, operation, REGION, **_scope_for(data, op)):
+            word = _word(rec[op.status])
+            if word not in _TERMINAL:
+                assert not [m for m in ends if m in rec], (operation, rec)
+            if word in _NOT_STARTED:
+                assert not [m for m in starts if m in rec], (operation, rec)
+            if not failed(word):
+                assert not [m for m in reasons if m in rec], (operation, rec)
+            for end in (m for m in ends if m in rec):
+                assert all(rec[end] >= rec[s] for s in starts if s in rec), (operation, rec)
+            if op.name is not None:
+                assert re.fullmatch(r"[A-Za-z]+(-[A-Za-z]+)*-\d{5}", rec[op.name]), rec[op.name]
+                assert not rec[op.name].startswith("er-")
+            checked += 1
+    assert checked > 1000
+    assert any(
+        "EndTime" in r
+        for r in data.records("sagemaker", "ListAutoMLJobs", REGION)
+        if r["AutoMLJobStatus"] == "Completed"
+    )
+
+
+# ------------------------------------------------------------------------------ stderr
+
+
+async def test_limited_async_listings_print_nothing_on_stderr(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing a limited async listing resets connections: the emulator logs that at debug
+    level and prints no traceback on stderr."""
+    import jobkit
+
+    with Emulator(seed=2) as server:
+        for name, value in server.env(proxy=False).items():
+            monkeypatch.setenv(name, value)
+        for _ in range(10):
+            jobs = await jobkit.ajobs("batch.service", limit=5).collect()
+            assert len(jobs) == 5
+    captured = capfd.readouterr()
+    assert captured.err == ""
+
+
+def test_handler_errors_go_to_logging_not_stderr(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An emulator bug is logged (with traceback) through logging; a reset is debug only."""
+    import logging
+
+    from jobkit.testing._server import _HTTPServer
+
+    with Emulator() as server:
+        httpd = server._httpd
+        assert isinstance(httpd, _HTTPServer)
+        with caplog.at_level(logging.DEBUG, logger="jobkit.testing"):
+            for exc in (ConnectionResetError(104, "reset"), RuntimeError("bug")):
+                try:
+                    raise exc
+                except Exception:
+                    httpd.handle_error(None, ("127.0.0.1", 1))
+    levels = [(r.levelname, r.exc_info is not None) for r in caplog.records]
+    assert levels == [("DEBUG", False), ("ERROR", True)]
+    assert capfd.readouterr().err == ""
+
+
+# ------------------------------------------------------------------------------ environment
+
+
+def test_environment_sets_and_restores_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """environment() sets env()'s variables, removes the host identity, and restores every
+    variable (present, absent, proxies) exactly on exit and on close()."""
+    monkeypatch.setenv("HTTP_PROXY", "http://corp-proxy:3128")
+    monkeypatch.setenv("NO_PROXY", "intranet.example")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("AWS_PROFILE", "prod")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    snapshot = dict(os.environ)
+    with Emulator() as server:
+        with server.environment(region="eu-west-1") as applied:
+            assert os.environ["AWS_ENDPOINT_URL"] == server.endpoint_url
+            assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+            assert "AWS_PROFILE" not in os.environ and applied["AWS_PROFILE"] is None
+            assert os.environ["HTTP_PROXY"] == server.endpoint_url
+            assert os.environ["NO_PROXY"].split(",") == ["127.0.0.1", "::1", "intranet.example"]
+            sm = boto3.Session().client("sagemaker")
+            assert sm.list_workteams()["Workteams"]
+            sm.close()
+        assert dict(os.environ) == snapshot
+        with server.environment(proxy=False):
+            assert "AWS_ENDPOINT_URL_S3_CONTROL" not in os.environ
+            assert os.environ["HTTP_PROXY"] == "http://corp-proxy:3128"
+        assert dict(os.environ) == snapshot
+        server.environment(credentials_lifetime=60).apply()  # notebook style: close() restores
+        assert "AWS_ACCESS_KEY_ID" not in os.environ
+        assert os.environ["AWS_CONFIG_FILE"] == os.devnull
+    assert dict(os.environ) == snapshot
+
+
+def test_every_environment_variable_is_documented() -> None:
+    """docs/testing.md names every variable env() and environment() set or remove."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "testing.md").read_text()
+    with Emulator() as server:
+        names = set(server.environment(credentials_lifetime=5).variables)
+        names |= set(server.environment().variables)
+    missing = sorted(name for name in names if f"`{name}`" not in docs)
+    assert not missing
+
+
+def test_pytest_plugin_runs_the_documented_test(tmp_path: Path) -> None:
+    """The pytest example of docs/testing.md passes with the plugin enabled, and the
+    environment is restored after each test."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "testing.md").read_text()
+    block = re.search(r"```python\n(# test_my_report\.py.*?)```", docs, re.S)
+    assert block is not None
+    extra = (
+        "\n\ndef test_environment_is_restored():\n"
+        "    import os\n"
+        "    assert 'AWS_ENDPOINT_URL' not in os.environ\n"
+    )
+    (tmp_path / "test_my_report.py").write_text(block[1] + extra)
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", NOW_ENV)}
+    run = subprocess.run(
+        [*_PYTEST, "-p", "jobkit.testing.pytest_plugin", str(tmp_path / "test_my_report.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 passed" in run.stdout
+
+
+# ------------------------------------------------------------------------------ denials
+
+
+def _plain(server: Emulator, service: str, region: str = REGION, **kwargs: Any) -> Any:
+    session = boto3.Session(
+        aws_access_key_id=kwargs.pop("key", "testing"),
+        aws_secret_access_key=kwargs.pop("secret", "testing"),
+        aws_session_token=kwargs.pop("token", None),
+        region_name=region,
+    )
+    config = Config(retries={"total_max_attempts": 1}, **kwargs)
+    if service == "s3control":
+        config = config.merge(Config(proxies=server.proxies))
+    return session.client(service, endpoint_url=server.endpoint_url, config=config)
+
+
+_CALLS: dict[str, Callable[[Any], Any]] = {
+    "sagemaker": lambda c: c.list_training_jobs(),
+    "batch": lambda c: c.describe_job_queues(),
+    "iam": lambda c: c.list_roles(),
+    "s3control": lambda c: c.list_jobs(AccountId="123456789012"),
+    "comprehendmedical": lambda c: c.list_snomedct_inference_jobs(),
+}
+
+_DENIED = {
+    # reason: {service: (code, status)}
+    "access-denied": {
+        "sagemaker": ("AccessDeniedException", 400),
+        "batch": ("AccessDeniedException", 403),
+        "iam": ("AccessDenied", 403),
+        "s3control": ("AccessDenied", 403),
+    },
+    "opt-in-required": dict.fromkeys(
+        ("sagemaker", "batch", "iam", "s3control"), ("OptInRequired", 403)
+    ),
+    "unrecognized-client": {
+        "sagemaker": ("UnrecognizedClientException", 400),
+        "batch": ("UnrecognizedClientException", 403),
+        "iam": ("InvalidClientTokenId", 403),
+        "s3control": ("InvalidAccessKeyId", 403),
+    },
+    "not-subscribed": {
+        "sagemaker": ("SubscriptionRequiredException", 400),
+        "batch": ("SubscriptionRequiredException", 403),
+        "iam": ("OptInRequired", 403),
+        "s3control": ("NotSignedUp", 403),
+    },
+}
+
+
+@pytest.mark.parametrize("reason", list(_DENIED))
+def test_deny_answers_in_each_protocols_format(reason: str) -> None:
+    """deny(reason=...) answers each protocol's code and status (awsJson, restJson,
+    awsQuery, restXml), over real HTTP to plain boto3 clients."""
+    with Emulator() as server:
+        server.deny(reason=reason)  # type: ignore[arg-type]
+        for service, want in _DENIED[reason].items():
+            client = _plain(server, service)
+            with pytest.raises(ClientError) as exc:
+                _CALLS[service](client)
+            assert _error(exc) == want, service
+            client.close()
+
+
+def test_deny_by_service_operation_region_and_allow() -> None:
+    """A denial applies only where it matches; the most specific rule answers; allow()
+    removes one rule, allow() with nothing every rule."""
+    with Emulator() as server:
+        server.deny(service="sagemaker", operation="ListTrainingJobs")
+        server.deny(region="eu-west-1", reason="opt-in-required")
+        server.deny(service="batch", region="eu-west-1", reason="not-subscribed")
+        sm, sm_eu = _plain(server, "sagemaker"), _plain(server, "sagemaker", "eu-west-1")
+        batch, batch_eu = _plain(server, "batch"), _plain(server, "batch", "eu-west-1")
+        assert sm.list_transform_jobs()["TransformJobSummaries"]
+        with pytest.raises(ClientError) as exc:
+            sm.list_training_jobs()
+        assert _error(exc) == ("AccessDeniedException", 400)
+        assert "sagemaker:ListTrainingJobs" in exc.value.response["Error"]["Message"]
+        with pytest.raises(ClientError) as exc:
+            sm_eu.list_transform_jobs()
+        assert _error(exc) == ("OptInRequired", 403)
+        with pytest.raises(ClientError) as exc:
+            batch_eu.describe_job_queues()
+        assert _error(exc) == ("SubscriptionRequiredException", 403)
+        assert batch.describe_job_queues()["jobQueues"]
+        server.allow(region="eu-west-1")
+        assert sm_eu.list_transform_jobs()["TransformJobSummaries"]
+        with pytest.raises(ClientError):
+            batch_eu.describe_job_queues()
+        server.allow()
+        assert sm.list_training_jobs()["TrainingJobSummaries"]
+        assert batch_eu.describe_job_queues()["jobQueues"]
+        with pytest.raises(ValueError, match="reason"):
+            server.deny(reason="nope")  # type: ignore[arg-type]
+        for client in (sm, sm_eu, batch, batch_eu):
+            client.close()
+
+
+# ------------------------------------------------------------------------------ deleted scopes
+
+
+def test_delete_scope_after_discovery() -> None:
+    """A deleted parent still shows in discovery; its child listing answers the service's
+    not-found error (Batch ClientException, SageMaker ResourceNotFound, Clean Rooms ML 404)."""
+    with Emulator() as server:
+        batch = _plain(server, "batch")
+        queues = [
+            q
+            for q in batch.describe_job_queues()["jobQueues"]
+            if q["jobQueueType"] == "SAGEMAKER_TRAINING"
+        ]
+        server.delete_scope(REGION, jobQueue=queues[0]["jobQueueName"])
+        assert batch.describe_job_queues()["jobQueues"][0] == queues[0]
+        for ref in (queues[0]["jobQueueName"], queues[0]["jobQueueArn"]):
+            with pytest.raises(ClientError) as exc:
+                batch.list_service_jobs(jobQueue=ref)
+            assert _error(exc) == ("ClientException", 400)
+        assert batch.list_service_jobs(jobQueue=queues[1]["jobQueueArn"])["jobSummaryList"]
+
+        sm = _plain(server, "sagemaker")
+        team = sm.list_workteams()["Workteams"][0]["WorkteamArn"]
+        server.delete_scope(REGION, WorkteamArn=team)
+        assert team in [t["WorkteamArn"] for t in sm.list_workteams()["Workteams"]]
+        with pytest.raises(ClientError) as exc:
+            sm.list_labeling_jobs_for_workteam(WorkteamArn=team)
+        assert _error(exc) == ("ResourceNotFound", 400)
+
+        cr, crml = _plain(server, "cleanrooms"), _plain(server, "cleanroomsml")
+        collab = cr.list_collaborations()["collaborationList"][0]["id"]
+        server.delete_scope(REGION, collaborationIdentifier=collab)
+        assert collab in [c["id"] for c in cr.list_collaborations()["collaborationList"]]
+        with pytest.raises(ClientError) as exc:
+            crml.list_collaboration_trained_models(collaborationIdentifier=collab)
+        assert _error(exc) == ("ResourceNotFoundException", 404)
+        other = _plain(server, "batch", "eu-west-1")
+        assert other.list_service_jobs(jobQueue=queues[0]["jobQueueName"])["jobSummaryList"]
+        for client in (batch, sm, cr, crml, other):
+            client.close()
+
+
+# ------------------------------------------------------------------------------ credentials
+
+
+def test_issued_credentials_expire_per_protocol() -> None:
+    """Keys minted with a lifetime work until it passes, then each protocol answers its
+    expired-token error; the secret never shows in repr."""
+    expected = {
+        "sagemaker": ("ExpiredTokenException", 400),
+        "batch": ("ExpiredTokenException", 403),
+        "iam": ("ExpiredToken", 403),
+        "s3control": ("ExpiredToken", 400),
+        "comprehendmedical": ("ExpiredTokenException", 400),
+    }
+    with Emulator() as server:
+        creds = server.issue_credentials(lifetime=3.0)
+        assert creds.access_key_id.startswith("ASIA") and len(creds.access_key_id) == 20
+        assert creds.secret_access_key not in repr(creds)
+        assert creds.session_token not in repr(creds)
+        kw = {"key": creds.access_key_id, "secret": creds.secret_access_key}
+        clients = {s: _plain(server, s, token=creds.session_token, **kw) for s in expected}
+        for service, client in clients.items():
+            _CALLS[service](client)
+        time.sleep(max(0.0, creds.expiration.timestamp() - time.time()) + 0.05)
+        assert creds.expired
+        for service, client in clients.items():
+            with pytest.raises(ClientError) as exc:
+                _CALLS[service](client)
+            assert _error(exc) == expected[service], service
+            client.close()
+        with pytest.raises(ValueError, match="lifetime"):
+            server.issue_credentials(lifetime=0)
+
+
+def test_refreshable_credentials_from_the_container_endpoint() -> None:
+    """With credentials_lifetime, boto3 and aiobotocore fetch keys from the emulator's
+    container endpoint and fetch new ones before they expire: calls spanning several
+    lifetimes all succeed."""
+    import asyncio
+
+    from aiobotocore.session import get_session
+
+    with Emulator() as server, server.environment(credentials_lifetime=0.6):
+        sm = boto3.Session().client("sagemaker", config=Config(retries={"total_max_attempts": 1}))
+        for _ in range(4):
+            sm.list_training_jobs(MaxResults=1)
+            time.sleep(0.3)
+        sm.close()
+
+        async def run() -> None:
+            async with get_session().create_client("batch") as batch:
+                for _ in range(4):
+                    await batch.describe_job_queues()
+                    await asyncio.sleep(0.3)
+
+        asyncio.run(run())
+        issued = server.issued_credentials
+        assert len({c.access_key_id for c in issued}) >= 3
+        assert {r.error_code for r in server.requests} == {None}
+        used = {c.access_key_id for c in issued}
+        assert all(r.service for r in server.requests)
+        assert used
+
+
+def test_s3control_with_proxies_config_and_no_proxy_env() -> None:
+    """S3 Control (account-prefixed host) reaches the emulator with a plain AWS_ENDPOINT_URL
+    when its client is given Config(proxies=emu.proxies), for boto3 and aiobotocore; no
+    proxy variable is set."""
+    import asyncio
+
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import get_session
+
+    with Emulator() as server, server.environment(proxy=False):
+        assert "HTTP_PROXY" not in os.environ or os.environ["HTTP_PROXY"] != server.endpoint_url
+        truth = server.data.records("s3control", "ListJobs", REGION, AccountId="123456789012")
+        s3c = boto3.Session().client("s3control", config=Config(proxies=server.proxies))
+        assert s3c.list_jobs(AccountId="123456789012", MaxResults=1000)["Jobs"] == truth
+        s3c.close()
+
+        async def run() -> list[Any]:
+            config = AioConfig(proxies=server.proxies)
+            async with get_session().create_client("s3control", config=config) as client:
+                page = await client.list_jobs(AccountId="123456789012", MaxResults=1000)
+                return list(page["Jobs"])
+
+        assert asyncio.run(run()) == truth
+
+
+# ------------------------------------------------------------------------------ organizations
+
+
+def _org_client(server: Emulator, service: str, **creds: str) -> Any:
+    session = boto3.Session(
+        aws_access_key_id=creds.get("AccessKeyId", "testing"),
+        aws_secret_access_key=creds.get("SecretAccessKey", "testing"),
+        aws_session_token=creds.get("SessionToken"),
+        region_name=REGION,
+    )
+    return session.client(
+        service,
+        endpoint_url=server.endpoint_url,
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def test_organizations_lists_accounts_roots_and_nested_ous() -> None:
+    """ListAccounts pages 50 distinct accounts; the root's OUs, their children and the
+    accounts per parent cover every account exactly once."""
+    with Emulator(accounts=50) as server:
+        org = _org_client(server, "organizations")
+        pages = list(org.get_paginator("list_accounts").paginate(PaginationConfig={"PageSize": 7}))
+        accounts = [a for page in pages for a in page["Accounts"]]
+        assert len(pages) == 8 and len({a["Id"] for a in accounts}) == 50
+        assert accounts[0]["Id"] == "123456789012"
+        assert all(re.fullmatch(r"\d{12}", a["Id"]) and a["Status"] == "ACTIVE" for a in accounts)
+        (root,) = org.list_roots()["Roots"]
+        seen: list[str] = []
+        names: list[str] = []
+        todo = [root["Id"]]
+        while todo:
+            parent = todo.pop()
+            seen += [a["Id"] for a in org.list_accounts_for_parent(ParentId=parent)["Accounts"]]
+            children = org.list_organizational_units_for_parent(ParentId=parent)
+            todo += [ou["Id"] for ou in children["OrganizationalUnits"]]
+            names += [ou["Name"] for ou in children["OrganizationalUnits"]]
+        assert sorted(seen) == sorted(a["Id"] for a in accounts)
+        assert sorted(names) == ["Development", "EU", "Production", "Sandbox"]
+        with pytest.raises(ClientError) as exc:
+            org.list_accounts_for_parent(ParentId="ou-0000-00000000")
+        assert _error(exc) == ("ParentNotFoundException", 400)
+        org.close()
+    with Emulator() as alone:
+        org = _org_client(alone, "organizations")
+        with pytest.raises(ClientError) as exc:
+            org.list_accounts()
+        assert _error(exc) == ("AWSOrganizationsNotInUseException", 400)
+        org.close()
+
+
+def test_assume_role_gives_each_account_its_own_data_until_expiry() -> None:
+    """AssumeRole into a member returns keys of that account: its requests see its own jobs
+    (its id in every ARN), a member cannot list the organization, and the keys expire."""
+    with Emulator(accounts=5, assume_role_lifetime=5.0) as server:
+        member = server.organization.account_ids[3]
+        sts = _org_client(server, "sts")
+        answer = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{member}:role/JobkitReader", RoleSessionName="jobkit"
+        )
+        creds = answer["Credentials"]
+        assert answer["AssumedRoleUser"]["Arn"].startswith(f"arn:aws:sts::{member}:assumed-role/")
+        remaining = (creds["Expiration"] - dt.datetime.now(dt.UTC)).total_seconds()
+        assert 0 < remaining <= 5.0
+        sm = _org_client(server, "sagemaker", **creds)
+        assert _org_client(server, "sts", **creds).get_caller_identity()["Account"] == member
+        got = _pages(sm, "ListTrainingJobs", "TrainingJobSummaries", SortOrder="Descending")
+        truth = server.data_for(member).records("sagemaker", "ListTrainingJobs", REGION)
+        assert got == truth
+        assert all(f":{member}:" in r["TrainingJobArn"] for r in got)
+        assert got != server.data.records("sagemaker", "ListTrainingJobs", REGION)
+        assert server.request_count(account=member, operation="ListTrainingJobs") >= 1
+        with pytest.raises(ClientError) as exc:
+            _org_client(server, "organizations", **creds).list_accounts()
+        assert _error(exc) == ("AccessDeniedException", 400)
+        time.sleep(max(0.0, creds["Expiration"].timestamp() - time.time()) + 0.05)
+        with pytest.raises(ClientError) as exc:
+            sm.list_training_jobs()
+        assert _error(exc) == ("ExpiredTokenException", 400)
+
+
+def test_assume_role_denied_in_chosen_accounts() -> None:
+    """deny(service="sts", account=X) refuses the role in X only; accounts outside the
+    organization are refused; DurationSeconds out of range is a validation error."""
+    with Emulator(accounts=4) as server:
+        members = server.organization.account_ids[1:]
+        server.deny(service="sts", operation="AssumeRole", account=members[0])
+        sts = _org_client(server, "sts")
+
+        def assume(account: str, **extra: Any) -> Any:
+            arn = f"arn:aws:iam::{account}:role/JobkitReader"
+            return sts.assume_role(RoleArn=arn, RoleSessionName="jobkit", **extra)
+
+        with pytest.raises(ClientError) as exc:
+            assume(members[0])
+        assert _error(exc) == ("AccessDenied", 403)
+        assert assume(members[1])["Credentials"]["AccessKeyId"].startswith("ASIA")
+        with pytest.raises(ClientError) as exc:
+            assume("999999999999")
+        assert _error(exc) == ("AccessDenied", 403)
+        lifetime = assume(members[2], DurationSeconds=900)["Credentials"]["Expiration"]
+        assert 890 < (lifetime - dt.datetime.now(dt.UTC)).total_seconds() <= 900
+        unchecked = _plain(server, "sts", parameter_validation=False)
+        with pytest.raises(ClientError) as exc:
+            unchecked.assume_role(
+                RoleArn=f"arn:aws:iam::{members[1]}:role/R",
+                RoleSessionName="jobkit",
+                DurationSeconds=60,
+            )
+        assert _error(exc) == ("ValidationError", 400)

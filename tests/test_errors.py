@@ -108,7 +108,7 @@ def test_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     assert info.value.adapter == "sagemaker.processing"
     assert info.value.region == "us-east-1"
     assert "credentials" in str(info.value) and info.value.hint
-    assert it.stats.requests == 1  # the attempt is counted; it failed before sending
+    assert it.stats.requests == 0  # nothing was sent: signing failed before the request left
 
 
 async def test_no_credentials_async(monkeypatch: pytest.MonkeyPatch) -> None:

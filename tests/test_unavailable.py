@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,31 +14,11 @@ import jobkit
 from jobkit.core.availability import unavailable_reason
 from jobkit.errors import AccessDeniedError, ConnectionFailedError, NotFoundError
 from jobkit.testing import Emulator, Faults
-from tests.groundtruth import SEED, expected_raw, same_jobs
+from tests.drivers import Driver
+from tests.groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw, same_jobs
 from tests.test_fanout import _deny_eu
 
-ADAPTERS = list(SEED)
-
-Lister = Callable[..., tuple[list[jobkit.Job], Any]]
-
-
-@pytest.fixture(params=["sync", "async"])
-def listing(request: pytest.FixtureRequest) -> Lister:
-    """Run a listing to its end in one driver; return its jobs and the iterator."""
-    import asyncio
-
-    def run(*args: Any, **kwargs: Any) -> tuple[list[jobkit.Job], Any]:
-        if request.param == "sync":
-            it = jobkit.jobs(*args, **kwargs)
-            return list(it), it
-
-        async def collect() -> tuple[list[jobkit.Job], Any]:
-            it = jobkit.ajobs(*args, **kwargs)
-            return list(await it.collect()), it
-
-        return asyncio.run(collect())
-
-    return run
+ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
 
 
 @pytest.fixture
@@ -51,12 +31,12 @@ def denied_eu(emu_env: Emulator) -> Iterator[Emulator]:
         _deny_eu(emu_env)
 
 
-def test_denied_region_is_skipped_and_reported(denied_eu: Emulator, listing: Lister) -> None:
+async def test_denied_region_is_skipped_and_reported(denied_eu: Emulator, driver: Driver) -> None:
     """By default a denied region is skipped, reported once per stream with its reason and
     error, counted, and summarized in one warning; every other stream is listed exactly."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        got, it = listing(ADAPTERS, regions=["us-east-1", "eu-west-1"])
+        got, it = await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"])
     for adapter in ADAPTERS:
         same_jobs(
             [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
@@ -75,10 +55,10 @@ def test_denied_region_is_skipped_and_reported(denied_eu: Emulator, listing: Lis
     assert f"skipped {len(skipped)} unavailable" in str(summaries[0].message)
 
 
-def test_errors_raise_keeps_denials_fatal(denied_eu: Emulator, listing: Lister) -> None:
+async def test_errors_raise_keeps_denials_fatal(denied_eu: Emulator, driver: Driver) -> None:
     """errors="raise" is strict: the first denied stream stops the listing."""
     with pytest.raises(AccessDeniedError):
-        listing(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="raise")
+        await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="raise")
 
 
 def _closed_port() -> int:
@@ -87,42 +67,48 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_dead_endpoint_settles_at_once(
-    emu_env: Emulator, listing: Lister, monkeypatch: pytest.MonkeyPatch
+async def test_dead_endpoint_settles_at_once(
+    emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A refused connection is not backed off ten times: the dead service's streams fail
     with ConnectionFailedError after one attempt, and the listing of every other adapter
     takes less than a second longer than without the dead endpoint."""
     others = [a for a in jobkit.adapters() if not a.name.startswith("sagemaker.")]
     names = [a.name for a in jobkit.adapters()]
-    start = time.perf_counter()
-    listing([a.name for a in others], errors="warn")
-    baseline = time.perf_counter() - start
 
+    async def best_of_two(adapters: list[str]) -> tuple[float, Any]:
+        # The machine is shared: the faster of two runs is the one to compare.
+        times, last = [], None
+        for _ in range(2):
+            jobkit.clear_session_cache()
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                last = await driver.collect(adapters, errors="warn")
+            times.append(time.perf_counter() - start)
+        return min(times), last
+
+    baseline, _ = await best_of_two([a.name for a in others])
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", f"http://127.0.0.1:{_closed_port()}")
-    jobkit.clear_session_cache()
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got, it = listing(names, errors="warn")
-    elapsed = time.perf_counter() - start
+    elapsed, (got, it) = await best_of_two(names)
     assert {j.adapter for j in got} == {a.name for a in others}
     failed = {f.adapter for f in it.failures}
     assert failed and all(name.startswith("sagemaker.") for name in failed)
     assert all(isinstance(f.error, ConnectionFailedError) for f in it.failures)
     assert all("not retried" in f.error.message for f in it.failures)
+    assert it.stats.retries == 0
     assert elapsed < baseline + 1.0, (elapsed, baseline)
 
 
-def test_refused_connection_raises_fast_by_default(
-    emu_env: Emulator, listing: Lister, monkeypatch: pytest.MonkeyPatch
+async def test_refused_connection_raises_fast_by_default(
+    emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without errors="warn" a refused endpoint is an error, raised within a second."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
     jobkit.clear_session_cache()
     start = time.perf_counter()
     with pytest.raises(ConnectionFailedError, match="not retried"):
-        listing("sagemaker.processing")
+        await driver.collect("sagemaker.processing")
     assert time.perf_counter() - start < 1.0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import threading
 from collections.abc import Sequence
@@ -22,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--region", default="us-east-1", help="region for the printed env")
+    parser.add_argument(
+        "--now",
+        type=dt.datetime.fromisoformat,
+        default=None,
+        help="ISO 8601 instant the data ends at (default: $JOBKIT_EMULATOR_NOW, else the clock)",
+    )
     parser.add_argument("--malformed", type=int, default=0)
     parser.add_argument("--throttle", type=float, default=0.0, help="throttling probability")
     parser.add_argument("--server-error", type=float, default=0.0, help="5xx probability")
@@ -45,7 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         burst=args.burst,
     )
     with Emulator(
-        seed=args.seed, malformed=args.malformed, faults=faults, port=args.port, host=args.host
+        seed=args.seed,
+        malformed=args.malformed,
+        faults=faults,
+        port=args.port,
+        host=args.host,
+        now=args.now,
     ) as emu:
         print(f"jobkit emulator listening on {emu.endpoint_url}", flush=True)
         for key, value in emu.env(args.region).items():

@@ -1,12 +1,16 @@
 """Deterministic, lazily generated ground truth for the emulator.
 
-Every job is a pure function of ``(seed, region, scope, index)``: nothing is stored per job, so a
-listing of a million jobs costs a million small computations and no memory. Index 0 is the newest
-job; creation time strictly decreases with the index (``t0 - i*step - jitter(i)`` with
+Every job is a pure function of ``(seed, now, region, scope, index)``: nothing is stored per job,
+so a listing of a million jobs costs a million small computations and no memory. Index 0 is the
+newest job; creation time strictly decreases with the index (``t0 - i*step - jitter(i)`` with
 ``0 <= jitter < step``), which also lets the server turn time-window filters into index ranges by
-bisection. Times span about 60 days before a fixed reference instant (``REFERENCE_NOW``, not the
-wall clock, so data is reproducible) and have millisecond precision, so what botocore parses from
-the wire equals these records exactly.
+bisection. Times span about 60 days before the emulator's ``now`` and have millisecond
+precision, so what botocore parses from the wire equals these records exactly.
+
+``now`` is the real clock when the emulator is created, so ``since="7d"`` finds the jobs of
+the last week as it would on AWS; tests pass a fixed ``now`` (``REFERENCE_NOW``) or set
+``JOBKIT_EMULATOR_NOW`` (ISO 8601) so that every emulator of a run, subprocesses included,
+serves the same data.
 
 Records are exactly what a boto3 client returns after parsing: AWS member names, tz-aware UTC
 datetimes for timestamp shapes, ints for Batch's epoch-millisecond longs, absent keys for absent
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +39,7 @@ __all__ = [
     "ACCOUNT_ID",
     "DEFAULT_SIZES",
     "MALFORMED_CREATED_AT_BASE",
+    "NOW_ENV",
     "REFERENCE_NOW",
     "EmulatorData",
     "JobSet",
@@ -41,6 +47,9 @@ __all__ = [
 
 ACCOUNT_ID = "123456789012"
 REFERENCE_NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+"""A fixed instant for reproducible tests: ``Emulator(now=REFERENCE_NOW)``."""
+NOW_ENV = "JOBKIT_EMULATOR_NOW"
+"""Environment variable (ISO 8601) fixing ``now`` for emulators created without ``now=``."""
 MALFORMED_CREATED_AT_BASE = 253_402_300_800_000
 """First epoch-ms value past 9999-12-31T23:59:59.999Z; malformed Batch jobs count up from here."""
 
@@ -102,7 +111,7 @@ DEFAULT_SIZES: Mapping[str, int] = {
     "ListRoles": 4,
 }
 
-_SEED_OPS = {
+_HAND_WRITTEN_OPS = {
     ("sagemaker", "ListProcessingJobs"),
     ("sagemaker", "ListLabelingJobsForWorkteam"),
     ("comprehendmedical", "ListSNOMEDCTInferenceJobs"),
@@ -449,6 +458,60 @@ class ExportJobs(JobSet):
         return rec
 
 
+def resolve_now(now: dt.datetime | None) -> dt.datetime:
+    """``now`` (timezone-aware), else ``$JOBKIT_EMULATOR_NOW``, else the real clock; in UTC,
+    truncated to the millisecond like every time the emulator serves."""
+    if now is None:
+        text = os.environ.get(NOW_ENV, "").strip()
+        if text:
+            try:
+                now = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(
+                    f"{NOW_ENV}={text!r} is not an ISO 8601 time, e.g. 2026-11-01T00:00:00Z"
+                ) from None
+        else:
+            now = dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, e.g. {REFERENCE_NOW!r}; got {now!r}")
+    now = now.astimezone(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def brand(value: Any, account: str) -> Any:
+    """``value`` with the default account id replaced by ``account`` in every string (ARNs,
+    account-id members): another account's records are the default account's, rebranded."""
+    if account == ACCOUNT_ID:
+        return value
+    if isinstance(value, str):
+        return value.replace(ACCOUNT_ID, account)
+    if isinstance(value, dict):
+        return {k: brand(v, account) for k, v in value.items()}
+    if isinstance(value, list):
+        return [brand(v, account) for v in value]
+    return value
+
+
+class _Branded(JobSet):
+    """Another account's view of a job set: the same times and statuses, rebranded records."""
+
+    def __init__(self, inner: JobSet, account: str) -> None:  # a view: no JobSet.__init__
+        self.inner = inner
+        self.account = account
+        self.region, self.scope, self.n = inner.region, inner.scope, inner.n
+        self.malformed, self.salt, self.step = inner.malformed, inner.salt, inner.step
+        self.t0_ms, self.ref_ms, self.statuses = inner.t0_ms, inner.ref_ms, inner.statuses
+
+    def created_ms(self, i: int) -> int:
+        return self.inner.created_ms(i)
+
+    def status(self, i: int) -> str:
+        return self.inner.status(i)
+
+    def record(self, i: int) -> dict[str, Any]:
+        return brand(self.inner.record(i), self.account)  # type: ignore[no-any-return]
+
+
 class UnknownScopeError(LookupError):
     """The scope (work team, job queue, collaboration, model) does not exist in that region."""
 
@@ -472,6 +535,7 @@ class EmulatorData:
         sizes: Mapping[str, int] | None = None,
         malformed: int = 0,
         now: dt.datetime | None = None,
+        account: str = ACCOUNT_ID,
     ) -> None:
         unknown = (
             set(sizes or {})
@@ -483,6 +547,7 @@ class EmulatorData:
         if any(v < 0 for v in (sizes or {}).values()) or malformed < 0:
             raise ValueError("sizes and malformed must be >= 0")
         self.seed = seed
+        self.account = account
         merged = {**DEFAULT_SIZES}
         for key, value in (sizes or {}).items():
             # An unqualified shared name ("ListJobs") sets every service's count.
@@ -490,10 +555,11 @@ class EmulatorData:
             merged.update(dict.fromkeys(shared or [key], value))
         self.sizes: Mapping[str, int] = merged
         self.malformed = malformed
-        self.now = (now or REFERENCE_NOW).astimezone(dt.UTC)
+        self.now = resolve_now(now)
         self.ref_ms = datetime_to_us(self.now) // 1000
         self._sets: dict[tuple[str, str, str], JobSet] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
+        self._deleted: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ discovery
@@ -535,7 +601,7 @@ class EmulatorData:
                 }
             )
         teams.sort(key=lambda t: t["CreateDate"])
-        return teams
+        return brand(teams, self.account)  # type: ignore[no-any-return]
 
     def job_queues(self, region: str) -> list[dict[str, Any]]:
         """DescribeJobQueues details: the SAGEMAKER_TRAINING queues, then one ECS queue."""
@@ -592,7 +658,7 @@ class EmulatorData:
                 "jobStateTimeLimitActions": [],
             }
         )
-        return queues
+        return brand(queues, self.account)  # type: ignore[no-any-return]
 
     def collaborations(self, region: str) -> list[dict[str, Any]]:
         """ListCollaborations summaries (each with its membershipId), newest first."""
@@ -618,7 +684,7 @@ class EmulatorData:
                 }
             )
         out.sort(key=lambda c: c["createTime"], reverse=True)
-        return out
+        return brand(out, self.account)  # type: ignore[no-any-return]
 
     def memberships(self, region: str) -> list[dict[str, Any]]:
         """ListMemberships summaries: one ACTIVE membership per collaboration, same order."""
@@ -628,7 +694,7 @@ class EmulatorData:
                 "arn": c["membershipArn"],
                 "collaborationArn": c["arn"],
                 "collaborationId": c["id"],
-                "collaborationCreatorAccountId": ACCOUNT_ID,
+                "collaborationCreatorAccountId": self.account,
                 "collaborationCreatorDisplayName": c["creatorDisplayName"],
                 "collaborationName": c["name"],
                 "createTime": c["createTime"],
@@ -641,7 +707,36 @@ class EmulatorData:
             for c in self.collaborations(region)
         ]
 
+    def delete_scope(self, region: str, **scope: str) -> None:
+        """Delete parent resources after discovery listed them: ``parents()`` and the
+        discovery listings still show them, but ``records()``/``job_set()`` of a deleted
+        scope raise ``UnknownScopeError`` (the service's not-found error on the wire). A job
+        queue may be named or given by ARN; a deleted collaboration also hides its trained
+        models."""
+        if not scope:
+            raise TypeError("name the scope to delete, e.g. delete_scope(region, jobQueue=...)")
+        doomed = set()
+        for name, value in scope.items():
+            doomed.add((region, name, str(value)))
+            if name == "jobQueue":
+                for queue in self.job_queues(region):
+                    if value in (queue["jobQueueName"], queue["jobQueueArn"]):
+                        doomed |= {
+                            (region, name, queue["jobQueueName"]),
+                            (region, name, queue["jobQueueArn"]),
+                        }
+        with self._lock:
+            self._deleted |= doomed
+
+    def _check_deleted(self, region: str, scope: Mapping[str, Any]) -> None:
+        if not self._deleted:
+            return
+        for name, value in scope.items():
+            if (region, name, str(value)) in self._deleted:
+                raise UnknownScopeError(f"{name} {value} was deleted in {region}")
+
     def _collaboration(self, region: str, collaboration_id: str) -> dict[str, Any]:
+        self._check_deleted(region, {"collaborationIdentifier": collaboration_id})
         for collab in self.collaborations(region):
             if collab["id"] == collaboration_id:
                 return collab
@@ -685,15 +780,16 @@ class EmulatorData:
                 }
             )
         out.sort(key=lambda m: m["createTime"], reverse=True)
-        return out
+        return brand(out, self.account)  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ job sets
 
     def job_set(self, service: str, operation: str, region: str, **scope: str) -> JobSet:
         """The lazily generated job set behind ``records()`` (raises UnknownScopeError)."""
         generic = _generic().GENERIC_OPS.get((service, operation))
-        if (service, operation) not in _SEED_OPS and generic is None:
+        if (service, operation) not in _HAND_WRITTEN_OPS and generic is None:
             raise ValueError(f"{service}:{operation} is not an emulated job listing")
+        self._check_deleted(region, scope)
         key = (
             self._scope_key(operation, region, scope)
             if generic is None
@@ -708,6 +804,8 @@ class EmulatorData:
             built = self._build(operation, region, key, scope)
         else:
             built = self._build_generic(generic, region, key)
+        if self.account != ACCOUNT_ID:
+            built = _Branded(built, self.account)
         with self._lock:
             return self._sets.setdefault(cache, built)
 
@@ -733,15 +831,14 @@ class EmulatorData:
             raise ValueError(f"{service}:{operation} is not an emulated discovery listing")
         if service == "iam":
             region = ""  # global: the same roles wherever the client says it is
-        return list(
-            _generic().parent_items(
-                parent,
-                seed=self.seed,
-                region=region,
-                n=self.size(service, operation),
-                time=lambda k: self._parent_time(region, operation, k),
-            )
+        items = _generic().parent_items(
+            parent,
+            seed=self.seed,
+            region=region,
+            n=self.size(service, operation),
+            time=lambda k: self._parent_time(region, operation, k),
         )
+        return brand(list(items), self.account)  # type: ignore[no-any-return]
 
     def _generic_scope(self, op: Any, region: str, scope: Mapping[str, str]) -> str:
         if op.scope is None:
@@ -752,8 +849,8 @@ class EmulatorData:
             raise TypeError(f"{op.operation} takes the scope {op.scope}=, got {sorted(scope)}")
         ref = scope[op.scope]
         if op.scope == "AccountId":
-            if ref != ACCOUNT_ID:
-                raise UnknownScopeError(f"account {ref} is not the caller's ({ACCOUNT_ID})")
+            if ref != self.account:
+                raise UnknownScopeError(f"account {ref} is not the caller's ({self.account})")
             return str(ref)
         if op.operation == "ListJobs" and op.service == "batch":
             queue = self._queue_arns(region).get(str(ref))

@@ -85,6 +85,8 @@ class FaultState:
 
     def __init__(self, faults: Faults, service: str, region: str) -> None:
         self.faults = faults
+        self.service = service
+        self.region = region
         digest = hashlib.blake2b(
             f"{faults.seed}|{service}|{region}".encode(), digest_size=8
         ).digest()

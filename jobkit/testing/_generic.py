@@ -1,6 +1,6 @@
 """Jobs and parent resources generated from the botocore output shapes.
 
-The seed operations have hand-written records (``_data.py``). Every other operation is
+The first five operations have hand-written records (``_data.py``). Every other operation is
 described by a small ``GenericOp``: which summary member holds the name, the status, the
 creation time and the scope, and which request members filter. ``GenericJobs`` fills every
 member of the summary shape deterministically by type:
@@ -26,10 +26,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
-import botocore.session
 from botocore.model import Shape, StructureShape
 
 from jobkit.testing._data import ACCOUNT_ID, JobSet, _mix, _salt, ms_to_datetime
+from jobkit.testing._lifecycle import settle
+from jobkit.testing._protocols import load_service_model
 
 __all__ = ["GENERIC_OPS", "GENERIC_PARENTS", "GenericJobs", "GenericOp", "GenericParent"]
 
@@ -38,11 +39,7 @@ _HOUR_MS = 3_600_000
 
 @functools.cache
 def _service_model(service: str) -> Any:
-    return botocore.session.get_session().get_service_model(service)
-
-
-def _input_key(members: Mapping[str, Any], *names: str) -> str | None:
-    return next((n for n in names if n in members), None)
+    return load_service_model(service)
 
 
 @attrs.frozen(kw_only=True)
@@ -90,25 +87,6 @@ class GenericOp:
         """The shape of one summary."""
         shape: StructureShape = self.model.output_shape.members[self.result_key].member
         return shape
-
-    @property
-    def token_keys(self) -> tuple[str, str]:
-        """(input token, output token) member names."""
-        ins, outs = self.model.input_shape.members, self.model.output_shape.members
-        tin = _input_key(ins, "NextToken", "nextToken")
-        tout = _input_key(outs, "NextToken", "nextToken")
-        assert tin and tout, self.operation
-        return tin, tout
-
-    @property
-    def limit(self) -> tuple[str, tuple[int, int], int]:
-        """(limit member, (min, max), default page size)."""
-        ins = self.model.input_shape.members
-        key = _input_key(ins, "MaxResults", "maxResults")
-        assert key, self.operation
-        meta = ins[key].metadata
-        low, high = meta.get("min", 1), meta.get("max", 100)
-        return key, (low, high), min(high, 100)
 
     @property
     def epoch_ms(self) -> bool:
@@ -204,6 +182,7 @@ class GenericJobs(JobSet):
         status_shape = shape.members[op.status]
         self.statuses = tuple(getattr(status_shape, "enum", ()) or ())
         self.members = list(shape.members.items())
+        self.names = tuple(shape.members)
         self.ms = op.epoch_ms
 
     def _time(self, created: int, i: int, slot: int) -> Any:
@@ -245,7 +224,7 @@ class GenericJobs(JobSet):
                 )
                 if value is not None:
                     rec[member] = value
-        return rec
+        return settle(rec, status=op.status, created=op.created, members=self.names)
 
 
 def _slot_rand(salt: int, slot: int) -> int:
@@ -338,19 +317,31 @@ def _sagemaker(
     )
 
 
-def _comprehend(op: str, service: str = "comprehend") -> GenericOp:
+def _comprehend(op: str) -> GenericOp:
     return GenericOp(
-        service=service,
+        service="comprehend",
         operation=op,
         name="JobName",
         status="JobStatus",
-        created="SubmitTime" if service == "comprehend" else "SubmittedTime",
+        created="SubmitTime",
         prefixes=("Reviews", "support-tickets", "Contracts", "news-Feed"),
         status_param="Filter.JobStatus",
-        after="Filter.SubmitTimeAfter" if service == "comprehend" else "Filter.SubmittedAfterTime",
-        before=(
-            "Filter.SubmitTimeBefore" if service == "comprehend" else "Filter.SubmittedBeforeTime"
-        ),
+        after="Filter.SubmitTimeAfter",
+        before="Filter.SubmitTimeBefore",
+    )
+
+
+def _translate(op: str) -> GenericOp:
+    return GenericOp(
+        service="translate",
+        operation=op,
+        name="JobName",
+        status="JobStatus",
+        created="SubmittedTime",
+        prefixes=("Reviews", "support-tickets", "Contracts", "news-Feed"),
+        status_param="Filter.JobStatus",
+        after="Filter.SubmittedAfterTime",
+        before="Filter.SubmittedBeforeTime",
     )
 
 
@@ -417,7 +408,7 @@ _OPS = (
             "ListPiiEntitiesDetectionJobs",
         )
     ),
-    _comprehend("ListTextTranslationJobs", service="translate"),
+    _translate("ListTextTranslationJobs"),
     GenericOp(
         service="transcribe",
         operation="ListTranscriptionJobs",
@@ -434,7 +425,7 @@ _OPS = (
         name="MedicalTranscriptionJobName",
         status="TranscriptionJobStatus",
         created="CreationTime",
-        prefixes=("Clinic-Dictation", "er-Handoff", "Radiology"),
+        prefixes=("Clinic-Dictation", "Shift-handoff", "Radiology"),
         status_param="Status",
         name_param="JobNameContains",
     ),

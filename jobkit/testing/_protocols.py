@@ -34,7 +34,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape as xml_escape
 
-from botocore.model import OperationModel, Shape, StructureShape
+from botocore.loaders import create_loader
+from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 __all__ = [
     "CBOR",
@@ -47,6 +48,7 @@ __all__ = [
     "cbor_available",
     "encode_error",
     "encode_output",
+    "load_service_model",
     "parse_input",
 ]
 
@@ -61,6 +63,14 @@ REST = (REST_JSON, REST_XML)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Converter = Callable[[Any], Any]
+
+
+def load_service_model(service: str) -> ServiceModel:
+    """botocore's model of ``service``, read straight from botocore's data: no session, so
+    the host's AWS profile or config never matters to the emulator (a missing
+    ``AWS_PROFILE`` would make a session fail)."""
+    loader = create_loader()
+    return ServiceModel(loader.load_service_model(service, "service-2"), service_name=service)
 
 
 class Response:

@@ -15,23 +15,37 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import json
+import logging
+import math
+import os
 import re
 import socket
 import struct
+import sys
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
-import botocore.session
 from botocore.model import OperationModel, ServiceModel
 
-from jobkit.testing._data import EmulatorData
+from jobkit.testing._auth import (
+    DENY_REASONS,
+    Denial,
+    DenyReason,
+    IssuedCredentials,
+    Keyring,
+    auth_error,
+)
+from jobkit.testing._data import ACCOUNT_ID, EmulatorData, _salt
+from jobkit.testing._environment import EmulatorEnvironment
 from jobkit.testing._faults import FaultKind, Faults, FaultState
+from jobkit.testing._organizations import DEFAULT_OUS, Organization, role_account, summary
 from jobkit.testing._protocols import (
     CBOR,
     JSON,
@@ -45,11 +59,22 @@ from jobkit.testing._protocols import (
     cbor_available,
     encode_error,
     encode_output,
+    load_service_model,
     parse_input,
 )
-from jobkit.testing._services import HANDLERS, SERVICES, ApiError, ServiceSpec, service_by_name
+from jobkit.testing._services import (
+    HANDLERS,
+    SERVICES,
+    ApiError,
+    ServiceSpec,
+    _page_of,
+    _Pager,
+    service_by_name,
+)
 
 __all__ = ["Emulator", "RequestRecord"]
+
+logger = logging.getLogger("jobkit.testing")
 
 _CREDENTIAL = re.compile(
     r"Credential=(?P<akid>[^/,\s]+)/(?P<date>\d{8})/(?P<region>[a-z0-9-]+)/"
@@ -65,6 +90,21 @@ _REASONS = {
     503: "Service Unavailable",
 }
 _LOOPBACK = ("127.0.0.1", "localhost")
+_ACCOUNT_OPERATIONS = (
+    ("organizations", "ListAccounts"),
+    ("organizations", "ListRoots"),
+    ("organizations", "ListOrganizationalUnitsForParent"),
+    ("organizations", "ListAccountsForParent"),
+    ("organizations", "DescribeOrganization"),
+    ("sts", "AssumeRole"),
+    ("sts", "GetCallerIdentity"),
+)
+"""Operations answered from the organization and the caller (``Emulator._accounts_call``)."""
+CREDENTIALS_PATH = "/_jobkit/credentials"
+"""Path of the emulator's container credential endpoint (``credentials_url()``)."""
+S3_CONTROL_HOST = "s3-control.invalid"
+"""Host of the S3 Control endpoint ``env(proxy=True)`` sets: never resolved (``.invalid``,
+RFC 6761), because requests to it go through the emulator as an HTTP proxy."""
 
 
 @attrs.frozen(kw_only=True)
@@ -84,18 +124,20 @@ class RequestRecord:
     error_code: str | None
     user_agent: str = ""
     """The request's User-Agent header (credentials are never recorded)."""
+    account: str = ACCOUNT_ID
+    """The caller's account, told by its access key."""
 
 
 class _Models:
     """botocore service and operation models plus REST matchers, loaded once per emulator."""
 
     def __init__(self) -> None:
-        session = botocore.session.get_session()
         self.services: dict[str, ServiceModel] = {
-            name: session.get_service_model(name) for name in SERVICES
+            name: load_service_model(name) for name in SERVICES
         }
         self.operations: dict[tuple[str, str], OperationModel] = {
-            (svc, op): self.services[svc].operation_model(op) for svc, op in HANDLERS
+            (svc, op): self.services[svc].operation_model(op)
+            for svc, op in (*HANDLERS, *_ACCOUNT_OPERATIONS)
         }
         self.rest: dict[str, list[UriMatcher]] = {}
         for (svc, _op), model in self.operations.items():
@@ -108,14 +150,6 @@ class _Models:
     def target_prefix(self, service: str) -> str | None:
         prefix = self.services[service].metadata.get("targetPrefix")
         return None if prefix is None else str(prefix)
-
-
-class _Outcome:
-    __slots__ = ("delay", "response", "retry_after")
-
-    def __init__(self, response: Response | None, delay: float = 0.0) -> None:
-        self.response = response
-        self.delay = delay
 
 
 class Emulator:
@@ -135,10 +169,19 @@ class Emulator:
         port: int = 0,
         host: str = "127.0.0.1",
         now: dt.datetime | None = None,
+        accounts: int = 1,
+        ous: Sequence[str] = DEFAULT_OUS,
+        assume_role_lifetime: float | None = None,
     ) -> None:
         if host not in _LOOPBACK:
             raise ValueError("the emulator only binds to the loopback interface (127.0.0.1)")
         self.data = EmulatorData(seed=seed, sizes=sizes, malformed=malformed, now=now)
+        self.organization = Organization(seed=seed, accounts=accounts, ous=ous, now=self.data.now)
+        """The accounts, root and OUs Organizations serves (``accounts=1``: none)."""
+        self.assume_role_lifetime = assume_role_lifetime
+        """Seconds that AssumeRole credentials live, whatever ``DurationSeconds`` says
+        (None: ``DurationSeconds``, default 3600)."""
+        self._account_data: dict[str, EmulatorData] = {ACCOUNT_ID: self.data}
         self._host = "127.0.0.1"
         self._port = port
         self._faults: dict[tuple[str | None, str | None], Faults | None] = {(None, None): faults}
@@ -150,6 +193,9 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._ids = itertools.count()
+        self._denials: list[Denial] = []
+        self._keyring = Keyring()
+        self._environments: list[EmulatorEnvironment] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -170,7 +216,10 @@ class Emulator:
         return self
 
     def close(self) -> None:
-        """Stop serving, drop open connections and join every server thread."""
+        """Restore every environment applied with ``environment()``, stop serving, drop open
+        connections and join every server thread."""
+        for environment in reversed(list(self._environments)):
+            environment.restore()
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
@@ -202,26 +251,203 @@ class Emulator:
             raise RuntimeError("the emulator is not running; call start() or use `with`")
         return f"http://{self._host}:{self._httpd.server_address[1]}"
 
-    def env(self, region: str = "us-east-1") -> dict[str, str]:
-        """Environment variables that point boto3 at this emulator with fake credentials.
+    @property
+    def proxies(self) -> dict[str, str]:
+        """``Config(proxies=emu.proxies)`` for an S3 Control client whose endpoint is this
+        emulator (botocore puts the account id in front of the host, a name no resolver
+        knows; through the emulator as an HTTP proxy no name is resolved)."""
+        return {"http": self.endpoint_url}
 
-        S3 Control's endpoint rules put the account in the host name
-        (``http://123456789012.<endpoint>``), which no resolver knows. So S3 Control gets the
-        endpoint ``http://localhost:PORT`` and reaches the emulator through it as an HTTP
-        proxy, while ``NO_PROXY=127.0.0.1`` keeps every other service on direct connections.
+    def env(
+        self,
+        region: str = "us-east-1",
+        *,
+        proxy: bool = True,
+        credentials_lifetime: float | None = None,
+    ) -> dict[str, str]:
+        """The environment variables that point boto3 (and jobkit) at this emulator.
+
+        Prefer ``environment()``, which also removes what must be absent and restores
+        everything afterwards. The variables:
+
+        ``AWS_ENDPOINT_URL``
+            this emulator, for every service.
+        ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``
+            fake static keys (``testing``), which never expire; left out when
+            ``credentials_lifetime`` is given.
+        ``AWS_CONTAINER_CREDENTIALS_FULL_URI``
+            only with ``credentials_lifetime``: the emulator's credential endpoint, which
+            botocore and aiobotocore call for temporary keys and call again before they
+            expire (``credentials_url()``).
+        ``AWS_DEFAULT_REGION``
+            ``region``.
+        ``AWS_ENDPOINT_URL_S3_CONTROL``, ``HTTP_PROXY``/``http_proxy``, ``NO_PROXY``/``no_proxy``
+            only with ``proxy=True`` (the default), for S3 Control: botocore's endpoint rules
+            put the account id in front of the host (``123456789012.<host>``), a name no
+            resolver knows. S3 Control gets the endpoint ``http://s3-control.invalid:PORT``
+            and plain-HTTP requests go through the emulator as a proxy, which answers them;
+            ``NO_PROXY`` keeps 127.0.0.1 and ::1 direct and keeps the entries it had. While
+            these are set, other plain-HTTP requests of the process to hosts not in
+            ``NO_PROXY`` reach the emulator too: use ``proxy=False`` when the code under test
+            does not list S3 Control (or gives its S3 Control client ``Config(proxies=
+            emu.proxies)``).
         """
         port = self._httpd.server_address[1] if self._httpd is not None else 0
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ENDPOINT_URL_S3_CONTROL": f"http://localhost:{port}",
-            "HTTP_PROXY": self.endpoint_url,
-            "http_proxy": self.endpoint_url,
-            "NO_PROXY": self._host,
-            "no_proxy": self._host,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": region,
-        }
+        out = {"AWS_ENDPOINT_URL": self.endpoint_url}
+        if credentials_lifetime is None:
+            out["AWS_ACCESS_KEY_ID"] = "testing"
+            out["AWS_SECRET_ACCESS_KEY"] = "testing"
+        else:
+            out["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = self.credentials_url(credentials_lifetime)
+        out["AWS_DEFAULT_REGION"] = region
+        if proxy:
+            kept = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+            no_proxy = ",".join(["127.0.0.1", "::1", *(h for h in kept.split(",") if h.strip())])
+            out.update(
+                {
+                    "AWS_ENDPOINT_URL_S3_CONTROL": f"http://{S3_CONTROL_HOST}:{port}",
+                    "HTTP_PROXY": self.endpoint_url,
+                    "http_proxy": self.endpoint_url,
+                    "NO_PROXY": no_proxy,
+                    "no_proxy": no_proxy,
+                }
+            )
+        return out
+
+    def environment(
+        self,
+        region: str = "us-east-1",
+        *,
+        proxy: bool = True,
+        credentials_lifetime: float | None = None,
+    ) -> EmulatorEnvironment:
+        """``env()`` as a context manager that restores the environment exactly on exit::
+
+            with emu.environment(region="eu-west-1"):
+                jobkit.jobs(...)
+
+        or ``emu.environment().apply()`` in a notebook: ``restore()``, or ``close()`` of the
+        emulator, puts every variable back. Besides ``env()``'s variables it removes
+        ``AWS_SESSION_TOKEN``, ``AWS_SECURITY_TOKEN`` and ``AWS_PROFILE`` (they would mix the
+        host's identity into the emulator's), and with ``credentials_lifetime`` also the
+        static keys and the shared config and credentials files (``AWS_CONFIG_FILE`` and
+        ``AWS_SHARED_CREDENTIALS_FILE`` point at an empty file), which botocore would
+        otherwise prefer to the credential endpoint.
+        """
+        variables: dict[str, str | None] = dict.fromkeys(
+            ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE")
+        )
+        if credentials_lifetime is not None:
+            variables.update(
+                {
+                    "AWS_ACCESS_KEY_ID": None,
+                    "AWS_SECRET_ACCESS_KEY": None,
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": None,
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": None,
+                    "AWS_CONFIG_FILE": os.devnull,
+                    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                }
+            )
+        variables.update(self.env(region, proxy=proxy, credentials_lifetime=credentials_lifetime))
+        return EmulatorEnvironment(
+            variables, on_apply=self._environments.append, on_restore=self._environments.remove
+        )
+
+    # ------------------------------------------------------------------ accounts
+
+    def data_for(self, account: str) -> EmulatorData:
+        """The ground truth of ``account``: its own jobs (seeded by the account) with its id
+        in every ARN. ``data_for(ACCOUNT_ID)`` is ``data``."""
+        with self._lock:
+            found = self._account_data.get(account)
+            if found is None:
+                base = self.data
+                found = EmulatorData(
+                    seed=_salt(base.seed, account) & 0xFFFF_FFFF,
+                    sizes=base.sizes,
+                    malformed=base.malformed,
+                    now=base.now,
+                    account=account,
+                )
+                self._account_data[account] = found
+            return found
+
+    # ------------------------------------------------------------------ access control
+
+    def deny(
+        self,
+        *,
+        service: str | None = None,
+        operation: str | None = None,
+        region: str | None = None,
+        account: str | None = None,
+        reason: DenyReason = "access-denied",
+    ) -> None:
+        """Refuse matching requests (None matches anything) as AWS does for ``reason``:
+        ``access-denied``, ``opt-in-required``, ``unrecognized-client`` or
+        ``not-subscribed`` (codes and statuses per protocol: docs/testing.md). A rule for
+        the same (service, operation, region, account) replaces the previous one; where
+        several match, the one naming most fields answers. ``account`` is the caller's
+        account (its access key tells it)."""
+        if reason not in DENY_REASONS:
+            raise ValueError(f"reason must be one of {DENY_REASONS}, got {reason!r}")
+        rule = Denial(
+            service=_canonical_service(service),
+            operation=operation,
+            region=region,
+            account=account,
+            reason=reason,
+        )
+        with self._lock:
+            self._denials = [d for d in self._denials if d.key != rule.key] + [rule]
+
+    def allow(
+        self,
+        *,
+        service: str | None = None,
+        operation: str | None = None,
+        region: str | None = None,
+        account: str | None = None,
+    ) -> None:
+        """Remove the ``deny`` rule made for exactly these fields; with none given, every
+        rule."""
+        key = (_canonical_service(service), operation, region, account)
+        with self._lock:
+            if key == (None, None, None, None):
+                self._denials = []
+            else:
+                self._denials = [d for d in self._denials if d.key != key]
+
+    def delete_scope(self, region: str, **scope: str) -> None:
+        """Delete a parent resource after it was listed: discovery still lists it (as AWS
+        may, until its listing catches up), but listing its jobs answers the service's
+        not-found error. ``scope`` is named like the request member: ``jobQueue=`` (name or
+        ARN), ``WorkteamArn=``, ``collaborationIdentifier=``, ``trainedModelArn=``,
+        ``PipelineName=``, ``JobName=``, ``applicationId=``, ``stateMachineArn=``, ...
+        """
+        self.data.delete_scope(region, **scope)
+
+    def issue_credentials(
+        self, lifetime: float = 3600.0, *, account: str | None = None
+    ) -> IssuedCredentials:
+        """Mint temporary credentials (``ASIA...`` key, secret, session token) valid for
+        ``lifetime`` seconds of wall-clock time; a request signed with them afterwards gets
+        the service's expired-token error."""
+        return self._keyring.issue(lifetime, account or ACCOUNT_ID)
+
+    def credentials_url(self, lifetime: float = 3600.0, *, account: str | None = None) -> str:
+        """A container credential endpoint on this emulator: set it as
+        ``AWS_CONTAINER_CREDENTIALS_FULL_URI`` and botocore/aiobotocore fetch credentials
+        from it that expire after ``lifetime`` seconds, and fetch new ones before they do."""
+        if not lifetime > 0 or not math.isfinite(lifetime):
+            raise ValueError(f"lifetime must be a positive number of seconds, got {lifetime!r}")
+        query = f"lifetime={lifetime!r}" + (f"&account={account}" if account else "")
+        return f"{self.endpoint_url}{CREDENTIALS_PATH}?{query}"
+
+    @property
+    def issued_credentials(self) -> list[IssuedCredentials]:
+        """Every credential the emulator issued, oldest first (endpoint fetches included)."""
+        return self._keyring.all()
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -230,7 +456,11 @@ class Emulator:
             return list(self._requests)
 
     def request_count(
-        self, operation: str | None = None, region: str | None = None, service: str | None = None
+        self,
+        operation: str | None = None,
+        region: str | None = None,
+        service: str | None = None,
+        account: str | None = None,
     ) -> int:
         """How many requests matched every given criterion (faulted ones included)."""
         canonical = _canonical_service(service)
@@ -240,6 +470,7 @@ class Emulator:
             if (operation is None or r.operation == operation)
             and (region is None or r.region == region)
             and (canonical is None or r.service == canonical)
+            and (account is None or r.account == account)
         )
 
     def clear_requests(self) -> None:
@@ -339,6 +570,8 @@ class Emulator:
             self._finish(resp, record, {}, code)
             return resp, 0.0
 
+        if method == "GET" and split.path == CREDENTIALS_PATH:
+            return self._credentials_endpoint(split.query), 0.0
         auth = lower.get("authorization")
         if not auth:
             return fail(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -350,6 +583,7 @@ class Emulator:
                 "Authorization header requires a Credential=AKID/date/region/service/aws4_request",
             )
         record["region"] = region = scope["region"]
+        record["account"] = self._caller(scope["akid"])
         spec = service_by_name(scope["service"])
         unknown_status = 404 if protocol != JSON else 400
         if spec is None:
@@ -381,6 +615,13 @@ class Emulator:
             return fail(unknown_status, "UnknownOperationException", "Unknown operation")
         operation, labels = op
         record["operation"] = operation.name
+        json_version = str(operation.service_model.metadata.get("jsonVersion", "1.1"))
+        refusal = self._refusal(spec, protocol, operation.name, region, scope["akid"])
+        if refusal is not None:
+            code, status, message = refusal
+            resp = encode_error(protocol, status, code, message, json_version=json_version)
+            self._finish(resp, record, {}, code)
+            return resp, 0.0
         if protocol == CBOR and not cbor_available():
             resp = encode_error(
                 CBOR,
@@ -413,10 +654,14 @@ class Emulator:
                     self._finish(faulted[0], record, params, code)
                 return faulted[0], delay
 
-        handler = HANDLERS[(spec.name, operation.name)]
-        json_version = str(operation.service_model.metadata.get("jsonVersion", "1.1"))
+        account = self._caller(scope["akid"])
+        handler: Callable[[EmulatorData, str, Mapping[str, Any]], dict[str, Any]]
+        if (spec.name, operation.name) in _ACCOUNT_OPERATIONS:
+            handler = self._accounts_call(spec, operation.name, account, protocol)
+        else:
+            handler = HANDLERS[(spec.name, operation.name)]
         try:
-            output = handler(self.data, region, params)
+            output = handler(self.data_for(account), region, params)
             resp = encode_output(operation, protocol, output)
             code_out: str | None = None
         except ApiError as exc:
@@ -478,18 +723,14 @@ class Emulator:
             return None
         if kind is FaultKind.RESET:
             return None, "ConnectionReset"
-        if kind is FaultKind.ACCESS_DENIED:
-            code, http, message = (
-                "AccessDeniedException",
-                spec.access_denied_status,
-                "User: arn:aws:iam::123456789012:user/testing is not authorized to perform "
-                "this action",
-            )
-        elif kind is FaultKind.EXPIRED_TOKEN:
-            code, http, message = (
-                "ExpiredTokenException",
-                spec.expired_token_status,
-                "The security token included in the request is expired",
+        if kind in (FaultKind.ACCESS_DENIED, FaultKind.EXPIRED_TOKEN):
+            code, http, message = self._auth_error(
+                spec,
+                protocol,
+                "access-denied" if kind is FaultKind.ACCESS_DENIED else "expired",
+                region=state.region,
+                account=ACCOUNT_ID,
+                operation="",
             )
         elif kind is FaultKind.SERVER_ERROR:
             code, http, message = spec.server_errors[status], status, "Service unavailable"
@@ -501,6 +742,161 @@ class Emulator:
         if retry_after is not None and kind in (FaultKind.THROTTLE, FaultKind.RATE_LIMITED):
             resp.headers["x-amz-retry-after"] = str(round(retry_after * 1000))
         return resp, code
+
+    def _credentials_endpoint(self, query: str) -> Response:
+        form = parse_qs(query)
+        try:
+            lifetime = float((form.get("lifetime") or ["3600"])[-1])
+            account = form["account"][-1] if form.get("account") else None
+            creds = self.issue_credentials(lifetime, account=account)
+        except ValueError as exc:
+            body = json.dumps({"message": str(exc)}).encode()
+            return Response(400, {"Content-Type": "application/json"}, body)
+        body = json.dumps(creds.container_response()).encode()
+        return Response(200, {"Content-Type": "application/json"}, body)
+
+    def _caller(self, access_key: str) -> str:
+        issued = self._keyring.get(access_key)
+        return ACCOUNT_ID if issued is None else issued.account
+
+    def _accounts_call(
+        self, spec: ServiceSpec, operation: str, account: str, protocol: str
+    ) -> Callable[[EmulatorData, str, Mapping[str, Any]], dict[str, Any]]:
+        """A handler for Organizations and STS, which answer from the caller's account."""
+        org = self.organization
+
+        def organizations(_data: EmulatorData, _region: str, params: Mapping[str, Any]) -> Any:
+            if not org.enabled:
+                raise ApiError(
+                    "AWSOrganizationsNotInUseException",
+                    "Your account is not a member of an organization.",
+                )
+            if account != org.management:
+                raise ApiError(
+                    "AccessDeniedException", "You don't have permissions to access this resource."
+                )
+            if operation == "DescribeOrganization":
+                return {"Organization": dict(summary(org))}
+            items: list[dict[str, Any]]
+            if operation == "ListAccounts":
+                items, key = org.accounts, "Accounts"
+            elif operation == "ListRoots":
+                items, key = [org.root], "Roots"
+            else:
+                parent = str(params.get("ParentId") or "")
+                if not org.is_parent(parent):
+                    raise ApiError(
+                        "ParentNotFoundException", f"We can't find a root or OU with id {parent}."
+                    )
+                if operation == "ListAccountsForParent":
+                    items, key = org.accounts_for_parent(parent), "Accounts"
+                else:
+                    items, key = org.ous_for_parent(parent), "OrganizationalUnits"
+            pager = _Pager(
+                spec,
+                operation,
+                params,
+                token_key="NextToken",
+                max_key="MaxResults",
+                bounds=(1, 20),
+                default=20,
+            )
+            page, token = _page_of(items, pager)
+            out: dict[str, Any] = {key: page}
+            if token is not None:
+                out["NextToken"] = token
+            return out
+
+        def sts(_data: EmulatorData, region: str, params: Mapping[str, Any]) -> Any:
+            if operation == "GetCallerIdentity":
+                return {
+                    "UserId": "AIDAJOBKITEMULATOR00",
+                    "Account": account,
+                    "Arn": f"arn:aws:iam::{account}:user/testing",
+                }
+            target = role_account(str(params.get("RoleArn") or ""))
+            if target is None:
+                raise spec.validation_error(f"{params.get('RoleArn')!r} is not a role ARN")
+            role_acct, role_name = target
+            refused = role_acct not in org and role_acct != account
+            refusal = (
+                None if refused else self._denial(spec, protocol, operation, region, role_acct)
+            )
+            if refused or refusal is not None:
+                raise ApiError(
+                    "AccessDenied",
+                    f"User: arn:aws:iam::{account}:user/testing is not authorized to perform: "
+                    f"sts:AssumeRole on resource: {params['RoleArn']}",
+                    403,
+                )
+            duration = int(params.get("DurationSeconds") or 3600)
+            if not 900 <= duration <= 43200:
+                raise spec.validation_error(
+                    f"1 validation error detected: Value '{duration}' at 'durationSeconds' "
+                    "failed to satisfy constraint: Member must have value between 900 and 43200"
+                )
+            lifetime = self.assume_role_lifetime or float(duration)
+            creds = self._keyring.issue(lifetime, role_acct)
+            session = str(params.get("RoleSessionName") or "session")
+            return {
+                "Credentials": {
+                    "AccessKeyId": creds.access_key_id,
+                    "SecretAccessKey": creds.secret_access_key,
+                    "SessionToken": creds.session_token,
+                    "Expiration": creds.expiration,
+                },
+                "AssumedRoleUser": {
+                    "AssumedRoleId": f"AROAJOBKIT{role_acct}:{session}",
+                    "Arn": f"arn:aws:sts::{role_acct}:assumed-role/{role_name}/{session}",
+                },
+                "PackedPolicySize": 0,
+            }
+
+        return organizations if spec.name == "organizations" else sts
+
+    def _denial(
+        self, spec: ServiceSpec, protocol: str, operation: str, region: str, account: str
+    ) -> tuple[str, int, str] | None:
+        with self._lock:
+            rules = [d for d in self._denials if d.matches(spec.name, operation, region, account)]
+        if not rules:
+            return None
+        rule = max(rules, key=lambda d: d.specificity)
+        return self._auth_error(
+            spec, protocol, rule.reason, region=region, account=account, operation=operation
+        )
+
+    def _refusal(
+        self, spec: ServiceSpec, protocol: str, operation: str, region: str, access_key: str
+    ) -> tuple[str, int, str] | None:
+        issued = self._keyring.get(access_key)
+        account = ACCOUNT_ID if issued is None else issued.account
+        if issued is not None and issued.expired:
+            return self._auth_error(
+                spec, protocol, "expired", region=region, account=account, operation=operation
+            )
+        return self._denial(spec, protocol, operation, region, account)
+
+    @staticmethod
+    def _auth_error(
+        spec: ServiceSpec,
+        protocol: str,
+        reason: str,
+        *,
+        region: str,
+        account: str,
+        operation: str,
+    ) -> tuple[str, int, str]:
+        expired = reason == "expired"
+        return auth_error(
+            protocol,
+            reason,
+            json_status=spec.expired_token_status if expired else spec.access_denied_status,
+            xml_status=spec.expired_token_status if expired else 403,
+            region=region,
+            account=account,
+            action=f"{spec.signing_name}:{operation or '*'}",
+        )
 
     def _finish(
         self,
@@ -523,6 +919,7 @@ class Emulator:
                 status=0 if resp is None else resp.status,
                 error_code=code,
                 user_agent=record.get("user_agent", ""),
+                account=record.get("account", ACCOUNT_ID),
             )
         )
 
@@ -559,6 +956,16 @@ class _HTTPServer(ThreadingHTTPServer):
                 self._connections.add(sock)
             else:
                 self._connections.discard(sock)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that closes or resets its connection is normal (a listing closed early,
+        a pool dropped): debug level. Anything else is an emulator bug: logged with its
+        traceback through ``logging``, never printed to stderr by socketserver."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError) or self.emulator._stopping.is_set():
+            logger.debug("client %s disconnected: %r", client_address, exc)
+            return
+        logger.error("emulator error serving %s", client_address, exc_info=True)
 
     def drop_connections(self) -> None:
         # Keep-alive clients would otherwise hold handler threads (and close()) forever.
