@@ -1,0 +1,63 @@
+"""SQL both backends share (DB-API paramstyle placeholders are filled in per backend)."""
+
+from __future__ import annotations
+
+from jobkit.store._schema import JOB_COLUMNS
+
+__all__ = ["FINISH", "GONE", "KNOWLEDGE", "NOW_SEEN", "UPSERT_JOB"]
+
+_UPDATED = [c for c in JOB_COLUMNS if c not in ("job_key", "first_seen")]
+
+#: Insert a job or, when it exists, overwrite what a listing says (first_seen stays).
+UPSERT_JOB = (
+    f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({{marks}}) "
+    "ON CONFLICT (job_key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+)
+
+KNOWLEDGE = """
+SELECT count(*),
+       count(*) FILTER (WHERE status IN ({nt}) AND gone_since IS NULL),
+       min(created) FILTER (WHERE status IN ({nt}) AND gone_since IS NULL)
+FROM jobs WHERE stream = {p}
+"""
+
+NOW_SEEN = "SELECT count(*) FILTER (WHERE created >= {p}) FROM jobs WHERE stream = {p}"
+
+#: The same from a registered Arrow table ``_page`` with the columns in order (DuckDB).
+UPSERT_FROM = (
+    "INSERT INTO {table} SELECT * FROM _page "
+    "ON CONFLICT (job_key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+)
+
+#: Jobs a complete listing covering their creation time did not return have left the service.
+GONE = """
+UPDATE jobs SET gone_since = {p}
+WHERE stream = {p} AND gone_since IS NULL AND last_seen < {p} AND created >= {p}
+"""
+
+FINISH = """
+INSERT INTO sync_state (stream, adapter, region, account, watermark, modified_watermark,
+    last_sync_started, last_sync_finished, last_reads, last_jobs_seen, last_jobs_new,
+    last_status_changes, in_progress)
+VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, NULL)
+ON CONFLICT (stream) DO UPDATE SET
+    watermark = CASE WHEN sync_state.watermark IS NULL
+        OR excluded.watermark > sync_state.watermark
+        THEN excluded.watermark ELSE sync_state.watermark END,
+    modified_watermark = CASE WHEN sync_state.modified_watermark IS NULL
+        OR excluded.modified_watermark > sync_state.modified_watermark
+        THEN excluded.modified_watermark ELSE sync_state.modified_watermark END,
+    last_sync_started = excluded.last_sync_started,
+    last_sync_finished = excluded.last_sync_finished,
+    last_reads = excluded.last_reads,
+    last_jobs_seen = excluded.last_jobs_seen,
+    last_jobs_new = excluded.last_jobs_new,
+    last_status_changes = excluded.last_status_changes,
+    in_progress = NULL
+"""
+
+PROGRESS = """
+INSERT INTO sync_state (stream, adapter, region, account, in_progress)
+VALUES ({p}, {p}, {p}, {p}, {p})
+ON CONFLICT (stream) DO UPDATE SET in_progress = excluded.in_progress
+"""
