@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import jobkit
+from jobkit import _sync_cli
 from jobkit.adapters import REGISTRY
 from jobkit.errors import JobkitError, UsageError
 from jobkit.model import Job, JobStatus
@@ -84,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ad = sub.add_parser("adapters", help="list the adapters", description="List the adapters.")
     ad.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+
+    _sync_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -413,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands: dict[str, Callable[[], int]] = {
         "ls": lambda: _ls(args, out, err),
         "adapters": lambda: _adapters(args, out),
+        "sync": lambda: _sync_cli.run(args, out),
     }
     try:
         return commands[args.command]()

@@ -10,8 +10,18 @@ operations jobkit uses, with deterministic seeded data (``Emulator.data``) and i
         client = boto3.client("sagemaker", endpoint_url=emu.endpoint_url, ...)
 """
 
+from jobkit.testing._changes import JobChanges, StatusChange
 from jobkit.testing._data import ACCOUNT_ID, REFERENCE_NOW, EmulatorData
 from jobkit.testing._faults import Faults
 from jobkit.testing._server import Emulator, RequestRecord
 
-__all__ = ["ACCOUNT_ID", "REFERENCE_NOW", "Emulator", "EmulatorData", "Faults", "RequestRecord"]
+__all__ = [
+    "ACCOUNT_ID",
+    "REFERENCE_NOW",
+    "Emulator",
+    "EmulatorData",
+    "Faults",
+    "JobChanges",
+    "RequestRecord",
+    "StatusChange",
+]

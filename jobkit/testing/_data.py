@@ -493,6 +493,8 @@ class EmulatorData:
         self.now = (now or REFERENCE_NOW).astimezone(dt.UTC)
         self.ref_ms = datetime_to_us(self.now) // 1000
         self._sets: dict[tuple[str, str, str], JobSet] = {}
+        #: A ``jobkit.testing.JobChanges`` overlay, when one is attached (see _changes.py).
+        self.changes: Any = None
         self._memo: dict[tuple[str, ...], Any] = {}
         self._lock = threading.Lock()
 
@@ -708,6 +710,8 @@ class EmulatorData:
             built = self._build(operation, region, key, scope)
         else:
             built = self._build_generic(generic, region, key)
+        if self.changes is not None:
+            built = self.changes.wrap(service, operation, region, key, built)
         with self._lock:
             return self._sets.setdefault(cache, built)
 
