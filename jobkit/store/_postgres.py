@@ -177,9 +177,7 @@ class PostgresStore(Store):
         data: dict[str, list[Any]] = {c: [] for c in columns}
         for row in rows:
             for column, value in zip(columns, row, strict=True):
-                is_json = isinstance(value, dict | list)
-                text = json.dumps(value, separators=(",", ":"), sort_keys=True)
-                data[column].append(text if is_json else value)
+                data[column].append(_json_text(value))
         return pa.table({c: _array(pa, c, v) for c, v in data.items()})
 
     # ---------------------------------------------------------------- writes
@@ -305,6 +303,13 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._con.close()
+
+
+def _json_text(value: Any) -> Any:
+    """JSONB values (read back as dicts and lists) as JSON text; anything else unchanged."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return value
 
 
 def _pg(values: tuple[Any, ...]) -> tuple[Any, ...]:
