@@ -26,7 +26,9 @@ EXPECTED = [
     "ajobs",
     "clear_session_cache",
     "explain",
+    "inventory",
     "jobs",
+    "sync",
 ]
 
 
