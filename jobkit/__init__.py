@@ -16,7 +16,7 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError
-from jobkit.inventory import inventory, sync
+from jobkit.incremental import inventory, sync
 from jobkit.model import Job, JobStatus
 from jobkit.notebook import JobList
 

@@ -75,7 +75,7 @@ def _emulated(enabled: bool) -> Iterator[None]:
 def run(args: argparse.Namespace, out: IO[str]) -> int:
     """Run ``jobkit sync`` with parsed ``args``; errors propagate to ``cli.main``."""
     from jobkit.errors import UsageError  # noqa: PLC0415
-    from jobkit.inventory import sync  # noqa: PLC0415
+    from jobkit.incremental import sync  # noqa: PLC0415
 
     params: dict[str, list[str]] = {}
     for pair in args.param:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from inventory_helpers import (
     truth,
 )
 
-from jobkit.inventory import inventory, sync
+from jobkit.incremental import inventory, sync
 from jobkit.store import InvalidTargetError, SchemaVersionError, StoreError
 from jobkit.testing import Emulator, JobChanges
 
@@ -101,6 +102,9 @@ def test_resync_reads_only_what_can_have_changed(
     emu.clear_requests()
     again = sync(target, ADAPTERS, regions="us-east-1")
     assert again.requests == len(emu.requests)
+    # Work teams, queues, collaborations and models found by the first sync are reused.
+    for parent in ("ListWorkteams", "DescribeJobQueues", "ListCollaborations"):
+        assert emu.request_count(operation=parent) == 0, parent
     assert again.requests * 2 < first.requests, (again.requests, first.requests)
     reads = {s.adapter: s.reads for s in again.streams}
     assert reads["transcribe.transcription"] == ("whole",)  # no creation-time filter or sort
@@ -109,26 +113,28 @@ def test_resync_reads_only_what_can_have_changed(
     jobs = inventory(target).to_pandas()
     assert_matches_truth(emu, jobs)
     assert_changes_once(changes.log, inventory(target).to_arrow("job_status_changes"), jobs)
-    assert {change_key(c) for c in made} <= {
-        (a, k.split("|", 3)[3]) for a, k in zip(jobs["adapter"], jobs["job_key"], strict=True)
-    }
+    assert {change_key(c) for c in made} <= keys_of(jobs)
+    emu.clear_requests()
+    sync(target, ADAPTERS, regions="us-east-1", rediscover=dt.timedelta(0))
+    assert emu.request_count(operation="ListWorkteams") == 1  # asked again once stale
 
 
 _SYNC_SCRIPT = textwrap.dedent(
     """
     import sys
-    from jobkit.inventory import sync
+    from jobkit.incremental import sync
     from jobkit.store._duckdb import DuckDBStore
 
-    write_page = DuckDBStore.write_page
+    write = DuckDBStore.write
 
-    def reporting(self, *args, **kwargs):
+    def reporting(self, pages, finished=()):
         # Says when a page transaction committed, so the parent kills mid-listing.
-        result = write_page(self, *args, **kwargs)
-        print("committed", args[0].split("|")[0], flush=True)
+        result = write(self, pages, finished)
+        for page in pages:
+            print("committed", page.stream.split("|")[0], flush=True)
         return result
 
-    DuckDBStore.write_page = reporting
+    DuckDBStore.write = reporting
     sync(sys.argv[1], ["sagemaker.processing", "comprehendmedical.snomedct"],
          regions="us-east-1", max_concurrency=2)
     """

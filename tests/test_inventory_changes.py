@@ -14,7 +14,7 @@ from jobkit.core.changes import (
     coverage,
     plan_reads,
 )
-from jobkit.inventory import _caps
+from jobkit.incremental import _caps
 
 T = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)

@@ -11,7 +11,7 @@ from inventory_helpers import ADAPTERS, assert_changes_once, assert_matches_trut
 from pgtemp import PostgresServer
 from test_inventory import SIZES
 
-from jobkit.inventory import SyncReport, inventory, sync
+from jobkit.incremental import SyncReport, inventory, sync
 from jobkit.store import SchemaVersionError, StoreError
 from jobkit.testing import Emulator, JobChanges
 

@@ -3,8 +3,8 @@
 ``open_store(target)`` picks the backend from the target: a ``postgresql://`` (or
 ``postgres://``) URL, or a file path for DuckDB (the embedded default). Both create and
 migrate the schema (``jobkit.store._schema``) and implement one narrow interface, ``Store``:
-what the inventory knows about a stream, one page written with the stream's progress in one
-transaction, a stream's sync finished, a table read back as Arrow.
+what the inventory knows about a stream, pages written with their streams' progress (and
+the states of streams that finished) in one transaction, a table read back as Arrow.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jobkit.store._base import JobRow, PageResult, StateUpdate, Store, to_json
+from jobkit.store._base import (
+    JobRow,
+    PageResult,
+    PageWrite,
+    StateUpdate,
+    Store,
+    StreamState,
+    to_json,
+)
 from jobkit.store._errors import InvalidTargetError, SchemaVersionError, StoreError
 from jobkit.store._schema import JOB_COLUMNS, SCHEMA_VERSION
 
@@ -23,10 +31,12 @@ __all__ = [
     "InvalidTargetError",
     "JobRow",
     "PageResult",
+    "PageWrite",
     "SchemaVersionError",
     "StateUpdate",
     "Store",
     "StoreError",
+    "StreamState",
     "open_store",
     "to_json",
 ]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobkit.core.changes import StreamKnowledge, bounds
 from jobkit.errors import MissingDependencyError
 from jobkit.store import _sql
-from jobkit.store._base import Existing, JobRow, PageResult, StateUpdate, Store, decide
+from jobkit.store._base import Existing, JobRow, PageWrite, StateUpdate, Store, StreamState
 from jobkit.store._errors import SchemaVersionError, StoreError
 from jobkit.store._schema import CHANGE_COLUMNS, JOB_COLUMNS, MIGRATIONS, SCHEMA_VERSION, ddl
 
@@ -133,59 +134,72 @@ class DuckDBStore(Store):
             created_since=counts,
         )
 
-    def in_progress(self, stream: str) -> dict[str, Any] | None:
-        row = self._one("SELECT in_progress FROM sync_state WHERE stream = ?", [stream])
-        if not row or row[0] is None:
-            return None
-        value: dict[str, Any] = json.loads(row[0])
-        return value
+    def stream_state(self, stream: str) -> StreamState:
+        row = self._one(_sql.STATE.format(p="?"), [stream])
+        if not row:
+            return StreamState()
+        return StreamState(
+            in_progress=json.loads(row[0]) if row[0] is not None else None,
+            scopes=json.loads(row[1]) if row[1] is not None else None,
+            scopes_at=_utc(row[2]),
+        )
 
     def to_arrow(self, table: str) -> pyarrow.Table:
         return self._con.sql(f"SELECT * FROM {_table(table)} ORDER BY ALL").to_arrow_table()
 
     # ---------------------------------------------------------------- writes
 
-    def write_page(
-        self,
-        stream: str,
-        rows: Sequence[JobRow],
-        observed_at: dt.datetime,
-        progress: Mapping[str, Any],
-        *,
-        adapter: str,
-        region: str,
-        account: str | None,
-    ) -> PageResult:
-        rows = self._rows(rows)
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
         self._x("BEGIN TRANSACTION")
         try:
-            existing: dict[str, Existing] = {}
-            if rows:
-                keys = [r.job_key for r in rows]
-                found = self._x(
-                    "SELECT job_key, status, raw_status, last_seen FROM jobs "
-                    "WHERE job_key IN (SELECT unnest(?))",
-                    [keys],
-                )
-                existing = {k: Existing(s, r, _utc(t) or observed_at) for k, s, r, t in found}
-            new, update, changes, stale = decide(rows, existing, observed_at)
-            written = [r.values(observed_at) for r in (*new, *update)]
-            if written:
-                # One statement over an Arrow table: executemany costs ~5 ms a row in DuckDB.
-                self._insert(_sql.UPSERT_FROM.format(table="jobs"), JOB_COLUMNS, written)
-            if changes:
-                self._insert(
-                    "INSERT INTO job_status_changes SELECT * FROM _page", CHANGE_COLUMNS, changes
-                )
-            self._x(
-                _sql.PROGRESS.format(p="?"),
-                [stream, adapter, region, account, json.dumps(dict(progress), default=str)],
-            )
-            self._x("COMMIT")
+            yield
         except BaseException:
             self._x("ROLLBACK")
             raise
-        return PageResult(new=len(new), updated=len(update), changes=len(changes), stale=stale)
+        self._x("COMMIT")
+
+    def _lookup(self, keys: Sequence[str]) -> dict[str, Existing]:
+        found = self._x(
+            "SELECT job_key, status, raw_status, last_seen FROM jobs "
+            "WHERE job_key IN (SELECT unnest(?))",
+            [list(keys)],
+        )
+        return {k: Existing(s, r, _utc(t) or _EPOCH) for k, s, r, t in found}
+
+    def _insert_new(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> set[str]:
+        # One writer process at a time (DuckDB's file lock): nobody raced us.
+        self._upsert(rows, seen)
+        return {r.job_key for r in rows}
+
+    def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
+        # One statement over an Arrow table: executemany costs ~5 ms a row in DuckDB.
+        values = [r.values(seen[r.job_key]) for r in rows]
+        self._insert(_sql.UPSERT_FROM.format(table="jobs"), JOB_COLUMNS, values)
+
+    def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
+        self._insert("INSERT INTO job_status_changes SELECT * FROM _page", CHANGE_COLUMNS, changes)
+
+    def _progress(self, page: PageWrite) -> None:
+        self._x(
+            _sql.PROGRESS.format(p="?"),
+            [
+                page.stream,
+                page.adapter,
+                page.region,
+                page.account,
+                json.dumps(dict(page.progress or {}), default=str),
+            ],
+        )
+
+    def _finish(self, update: StateUpdate) -> None:
+        if update.covered_since is not None:
+            self._x(
+                _sql.GONE.format(p="?"),
+                [update.finished, update.stream, update.started, update.covered_since],
+            )
+        scopes = json.dumps(update.scopes) if update.scopes is not None else None
+        self._x(_sql.FINISH.format(p="?"), _sql.finish_params(update, scopes))
 
     def _x(self, sql: str, params: Sequence[Any] | None = None) -> list[Any]:
         # DuckDB wants every result consumed before the next statement on the connection.
@@ -207,36 +221,6 @@ class DuckDBStore(Store):
             self._x(sql)
         finally:
             self._con.unregister("_page")
-
-    def finish(self, update: StateUpdate) -> None:
-        self._x("BEGIN TRANSACTION")
-        try:
-            if update.covered_since is not None:
-                self._x(
-                    _sql.GONE.format(p="?"),
-                    [update.finished, update.stream, update.started, update.covered_since],
-                )
-            self._x(
-                _sql.FINISH.format(p="?"),
-                [
-                    update.stream,
-                    update.adapter,
-                    update.region,
-                    update.account,
-                    update.watermark,
-                    update.modified_watermark,
-                    update.started,
-                    update.finished,
-                    update.reads,
-                    update.seen,
-                    update.new,
-                    update.changes,
-                ],
-            )
-            self._x("COMMIT")
-        except BaseException:
-            self._x("ROLLBACK")
-            raise
 
     def close(self) -> None:
         self._con.close()

@@ -9,6 +9,7 @@ A deadlock or serialization failure retries the page.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
@@ -23,9 +24,10 @@ from jobkit.store._base import (
     Existing,
     JobRow,
     PageResult,
+    PageWrite,
     StateUpdate,
     Store,
-    decide,
+    StreamState,
     non_terminal_values,
 )
 from jobkit.store._errors import SchemaVersionError, StoreError
@@ -154,15 +156,12 @@ class PostgresStore(Store):
             created_since=counts,
         )
 
-    def in_progress(self, stream: str) -> dict[str, Any] | None:
+    def stream_state(self, stream: str) -> StreamState:
         with self._con.transaction():
-            row = self._con.execute(
-                "SELECT in_progress FROM sync_state WHERE stream = %s", [stream]
-            ).fetchone()
-        if not row or row[0] is None:
-            return None
-        value: dict[str, Any] = row[0] if isinstance(row[0], dict) else json.loads(row[0])
-        return value
+            row = self._con.execute(_sql.STATE.format(p="%s"), [stream]).fetchone()
+        if not row:
+            return StreamState()
+        return StreamState(in_progress=row[0], scopes=row[1], scopes_at=row[2])
 
     def to_arrow(self, table: str) -> pyarrow.Table:
         import pyarrow as pa  # noqa: PLC0415
@@ -182,92 +181,25 @@ class PostgresStore(Store):
 
     # ---------------------------------------------------------------- writes
 
-    def write_page(
-        self,
-        stream: str,
-        rows: Sequence[JobRow],
-        observed_at: dt.datetime,
-        progress: Mapping[str, Any],
-        *,
-        adapter: str,
-        region: str,
-        account: str | None,
-    ) -> PageResult:
-        rows = self._rows(rows)
+    def write(
+        self, pages: Sequence[PageWrite], finished: Sequence[StateUpdate] = ()
+    ) -> list[PageResult]:
         errors = self._psycopg.errors
         for attempt in range(_RETRIES):
             try:
-                return self._write(
-                    stream,
-                    rows,
-                    observed_at=observed_at,
-                    progress=progress,
-                    adapter=adapter,
-                    region=region,
-                    account=account,
-                )
+                return super().write(pages, finished)
             except (errors.DeadlockDetected, errors.SerializationFailure):
                 if attempt == _RETRIES - 1:
                     raise
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _write(
-        self,
-        stream: str,
-        rows: list[JobRow],
-        *,
-        observed_at: dt.datetime,
-        progress: Mapping[str, Any],
-        adapter: str,
-        region: str,
-        account: str | None,
-    ) -> PageResult:
-        con = self._con
-        with con.transaction():
-            keys = [r.job_key for r in rows]
-            existing = self._lock_rows(keys)
-            fresh = [r for r in rows if r.job_key not in existing]
-            inserted: set[str] = set()
-            if fresh:
-                insert = (
-                    f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES "
-                    f"({', '.join(['%s'] * len(JOB_COLUMNS))}) "
-                    "ON CONFLICT (job_key) DO NOTHING RETURNING job_key"
-                )
-                with con.cursor() as cur:
-                    cur.executemany(
-                        insert, [_pg(r.values(observed_at)) for r in fresh], returning=True
-                    )
-                    while True:
-                        found = cur.fetchone()
-                        if found is not None:
-                            inserted.add(found[0])
-                        if not cur.nextset():
-                            break
-            raced = [r.job_key for r in fresh if r.job_key not in inserted]
-            if raced:  # another sync inserted them after our lock: they exist now
-                existing.update(self._lock_rows(raced))
-            new, update, changes, stale = decide(rows, existing, observed_at)
-            if update:
-                upsert = _sql.UPSERT_JOB.format(marks=", ".join(["%s"] * len(JOB_COLUMNS)))
-                with con.cursor() as cur:
-                    cur.executemany(upsert, [_pg(r.values(observed_at)) for r in update])
-            if changes:
-                with con.cursor() as cur:
-                    cur.executemany(
-                        "INSERT INTO job_status_changes VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                        changes,
-                    )
-            con.execute(
-                _sql.PROGRESS.format(p="%s"),
-                [stream, adapter, region, account, json.dumps(dict(progress), default=str)],
-            )
-        return PageResult(new=len(new), updated=len(update), changes=len(changes), stale=stale)
+    def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        transaction: contextlib.AbstractContextManager[None] = self._con.transaction()
+        return transaction
 
-    def _lock_rows(self, keys: list[str]) -> dict[str, Existing]:
-        if not keys:
-            return {}
+    def _lookup(self, keys: Sequence[str]) -> dict[str, Existing]:
+        # Locked in key order, so two syncs locking overlapping pages cannot deadlock.
         found = self._con.execute(
             "SELECT job_key, status, raw_status, last_seen FROM jobs "
             "WHERE job_key = ANY(%s) ORDER BY job_key FOR UPDATE",
@@ -275,31 +207,59 @@ class PostgresStore(Store):
         ).fetchall()
         return {k: Existing(s, r, t) for k, s, r, t in found}
 
-    def finish(self, update: StateUpdate) -> None:
-        con = self._con
-        with con.transaction():
-            if update.covered_since is not None:
-                con.execute(
-                    _sql.GONE.format(p="%s"),
-                    [update.finished, update.stream, update.started, update.covered_since],
-                )
-            con.execute(
-                _sql.FINISH.format(p="%s"),
-                [
-                    update.stream,
-                    update.adapter,
-                    update.region,
-                    update.account,
-                    update.watermark,
-                    update.modified_watermark,
-                    update.started,
-                    update.finished,
-                    update.reads,
-                    update.seen,
-                    update.new,
-                    update.changes,
-                ],
+    def _insert_new(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> set[str]:
+        insert = (
+            f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES "
+            f"({', '.join(['%s'] * len(JOB_COLUMNS))}) "
+            "ON CONFLICT (job_key) DO NOTHING RETURNING job_key"
+        )
+        inserted: set[str] = set()
+        with self._con.cursor() as cur:
+            values = [_pg(r.values(seen[r.job_key])) for r in rows]
+            cur.executemany(insert, values, returning=True)
+            while True:
+                found = cur.fetchone()
+                if found is not None:
+                    inserted.add(found[0])
+                if not cur.nextset():
+                    break
+        return inserted
+
+    def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
+        upsert = _sql.UPSERT_JOB.format(marks=", ".join(["%s"] * len(JOB_COLUMNS)))
+        with self._con.cursor() as cur:
+            cur.executemany(upsert, [_pg(r.values(seen[r.job_key])) for r in rows])
+
+    def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
+        with self._con.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO job_status_changes VALUES (%s, %s, %s, %s, %s, %s, %s)", changes
             )
+
+    def _progress(self, page: PageWrite) -> None:
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        self._con.execute(
+            _sql.PROGRESS.format(p="%s"),
+            [
+                page.stream,
+                page.adapter,
+                page.region,
+                page.account,
+                Jsonb(json.loads(json.dumps(dict(page.progress or {}), default=str))),
+            ],
+        )
+
+    def _finish(self, update: StateUpdate) -> None:
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        if update.covered_since is not None:
+            self._con.execute(
+                _sql.GONE.format(p="%s"),
+                [update.finished, update.stream, update.started, update.covered_since],
+            )
+        scopes = Jsonb(update.scopes) if update.scopes is not None else None
+        self._con.execute(_sql.FINISH.format(p="%s"), _sql.finish_params(update, scopes))
 
     def close(self) -> None:
         self._con.close()
@@ -336,6 +296,7 @@ _TIME_COLUMNS = {
     "last_sync_started",
     "last_sync_finished",
     "migrated_at",
+    "scopes_at",
 }
 
 

@@ -58,6 +58,8 @@ STATE_COLUMNS: tuple[str, ...] = (
     "last_jobs_new",
     "last_status_changes",
     "in_progress",
+    "scopes",
+    "scopes_at",
 )
 
 
@@ -110,7 +112,9 @@ def ddl(json_type: str) -> list[str]:
             last_jobs_seen BIGINT,
             last_jobs_new BIGINT,
             last_status_changes BIGINT,
-            in_progress {json_type}
+            in_progress {json_type},
+            scopes {json_type},
+            scopes_at TIMESTAMPTZ
         )""",
     ]
 

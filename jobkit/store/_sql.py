@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jobkit.store._schema import JOB_COLUMNS
 
 __all__ = ["FINISH", "GONE", "KNOWLEDGE", "NOW_SEEN", "UPSERT_JOB"]
@@ -38,8 +40,8 @@ WHERE stream = {p} AND gone_since IS NULL AND last_seen < {p} AND created >= {p}
 FINISH = """
 INSERT INTO sync_state (stream, adapter, region, account, watermark, modified_watermark,
     last_sync_started, last_sync_finished, last_reads, last_jobs_seen, last_jobs_new,
-    last_status_changes, in_progress)
-VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, NULL)
+    last_status_changes, in_progress, scopes, scopes_at)
+VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, NULL, {p}, {p})
 ON CONFLICT (stream) DO UPDATE SET
     watermark = CASE WHEN sync_state.watermark IS NULL
         OR excluded.watermark > sync_state.watermark
@@ -53,8 +55,35 @@ ON CONFLICT (stream) DO UPDATE SET
     last_jobs_seen = excluded.last_jobs_seen,
     last_jobs_new = excluded.last_jobs_new,
     last_status_changes = excluded.last_status_changes,
-    in_progress = NULL
+    in_progress = NULL,
+    scopes = CASE WHEN excluded.scopes_at IS NULL THEN sync_state.scopes
+        ELSE excluded.scopes END,
+    scopes_at = CASE WHEN excluded.scopes_at IS NULL THEN sync_state.scopes_at
+        ELSE excluded.scopes_at END
 """
+
+STATE = "SELECT in_progress, scopes, scopes_at FROM sync_state WHERE stream = {p}"
+
+
+def finish_params(update: Any, scopes_json: Any) -> list[Any]:
+    """The parameters of ``FINISH`` for a ``StateUpdate``."""
+    return [
+        update.stream,
+        update.adapter,
+        update.region,
+        update.account,
+        update.watermark,
+        update.modified_watermark,
+        update.started,
+        update.finished,
+        update.reads,
+        update.seen,
+        update.new,
+        update.changes,
+        scopes_json,
+        update.finished if update.scopes is not None else None,
+    ]
+
 
 PROGRESS = """
 INSERT INTO sync_state (stream, adapter, region, account, in_progress)

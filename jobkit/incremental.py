@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import json
 import os
 import queue
 import threading
@@ -40,7 +41,7 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.spec import AdapterSpec
 from jobkit.errors import UsageError
 from jobkit.model import Job, JobStatus
-from jobkit.store import JobRow, StateUpdate, Store, open_store, to_json
+from jobkit.store import JobRow, PageWrite, StateUpdate, Store, open_store, to_json
 
 if TYPE_CHECKING:
     import pandas
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["Inventory", "StreamReport", "SyncReport", "inventory", "job_key", "sync"]
 
 #: Jobs per write transaction at most; a slower listing is written at least every second.
-CHUNK_JOBS = 1000
+CHUNK_JOBS = 2000
 _FLUSH_SECONDS = 1.0
 
 
@@ -255,6 +256,7 @@ class _Done:
     watermark: dt.datetime | None
     modified_watermark: dt.datetime | None
     resumed: bool
+    scopes: list[dict[str, str]] | None  # scopes discovered by a complete read (to remember)
 
 
 @attrs.frozen(kw_only=True)
@@ -264,6 +266,7 @@ class _Plan:
     cursor: Any = None  # where that read resumes
     started: dt.datetime | None = None  # when the unfinished sync started
     resumed: bool = False
+    scopes: list[dict[str, str]] | None = None  # remembered scopes: no discovery
 
 
 @attrs.define
@@ -308,6 +311,41 @@ def _decode_reads(value: Any) -> list[Read] | None:
         return None
 
 
+def _discovers(stream: _Stream) -> bool:
+    """True when the stream's listing discovers scopes (the caller gave none of them)."""
+    return bool(stream.spec.scope) and not any(n in stream.params for n in stream.spec.scope_names)
+
+
+def _scopes_of(cursor: Mapping[str, Any], spec: AdapterSpec) -> list[dict[str, str]]:
+    """The scopes a listing ran, read from its cursor's stream keys."""
+    found: dict[str, dict[str, str]] = {}
+    for key in cursor.get("streams", {}):
+        try:
+            scope = {str(k): str(v) for k, v in json.loads(key)[3] if k in spec.scope_names}
+        except (ValueError, TypeError, IndexError):
+            continue
+        if len(scope) == len(spec.scope_names):
+            found[json.dumps(scope, sort_keys=True)] = scope
+    return [found[k] for k in sorted(found)]
+
+
+def _calls(stream: _Stream, scopes: list[dict[str, str]] | None) -> list[dict[str, Any]]:
+    """The ``params`` of each listing of one read: one listing, or, with remembered scopes
+    of several parameters (a collaboration and a model), one per value of the first ones."""
+    if scopes is None:
+        return [dict(stream.params)]
+    # Grouped by every parameter but the last: a listing expands the given values as a
+    # product, which here is exactly the scopes of the group (a collaboration's models).
+    *heads, last = stream.spec.scope_names
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for scope in scopes:
+        groups.setdefault(tuple(scope[h] for h in heads), []).append(scope[last])
+    return [
+        {**stream.params, **dict(zip(heads, head, strict=True)), last: values}
+        for head, values in groups.items()
+    ]
+
+
 class _Runner:
     """Lists the streams on worker threads; the calling thread writes every page."""
 
@@ -319,12 +357,24 @@ class _Runner:
         self.options = options
         self.full = full
         self.overlap: dt.timedelta = options["overlap"]
-        self.queue: queue.Queue[_Chunk | _Done | _Failed] = queue.Queue(maxsize=8)
+        self.queue: queue.Queue[_Chunk | _Done | _Failed] = queue.Queue(maxsize=16)
         self.stop = threading.Event()
 
     def plan(self, stream: _Stream) -> _Plan:
-        """The reads of ``stream``; an unfinished earlier sync's plan is resumed."""
-        progress = None if self.full else self.store.in_progress(stream.key)
+        """The reads of ``stream``; an unfinished earlier sync's plan is resumed; scopes
+        discovered less than ``rediscover`` ago are reused."""
+        state = self.store.stream_state(stream.key)
+        scopes = None
+        rediscover: dt.timedelta = self.options["rediscover"]
+        if (
+            not self.full
+            and _discovers(stream)
+            and state.scopes is not None
+            and state.scopes_at is not None
+            and dt.datetime.now(dt.UTC) - state.scopes_at < rediscover
+        ):
+            scopes = state.scopes
+        progress = None if self.full else state.in_progress
         if progress is not None:
             reads = _decode_reads(progress.get("reads"))
             if reads:
@@ -335,11 +385,13 @@ class _Runner:
                     cursor=progress.get("cursor"),
                     started=dt.datetime.fromisoformat(started) if started else None,
                     resumed=True,
+                    scopes=scopes,
                 )
         if self.full:
             return _Plan(reads=[Read(kind=ReadKind.WHOLE)])
         knowledge = self.store.knowledge(stream.key, self.overlap)
-        return _Plan(reads=plan_reads(_caps(stream.spec), knowledge, overlap=self.overlap))
+        reads = plan_reads(_caps(stream.spec), knowledge, overlap=self.overlap)
+        return _Plan(reads=reads, scopes=scopes)
 
     def run(self) -> list[StreamReport]:
         plans = {s.key: self.plan(s) for s in self.streams}
@@ -351,25 +403,29 @@ class _Runner:
             pending = len(futures)
             try:
                 while pending:
-                    item = self.queue.get()
-                    if isinstance(item, _Failed):
-                        raise item.error
-                    if isinstance(item, _Chunk):
-                        s = item.stream
-                        result = self.store.write_page(
-                            s.key,
-                            item.rows,
-                            item.observed_at,
-                            item.progress,
-                            adapter=s.spec.name,
-                            region=s.region,
-                            account=s.account,
-                        )
-                        counts[s.key][0] += result.new
-                        counts[s.key][1] += result.changes
-                        continue
-                    pending -= 1
-                    reports.append(self.finish(item, counts[item.stream.key]))
+                    batch = self.take()
+                    done = [item for item in batch if isinstance(item, _Done)]
+                    pages = [item for item in batch if isinstance(item, _Chunk)]
+                    results = self.store.write(
+                        [
+                            PageWrite(
+                                stream=c.stream.key,
+                                adapter=c.stream.spec.name,
+                                region=c.stream.region,
+                                account=c.stream.account,
+                                rows=c.rows,
+                                observed_at=c.observed_at,
+                                progress=c.progress,
+                            )
+                            for c in pages
+                        ],
+                        [self.state(d, counts[d.stream.key]) for d in done],
+                    )
+                    for chunk, result in zip(pages, results, strict=True):
+                        counts[chunk.stream.key][0] += result.new
+                        counts[chunk.stream.key][1] += result.changes
+                    reports += [self.report(d, counts[d.stream.key]) for d in done]
+                    pending -= len(done)
             finally:
                 self.stop.set()
                 while True:  # unblock workers waiting on a full queue
@@ -381,26 +437,46 @@ class _Runner:
                     future.cancel()
         return reports
 
-    def finish(self, done: _Done, counts: list[int]) -> StreamReport:
+    def take(self) -> list[_Chunk | _Done]:
+        """The next item and whatever else is already queued (up to a bound): written in
+        one transaction, so a re-sync of many small streams commits a few times, not once
+        per page. A failed stream raises here."""
+        items: list[_Chunk | _Done] = []
+        rows = 0
+        item = self.queue.get()
+        while True:
+            if isinstance(item, _Failed):
+                raise item.error
+            items.append(item)
+            rows += len(item.rows) if isinstance(item, _Chunk) else 0
+            if rows >= CHUNK_JOBS:
+                return items
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                return items
+
+    def state(self, done: _Done, counts: list[int]) -> StateUpdate:
         s = done.stream
-        described = "; ".join(r.describe() for r in done.reads)
-        self.store.finish(
-            StateUpdate(
-                stream=s.key,
-                adapter=s.spec.name,
-                region=s.region,
-                account=s.account,
-                watermark=done.watermark,
-                modified_watermark=done.modified_watermark,
-                started=done.started,
-                finished=dt.datetime.now(dt.UTC),
-                reads=described,
-                covered_since=coverage(done.reads),
-                seen=done.seen,
-                new=counts[0],
-                changes=counts[1],
-            )
+        return StateUpdate(
+            stream=s.key,
+            adapter=s.spec.name,
+            region=s.region,
+            account=s.account,
+            watermark=done.watermark,
+            modified_watermark=done.modified_watermark,
+            started=done.started,
+            finished=dt.datetime.now(dt.UTC),
+            reads="; ".join(r.describe() for r in done.reads),
+            covered_since=coverage(done.reads),
+            seen=done.seen,
+            new=counts[0],
+            changes=counts[1],
+            scopes=done.scopes,
         )
+
+    def report(self, done: _Done, counts: list[int]) -> StreamReport:
+        s = done.stream
         return StreamReport(
             stream=s.key,
             adapter=s.spec.name,
@@ -429,69 +505,89 @@ class _Runner:
             self.put(_Failed(stream, error))
 
     def _list(self, stream: _Stream, plan: _Plan) -> None:
-        reads, first, cursor, resumed = plan.reads, plan.first, plan.cursor, plan.resumed
+        reads, cursor = plan.reads, plan.cursor
         started = plan.started or dt.datetime.now(dt.UTC)
         scope_names = stream.spec.scope_names
-        requests = seen = 0
+        calls = _calls(stream, plan.scopes)
+        discovered: list[dict[str, str]] | None = None
+        seen = 0
         newest: dt.datetime | None = None
         newest_update: dt.datetime | None = None
         encoded = _encode_reads(reads)
-        for index in range(first, len(reads)):
+        rows: list[JobRow] = []
+        flushed = time.monotonic()
+
+        def flush(progress: dict[str, Any]) -> None:
+            nonlocal rows, flushed
+            progress = {"started": started.isoformat(), "reads": encoded, **progress}
+            self.put(_Chunk(stream, rows, progress, dt.datetime.now(dt.UTC)))
+            rows, flushed = [], time.monotonic()
+
+        requests = 0
+        for index in range(plan.first, len(reads)):
             read = reads[index]
-            kwargs = _read_kwargs(read, stream.params)
-            resume = cursor if index == first and read.kind is not ReadKind.NEWEST else None
-            listing = jobkit.jobs(
-                stream.spec.name,
-                regions=[stream.region],
-                session=stream.session,
-                endpoint_url=self.options["endpoint_url"],
-                retry=self.options["retry"],
-                discover=self.options["discover"],
-                pacing=self.options["pacing"],
-                max_concurrency=self.options["max_concurrency"],
-                cursor=resume,
-                **kwargs,
-            )
-            rows: list[JobRow] = []
-            flushed = time.monotonic()
-
-            def flush(position: Any, *, i: int = index) -> None:
-                nonlocal rows, flushed
-                progress = {
-                    "started": started.isoformat(),
-                    "reads": encoded,
-                    "read": i,
-                    "cursor": position,
-                }
-                self.put(_Chunk(stream, rows, progress, dt.datetime.now(dt.UTC)))
-                rows, flushed = [], time.monotonic()
-
-            with listing:
-                for job in listing:
-                    if self.stop.is_set():
-                        return
-                    if (
-                        read.kind is ReadKind.NEWEST
-                        and read.since is not None
-                        and job.created is not None
-                        and job.created < read.since
-                    ):
-                        break
-                    seen += 1
-                    if job.created is not None and (newest is None or job.created > newest):
-                        newest = job.created
-                    if job.updated is not None and (
-                        newest_update is None or job.updated > newest_update
-                    ):
-                        newest_update = job.updated
-                    rows.append(_row(job, stream.key, scope_names, stream.account))
-                    if len(rows) >= CHUNK_JOBS or time.monotonic() - flushed > _FLUSH_SECONDS:
-                        flush(listing.cursor if read.kind is not ReadKind.NEWEST else None)
-                requests += listing.stats.requests
-            # The read is complete: its last rows go with a progress pointing at the next read.
-            flush(None, i=index + 1)
+            # A read of several listings (remembered two-parameter scopes) restarts whole.
+            resumable = read.kind is not ReadKind.NEWEST and len(calls) == 1
+            for params in calls:
+                listing = jobkit.jobs(
+                    stream.spec.name,
+                    regions=[stream.region],
+                    session=stream.session,
+                    endpoint_url=self.options["endpoint_url"],
+                    retry=self.options["retry"],
+                    discover=self.options["discover"] and plan.scopes is None,
+                    pacing=self.options["pacing"],
+                    max_concurrency=self.options["max_concurrency"],
+                    cursor=cursor if resumable else None,
+                    **_read_kwargs(read, params),
+                )
+                complete = True
+                with listing:
+                    for job in listing:
+                        if self.stop.is_set():
+                            return
+                        if (
+                            read.kind is ReadKind.NEWEST
+                            and read.since is not None
+                            and job.created is not None
+                            and job.created < read.since
+                        ):
+                            complete = False
+                            break
+                        seen += 1
+                        if job.created is not None and (newest is None or job.created > newest):
+                            newest = job.created
+                        if job.updated is not None and (
+                            newest_update is None or job.updated > newest_update
+                        ):
+                            newest_update = job.updated
+                        rows.append(_row(job, stream.key, scope_names, stream.account))
+                        if len(rows) >= CHUNK_JOBS or time.monotonic() - flushed > _FLUSH_SECONDS:
+                            position = listing.cursor if resumable else None
+                            flush({"read": index, "cursor": position})
+                    requests += listing.stats.requests
+                    if complete and plan.scopes is None and _discovers(stream) and not cursor:
+                        discovered = _scopes_of(listing.cursor, stream.spec)
             cursor = None
-        self.put(_Done(stream, reads, started, requests, seen, newest, newest_update, resumed))
+            # The read is complete: its last rows go with a progress pointing at the next read.
+            if index + 1 < len(reads):
+                flush({"read": index + 1, "cursor": None})
+        # The last rows travel with the stream's end (one transaction, progress cleared).
+        if rows:
+            flush({"read": len(reads), "cursor": None})
+        self.put(
+            _Done(
+                stream,
+                reads,
+                started,
+                requests,
+                seen,
+                newest,
+                newest_update,
+                plan.resumed,
+                discovered,
+            )
+        )
 
 
 def sync(
@@ -509,6 +605,7 @@ def sync(
     max_concurrency: int = 8,
     overlap: dt.timedelta = DEFAULT_OVERLAP,
     full: bool = False,
+    rediscover: dt.timedelta = dt.timedelta(hours=1),
 ) -> SyncReport:
     """Bring the inventory at ``target`` up to date and say what was done.
 
@@ -523,8 +620,10 @@ def sync(
     (``jobkit.core.changes``): jobs created since the stream's watermark minus ``overlap``,
     and the jobs that were not terminal, through a wider creation window or a
     modification-time filter. ``full=True`` lists every stream whole (for instance to pick
-    up jobs that appeared later than ``overlap`` allows). Streams that failed raise the
-    first error after the others' pages were written; what was written stays.
+    up jobs that appeared later than ``overlap`` allows). Scopes discovered by a sync (work
+    teams, job queues, collaborations, ...) are reused for ``rediscover`` (one hour), so a
+    re-sync does not ask for them again; ``full=True`` always discovers. A stream that fails
+    raises its error; the pages written before it stay, and the next sync completes them.
     """
     if not isinstance(overlap, dt.timedelta) or overlap < dt.timedelta(0):
         raise UsageError(
@@ -547,6 +646,7 @@ def sync(
         "pacing": pacing,
         "max_concurrency": max_concurrency,
         "overlap": overlap,
+        "rediscover": rediscover,
     }
     with open_store(target) as store:
         reports = _Runner(store, streams, options, full=full).run()
