@@ -47,7 +47,15 @@ if TYPE_CHECKING:
     import pandas
     import pyarrow
 
-__all__ = ["Inventory", "StreamReport", "SyncReport", "inventory", "job_key", "sync"]
+__all__ = [
+    "Inventory",
+    "StreamReport",
+    "SyncReport",
+    "inventory",
+    "job_key",
+    "reads_markdown",
+    "sync",
+]
 
 #: Jobs per write transaction at most; a slower listing is written at least every second.
 CHUNK_JOBS = 2000
@@ -716,3 +724,31 @@ def _types_mapper(pd: Any) -> Callable[[Any], Any]:
 def inventory(target: str | os.PathLike[str] | None = None) -> Inventory:
     """The inventory at ``target`` (as for ``sync()``), to read back as Arrow or pandas."""
     return Inventory(target)
+
+
+def reads_markdown() -> str:
+    """The table of docs/inventory.md saying how each adapter is re-read (from the specs)."""
+    from jobkit.adapters import REGISTRY  # noqa: PLC0415
+
+    lines = [
+        "| adapter | new jobs | status changes of non-terminal jobs |",
+        "| --- | --- | --- |",
+    ]
+    for name, spec in sorted(REGISTRY.items()):
+        caps = _caps(spec)
+        if caps.sorted_desc:
+            new = "newest first, until the watermark"
+        elif caps.since:
+            new = "creation-time filter" + (
+                " (pages before filtering)" if caps.window_first else ""
+            )
+        else:
+            new = "**listed whole**"
+        if not caps.incremental:
+            status = "**listed whole**"
+        elif caps.modified:
+            status = f"wider window, or `{caps.modified}` (cheaper)"
+        else:
+            status = "wider window (back to the oldest non-terminal job)"
+        lines.append(f"| `{name}` | {new} | {status} |")
+    return "\n".join(lines)

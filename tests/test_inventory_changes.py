@@ -96,3 +96,13 @@ def test_coverage_is_the_lowest_creation_bound_read() -> None:
         == T - HOUR
     )
     assert coverage([Read(kind=ReadKind.MODIFIED, since=T, member="m")]) is None
+
+
+def test_the_docs_table_of_reads_is_current() -> None:
+    """docs/inventory.md shows the reads each adapter gets, as the code plans them."""
+    from pathlib import Path
+
+    from jobkit.incremental import reads_markdown
+
+    page = (Path(__file__).parent.parent / "docs" / "inventory.md").read_text()
+    assert reads_markdown() in page, "regenerate the table with jobkit.incremental.reads_markdown()"

@@ -180,11 +180,14 @@ def plan_reads(
         return [Read(kind=ReadKind.WHOLE)]
     window_kind = ReadKind.NEWEST if caps.sorted_desc else ReadKind.SINCE
     size = caps.page_size
-    full = _pages(knowledge.jobs, size) + knowledge.jobs * _JOB_WEIGHT
+    full_pages = _pages(knowledge.jobs, size)
+    full = full_pages + knowledge.jobs * _JOB_WEIGHT
 
     def window_cost(bound: dt.datetime) -> float:
         jobs = knowledge.newer_than(bound)
-        return _pages(jobs, size) + jobs * _JOB_WEIGHT
+        # A filter the service applies after paging reads every page (SageMaker).
+        pages = full_pages if window_kind is ReadKind.SINCE and caps.window_first else None
+        return (pages or _pages(jobs, size)) + jobs * _JOB_WEIGHT
 
     plans: list[tuple[float, list[Read]]] = [
         (window_cost(wide_bound), [Read(kind=window_kind, since=wide_bound)]),

@@ -60,6 +60,8 @@ class DuckDBStore(Store):
             ) from exc
         try:
             self._x("SET TimeZone = 'UTC'")
+            # DuckDB draws a progress bar on stdout for long queries; a library must not.
+            self._x("SET enable_progress_bar = false")
             self._migrate()
         except BaseException:
             self._con.close()
