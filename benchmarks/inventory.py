@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import inspect
 import os
 import tempfile
 import time
@@ -142,7 +142,44 @@ def run() -> dict[str, dict[str, float]]:
     }
 
 
+TARGETS = {
+    "inventory_resync": "fewer_requests_x >= 10, faster_x >= 5",
+    "inventory_memory": "RSS growth < 100 MB",
+}
+
+
+def markdown(results: dict[str, dict[str, float]]) -> str:
+    """The Inventory section of docs/performance.md."""
+    lines = ["## Inventory", "", inspect.cleandoc(__doc__ or "").replace("``", "`"), ""]
+    for name, figures in results.items():
+        doc = inspect.cleandoc(globals()[name.removeprefix("inventory_")].__doc__ or "")
+        lines += [f"### {name.replace('_', ' ')}", "", doc.replace("``", "`"), ""]
+        lines += [f"Target: {TARGETS[name]}.", ""]
+        lines += ["| figure | value |", "| --- | ---: |"]
+        lines += [f"| {key} | {value:.3f} |" for key, value in figures.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_section(results: dict[str, dict[str, float]]) -> None:
+    """Replace (or append) the Inventory section of docs/performance.md."""
+    page = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+    text = page.read_text()
+    start = text.find("## Inventory")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + markdown(results)
+    else:
+        end = text.find("\n## ", start + 1)
+        tail = text[end + 1 :] if end >= 0 else ""
+        text = text[:start] + markdown(results) + ("\n" + tail if tail else "")
+    page.write_text(text)
+
+
 if __name__ == "__main__":
-    print(dt.datetime.now(dt.UTC).isoformat())
-    for name, figures in run().items():
-        print(name, {k: round(v, 3) for k, v in figures.items()})
+    # `python -m benchmarks.inventory`: these two only, written into docs/performance.md.
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    figures = run()
+    write_section(figures)
+    print(markdown(figures))

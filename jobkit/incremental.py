@@ -170,7 +170,12 @@ class _Stream:
 
     @property
     def key(self) -> str:
-        return "|".join((self.spec.name, self.region, self.account or ""))
+        """``adapter|region|account``, plus the parameters when some narrow the listing: a
+        sync of one queue keeps its own watermark and never marks another queue's jobs gone."""
+        parts = [self.spec.name, self.region, self.account or ""]
+        if self.params:
+            parts.append(json.dumps(dict(self.params), sort_keys=True, separators=(",", ":")))
+        return "|".join(parts)
 
 
 @functools.lru_cache(maxsize=128)
