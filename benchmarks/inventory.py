@@ -129,6 +129,7 @@ def memory(total: int = 1_000_000) -> dict[str, float]:
         "wall_s": wall,
         "database_mb": size / 2**20,
         "rss_baseline_mb": baseline,
+        "rss_at_half_mb": samples[len(samples) // 2],
         "rss_peak_mb": peak,
         "rss_growth_mb": peak - baseline,
     }

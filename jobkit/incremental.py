@@ -645,6 +645,9 @@ def sync(
         )
     began = time.monotonic()
     specs = resolve_adapters(adapters)  # type: ignore[arg-type]
+    # Adapters, regions and params are checked as jobs() checks them, before the store is
+    # opened: a wrong argument changes nothing.
+    jobkit.explain(specs, regions=regions, params=params)
     by_spec = _split_params(specs, params)
     streams = [
         _Stream(spec=spec, region=region, account=label, session=one, params=by_spec[spec.name])

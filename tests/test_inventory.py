@@ -189,8 +189,9 @@ def test_a_sync_killed_midway_is_completed_by_the_next(
 
 
 def test_bad_targets_raise_typed_errors_and_change_nothing(tmp_path: Path) -> None:
-    """An unknown scheme, an unwritable path, a non-DuckDB file and a newer schema each get a
-    typed error with a hint, and leave no file behind or the file untouched."""
+    """An unknown scheme, an unwritable path, a non-DuckDB file, a newer schema and wrong
+    selection arguments each get a typed error with a hint, and leave no file behind or the
+    file untouched."""
     import duckdb
 
     with pytest.raises(InvalidTargetError, match="unknown inventory scheme 'mysql'") as info:
@@ -202,6 +203,14 @@ def test_bad_targets_raise_typed_errors_and_change_nothing(tmp_path: Path) -> No
         with pytest.raises(StoreError, match="does not exist or is not a directory"):
             sync(path, "sagemaker.processing", regions="us-east-1")
         assert not path.exists()
+    from jobkit.errors import InvalidRegionError, UsageError
+
+    unused = tmp_path / "unused.duckdb"
+    with pytest.raises(InvalidRegionError):
+        sync(unused, "sagemaker.processing", regions="us-eest-1")
+    with pytest.raises(UsageError, match="'NoSuchMember'"):
+        sync(unused, "sagemaker.processing", regions="us-east-1", params={"NoSuchMember": "x"})
+    assert not unused.exists()  # checked before the store is opened
     text = tmp_path / "notes.duckdb"
     text.write_text("hello")
     with pytest.raises(StoreError, match="cannot open the DuckDB inventory"):

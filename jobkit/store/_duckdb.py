@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DuckDBStore"]
 
+#: DuckDB's memory limit for an inventory connection (see ``JOBKIT_DUCKDB_MEMORY_LIMIT``).
+DEFAULT_MEMORY_LIMIT = "64MB"
+
 _HINT_PATH = "pass a writable file path, e.g. 'jobkit.duckdb' (its directory must exist)"
 
 
@@ -62,6 +65,11 @@ class DuckDBStore(Store):
             self._x("SET TimeZone = 'UTC'")
             # DuckDB draws a progress bar on stdout for long queries; a library must not.
             self._x("SET enable_progress_bar = false")
+            # DuckDB caches up to 80% of RAM by default; pages are written as they come and
+            # read back rarely, so a small cache keeps a sync's memory flat (the file holds
+            # the data). JOBKIT_DUCKDB_MEMORY_LIMIT overrides it.
+            limit = os.environ.get("JOBKIT_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+            self._x(f"SET memory_limit = '{_memory(limit)}'")
             self._migrate()
         except BaseException:
             self._con.close()
@@ -272,3 +280,29 @@ def _arrow_column(pa: Any, column: str, values: list[Any]) -> Any:
         # From integers: pyarrow converts aware datetimes through pandas (a 1 s import).
         return pa.array([_micros(v) for v in values], pa.timestamp("us", tz="UTC"))
     return pa.array(values, pa.string())
+
+
+def _memory(value: str) -> str:
+    """A DuckDB memory size such as ``64MB`` or ``1GiB`` (checked: it goes into SQL text)."""
+    text = value.strip()
+    number = text.rstrip("KMGTiBb ")
+    unit = text[len(number) :].strip()
+    if not number.replace(".", "", 1).isdigit() or unit.upper() not in (
+        "KB",
+        "MB",
+        "GB",
+        "TB",
+        "KIB",
+        "MIB",
+        "GIB",
+        "TIB",
+        "B",
+        "",
+    ):
+        from jobkit.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"JOBKIT_DUCKDB_MEMORY_LIMIT={value!r} is not a memory size",
+            hint="e.g. JOBKIT_DUCKDB_MEMORY_LIMIT=256MB",
+        )
+    return f"{number}{unit}"
