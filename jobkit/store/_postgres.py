@@ -114,7 +114,7 @@ class PostgresStore(Store):
                 )
             if version == SCHEMA_VERSION:
                 return
-            steps = ddl("JSONB") if version == 0 else []
+            steps = ddl("JSONB", indexes=True) if version == 0 else []
             for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
                 steps += MIGRATIONS[v]
             for statement in steps:

@@ -63,12 +63,18 @@ STATE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def ddl(json_type: str) -> list[str]:
-    """Statements creating version 1 (``json_type``: JSON for DuckDB, JSONB for PostgreSQL)."""
-    return [
+def ddl(json_type: str, *, indexes: bool) -> list[str]:
+    """Statements creating version 1 (``json_type``: JSON for DuckDB, JSONB for PostgreSQL).
+
+    ``indexes=False`` (DuckDB) declares no key and no index on ``jobs`` and
+    ``job_status_changes``: DuckDB holds indexes in memory whole (over 60 MB for a million
+    jobs), and jobkit, the file's only writer, keeps ``job_key`` unique itself.
+    """
+    key = "PRIMARY KEY" if indexes else "NOT NULL"
+    statements = [
         "CREATE TABLE jobkit_schema (version INTEGER NOT NULL, migrated_at TIMESTAMPTZ NOT NULL)",
         f"""CREATE TABLE jobs (
-            job_key TEXT PRIMARY KEY,
+            job_key TEXT {key},
             adapter TEXT NOT NULL,
             service TEXT NOT NULL,
             name TEXT,
@@ -88,7 +94,6 @@ def ddl(json_type: str) -> list[str]:
             last_seen TIMESTAMPTZ NOT NULL,
             gone_since TIMESTAMPTZ
         )""",
-        "CREATE INDEX jobs_stream_status ON jobs (stream, status)",
         """CREATE TABLE job_status_changes (
             job_key TEXT NOT NULL,
             previous_status TEXT,
@@ -98,7 +103,6 @@ def ddl(json_type: str) -> list[str]:
             observed_at TIMESTAMPTZ NOT NULL,
             stream TEXT NOT NULL
         )""",
-        "CREATE INDEX job_status_changes_key ON job_status_changes (job_key)",
         f"""CREATE TABLE sync_state (
             stream TEXT PRIMARY KEY,
             adapter TEXT NOT NULL,
@@ -117,6 +121,12 @@ def ddl(json_type: str) -> list[str]:
             scopes_at TIMESTAMPTZ
         )""",
     ]
+    if indexes:
+        statements += [
+            "CREATE INDEX jobs_stream_status ON jobs (stream, status)",
+            "CREATE INDEX job_status_changes_key ON job_status_changes (job_key)",
+        ]
+    return statements
 
 
 #: Statements taking version ``v - 1`` to ``v``, by ``v`` (none yet past version 1).

@@ -6,7 +6,7 @@ from typing import Any
 
 from jobkit.store._schema import JOB_COLUMNS
 
-__all__ = ["FINISH", "GONE", "KNOWLEDGE", "NOW_SEEN", "UPSERT_JOB"]
+__all__ = ["FINISH", "GONE", "INSERT_FROM", "KNOWLEDGE", "NOW_SEEN", "UPDATE_FROM", "UPSERT_JOB"]
 
 _UPDATED = [c for c in JOB_COLUMNS if c not in ("job_key", "first_seen")]
 
@@ -25,10 +25,13 @@ FROM jobs WHERE stream = {p}
 
 NOW_SEEN = "SELECT count(*) FILTER (WHERE created >= {p}) FROM jobs WHERE stream = {p}"
 
-#: The same from a registered Arrow table ``_page`` with the columns in order (DuckDB).
-UPSERT_FROM = (
-    "INSERT INTO {table} SELECT * FROM _page "
-    "ON CONFLICT (job_key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+#: DuckDB, from a registered Arrow table ``_page`` with the columns in order: new rows, and
+#: existing rows overwritten with what the listing says (``first_seen`` stays).
+INSERT_FROM = "INSERT INTO jobs SELECT * FROM _page"
+UPDATE_FROM = (
+    "UPDATE jobs SET "
+    + ", ".join(f"{c} = _page.{c}" for c in _UPDATED)
+    + " FROM _page WHERE jobs.job_key = _page.job_key"
 )
 
 #: Jobs a complete listing covering their creation time did not return have left the service.
