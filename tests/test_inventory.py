@@ -265,3 +265,25 @@ def test_inventory_reads_back_as_arrow_and_pandas(
 
     with pytest.raises(UsageError, match="no inventory table"):
         inventory(target).to_arrow("jobs; DROP TABLE jobs")
+
+
+def test_the_sync_command_reports_per_stream(
+    changing: tuple[Emulator, JobChanges], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jobkit sync TARGET` syncs and prints what each stream did (JSON on request); a bad
+    flag value exits 2 before anything is opened."""
+    import json
+
+    from jobkit.cli import main
+
+    target = tmp_path / "cli.duckdb"
+    argv = ["sync", str(target), "--adapter", "sagemaker.processing", "--region", "us-east-1"]
+    assert main([*argv, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["new"] == len(inventory(target).to_arrow()) > 0
+    assert report["streams"][0]["reads"] == ["whole"]
+    assert main(argv) == 0
+    assert "sagemaker.processing|us-east-1|: newest" in capsys.readouterr().out
+    assert main([*argv, "--overlap", "-1"]) == 2
+    assert "--overlap" in capsys.readouterr().err
+    assert main(["sync", "mysql://x/y", "--region", "us-east-1"]) == 2
