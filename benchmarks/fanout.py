@@ -29,7 +29,7 @@ import jobkit
 from jobkit.testing import REFERENCE_NOW, Emulator, EmulatorData
 
 LATENCY = 0.05
-SEED = [
+GROUND_TRUTH_ADAPTERS = [
     "sagemaker.processing",
     "sagemaker.labeling-workteam",
     "comprehendmedical.snomedct",
@@ -201,11 +201,11 @@ def top_k() -> dict[str, float]:
     with Emulator(seed=7, sizes=sizes) as emu:
         os.environ.update(emu.env())
         emu.clear_requests()
-        top = jobkit.jobs(SEED, order="created-desc", limit=100)
+        top = jobkit.jobs(GROUND_TRUTH_ADAPTERS, order="created-desc", limit=100)
         got = list(top)
         top_requests = emu.request_count()
         emu.clear_requests()
-        everything = list(jobkit.jobs(SEED))
+        everything = list(jobkit.jobs(GROUND_TRUTH_ADAPTERS))
         full_requests = emu.request_count()
     newest = sorted((j for j in everything if j.created), key=lambda j: j.created, reverse=True)
     assert [j.raw for j in got] == [j.raw for j in newest[:100]]

@@ -17,6 +17,7 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
+from jobkit.incremental import inventory, sync
 from jobkit.model import Job, JobStatus
 from jobkit.present.ipython import register as _register_ipython
 from jobkit.present.joblist import JobList
@@ -41,7 +42,9 @@ __all__ = [
     "ajobs",
     "clear_session_cache",
     "explain",
+    "inventory",
     "jobs",
+    "sync",
 ]
 
 # In IPython / Jupyter: Job and Stats show as HTML (they cannot import the presentation

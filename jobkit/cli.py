@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, Literal
 
 import jobkit
+from jobkit import _sync_cli
 from jobkit.adapters import REGISTRY, resolve
 from jobkit.core.availability import REASONS, Skipped
 from jobkit.core.stats import Stats
@@ -125,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     ad.add_argument(
         "--wide", action="store_true", help="in a terminal too, print the table full width"
     )
+
+    _sync_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -1016,6 +1019,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands: dict[str, Callable[[], int]] = {
         "ls": lambda: _ls(args, out, err),
         "adapters": lambda: _adapters(args, out),
+        "sync": lambda: _sync_cli.run(args, out),
     }
     try:
         return commands[args.command]()

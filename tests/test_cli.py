@@ -31,7 +31,7 @@ from tests.groundtruth import expected_raw
 
 ROOT = Path(__file__).resolve().parent.parent
 # `--emulator` starts Emulator() with its defaults; this one has the same data.
-SEED = 0
+GROUND_TRUTH_ADAPTERS = 0
 
 
 def jobkit_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +50,7 @@ def jobkit_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def same_data() -> Iterator[Emulator]:
     """An emulator with the data `--emulator` serves, for the ground truth."""
-    with Emulator(seed=SEED) as emu:
+    with Emulator(seed=GROUND_TRUTH_ADAPTERS) as emu:
         yield emu
 
 

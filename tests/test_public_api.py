@@ -27,7 +27,9 @@ EXPECTED = [
     "ajobs",
     "clear_session_cache",
     "explain",
+    "inventory",
     "jobs",
+    "sync",
 ]
 
 

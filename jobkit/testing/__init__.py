@@ -14,6 +14,7 @@ The pytest fixtures ``jobkit_emulator`` and ``jobkit_env`` live in
 """
 
 from jobkit.testing._auth import DenyReason, IssuedCredentials
+from jobkit.testing._changes import JobChanges, StatusChange
 from jobkit.testing._data import ACCOUNT_ID, NOW_ENV, REFERENCE_NOW, EmulatorData
 from jobkit.testing._environment import EmulatorEnvironment
 from jobkit.testing._faults import Faults
@@ -29,5 +30,7 @@ __all__ = [
     "EmulatorEnvironment",
     "Faults",
     "IssuedCredentials",
+    "JobChanges",
     "RequestRecord",
+    "StatusChange",
 ]

@@ -558,6 +558,8 @@ class EmulatorData:
         self.now = resolve_now(now)
         self.ref_ms = datetime_to_us(self.now) // 1000
         self._sets: dict[tuple[str, str, str], JobSet] = {}
+        #: A ``jobkit.testing.JobChanges`` overlay, when one is attached (see _changes.py).
+        self.changes: Any = None
         self._memo: dict[tuple[str, ...], Any] = {}
         self._deleted: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
@@ -806,6 +808,8 @@ class EmulatorData:
             built = self._build_generic(generic, region, key)
         if self.account != ACCOUNT_ID:
             built = _Branded(built, self.account)
+        if self.changes is not None:
+            built = self.changes.wrap(service, operation, region, key, built)
         with self._lock:
             return self._sets.setdefault(cache, built)
 

@@ -1,0 +1,186 @@
+"""The inventory: a re-sync after 1% of jobs changed vs a full listing, and sync memory.
+
+1. 10,000 jobs over the five seed adapters plus SageMaker training, Comprehend entities and
+   EMR Serverless job runs, 30 ms latency per request. Jobs older than the 20 newest of each
+   job set have finished (as in a real account). After a first sync, 1% of the jobs change
+   (some finish, some appear); requests and wall time of the re-sync are compared with those
+   of a full listing (``jobkit.jobs(...)`` of the same adapters, collected).
+2. Memory: RSS growth while syncing 1,000,000 jobs into a DuckDB file (the emulator runs in
+   another process; RSS is sampled after each page transaction, from the 20th on).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import jobkit
+from benchmarks.fanout import _rss_mb, _serve
+from jobkit.incremental import sync
+from jobkit.testing import Emulator, Faults, JobChanges
+
+ADAPTERS = [
+    "sagemaker.processing",
+    "sagemaker.labeling-workteam",
+    "comprehendmedical.snomedct",
+    "batch.service",
+    "cleanroomsml.trained-model-export",
+    "sagemaker.training",
+    "comprehend.entities",
+    "emr-serverless.job-runs",
+]
+
+#: 10,000 jobs in us-east-1: per region, or per work team (3), queue (2 training queues),
+#: trained model (2 collaborations x 2) and application (2).
+SIZES = {
+    "ListProcessingJobs": 2000,
+    "ListLabelingJobsForWorkteam": 300,
+    "ListSNOMEDCTInferenceJobs": 2000,
+    "ListServiceJobs": 600,
+    "ListCollaborationTrainedModelExportJobs": 100,
+    "ListTrainingJobs": 1500,
+    "ListEntitiesDetectionJobs": 1000,
+    "ListJobRuns": 500,
+}
+
+
+def resync(latency: float = 0.03) -> dict[str, float]:
+    """Benchmark 1: a re-sync after 1% of 10,000 jobs changed, vs a full listing."""
+    with tempfile.TemporaryDirectory() as tmp, Emulator(seed=21, sizes=SIZES) as emu:
+        changes = JobChanges(emu, hold_back=3, seed=1)
+        changes.settle(20)
+        saved = {k: os.environ.get(k) for k in emu.env()}
+        os.environ.update(emu.env())
+        try:
+            target = Path(tmp) / "inventory.duckdb"
+            first = sync(target, ADAPTERS, regions="us-east-1")  # also warms imports and caches
+            jobs_total = first.seen
+            emu.set_faults(Faults(latency=latency))
+            emu.clear_requests()
+            started = time.perf_counter()
+            listed = len(jobkit.jobs(ADAPTERS, regions="us-east-1").collect())
+            full_wall = time.perf_counter() - started
+            full_requests = len(emu.requests)
+            changed = len(changes.change(4)) + changes.appear(3)
+            emu.clear_requests()
+            started = time.perf_counter()
+            again = sync(target, ADAPTERS, regions="us-east-1")
+            resync_wall = time.perf_counter() - started
+            resync_requests = len(emu.requests)
+            assert again.new == changed - len(changes.log), (again.new, changed)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    return {
+        "jobs": float(jobs_total),
+        "jobs_listed_in_full_listing": float(listed),
+        "jobs_changed": float(changed),
+        "full_listing_requests": float(full_requests),
+        "full_listing_wall_s": full_wall,
+        "resync_requests": float(resync_requests),
+        "resync_wall_s": resync_wall,
+        "fewer_requests_x": full_requests / resync_requests,
+        "faster_x": full_wall / resync_wall,
+    }
+
+
+def memory(total: int = 1_000_000) -> dict[str, float]:
+    """Benchmark 2: RSS growth while syncing ``total`` jobs into DuckDB."""
+    from jobkit.store import _duckdb
+
+    samples: list[float] = []
+    write = _duckdb.DuckDBStore.write
+
+    def sampled(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = write(self, *args, **kwargs)
+        samples.append(_rss_mb())
+        return result
+
+    _duckdb.DuckDBStore.write = sampled  # type: ignore[method-assign]
+    try:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            _serve({"ListSNOMEDCTInferenceJobs": total}) as url,
+        ):
+            started = time.perf_counter()
+            report = sync(
+                Path(tmp) / "inventory.duckdb",
+                "comprehendmedical.snomedct",
+                regions="us-east-1",
+                endpoint_url=url,
+            )
+            wall = time.perf_counter() - started
+            size = (Path(tmp) / "inventory.duckdb").stat().st_size
+    finally:
+        _duckdb.DuckDBStore.write = write  # type: ignore[method-assign]
+    assert report.seen == total == report.new, (report.seen, report.new)
+    baseline = samples[19] if len(samples) > 19 else samples[0]
+    peak = max(samples[19:] or samples)
+    return {
+        "jobs": float(report.seen),
+        "transactions": float(len(samples)),
+        "wall_s": wall,
+        "database_mb": size / 2**20,
+        "rss_baseline_mb": baseline,
+        "rss_at_half_mb": samples[len(samples) // 2],
+        "rss_peak_mb": peak,
+        "rss_growth_mb": peak - baseline,
+    }
+
+
+def run() -> dict[str, dict[str, float]]:
+    """Every benchmark of this module."""
+    return {
+        "inventory_resync": resync(),
+        "inventory_memory": memory(int(os.environ.get("JOBKIT_BENCH_SYNC_JOBS", "1000000"))),
+    }
+
+
+TARGETS = {
+    "inventory_resync": "fewer_requests_x >= 10, faster_x >= 5",
+    "inventory_memory": "RSS growth < 100 MB",
+}
+
+
+def markdown(results: dict[str, dict[str, float]]) -> str:
+    """The Inventory section of docs/performance.md."""
+    lines = ["## Inventory", "", inspect.cleandoc(__doc__ or "").replace("``", "`"), ""]
+    for name, figures in results.items():
+        doc = inspect.cleandoc(globals()[name.removeprefix("inventory_")].__doc__ or "")
+        lines += [f"### {name.replace('_', ' ')}", "", doc.replace("``", "`"), ""]
+        lines += [f"Target: {TARGETS[name]}.", ""]
+        lines += ["| figure | value |", "| --- | ---: |"]
+        lines += [f"| {key} | {value:.3f} |" for key, value in figures.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_section(results: dict[str, dict[str, float]]) -> None:
+    """Replace (or append) the Inventory section of docs/performance.md."""
+    page = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+    text = page.read_text()
+    start = text.find("## Inventory")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + markdown(results)
+    else:
+        end = text.find("\n## ", start + 1)
+        tail = text[end + 1 :] if end >= 0 else ""
+        text = text[:start] + markdown(results) + ("\n" + tail if tail else "")
+    page.write_text(text)
+
+
+if __name__ == "__main__":
+    # `python -m benchmarks.inventory`: these two only, written into docs/performance.md.
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    figures = run()
+    write_section(figures)
+    print(markdown(figures))

@@ -1,0 +1,762 @@
+"""An inventory that stays current: ``sync()`` into DuckDB or PostgreSQL, ``inventory()`` back.
+
+``sync()`` lists each stream (adapter x region x account) through ``jobkit.jobs()`` with the
+reads ``jobkit.core.changes`` plans from what the inventory already knows: everything the
+first time, afterwards only what can have changed. Pages are written as they come, each with
+the stream's progress in one transaction (``jobkit.store``); a stream's watermark moves only
+when all its reads are complete, so a sync killed at any moment loses nothing and the next
+one completes it. See docs/inventory.md for the tables.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import boto3
+
+from jobkit.adapters import resolve as resolve_adapters
+from jobkit.api import explain, jobs
+from jobkit.core.changes import (
+    DEFAULT_OVERLAP,
+    Capabilities,
+    Read,
+    ReadKind,
+    capabilities,
+    coverage,
+    plan_reads,
+)
+from jobkit.core.policy import RetryPolicy
+from jobkit.core.spec import AdapterSpec
+from jobkit.errors import UsageError
+from jobkit.model import Job, JobStatus
+from jobkit.store import JobRow, PageWrite, StateUpdate, Store, open_store, to_json
+
+if TYPE_CHECKING:
+    import pandas
+    import pyarrow
+
+__all__ = [
+    "Inventory",
+    "StreamReport",
+    "SyncReport",
+    "inventory",
+    "job_key",
+    "reads_markdown",
+    "sync",
+]
+
+#: Jobs per write transaction at most; a slower listing is written at least every second.
+CHUNK_JOBS = 2000
+_FLUSH_SECONDS = 1.0
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def job_key(job: Job, *, scope_names: Sequence[str] = (), account: str | None = None) -> str:
+    """The stable identity of ``job``: adapter, account, region and its id or ARN.
+
+    Operations whose summaries carry no id (Transcribe, Clean Rooms ML) are keyed by the
+    name, under the parent scope the name is unique in (the trained model's ARN); a record
+    with neither is keyed by a hash of its raw summary.
+    """
+    ident = job.id
+    if not ident and job.name:
+        parents = [str(job.raw[n]) for n in scope_names if job.raw.get(n)]
+        ident = "/".join([*parents, job.name])
+    if not ident:
+        ident = "sha1:" + hashlib.sha1(to_json(dict(job.raw)).encode()).hexdigest()
+    return "|".join((job.adapter, job.account or account or "", job.region, ident))
+
+
+def _row(job: Job, stream: str, scope_names: Sequence[str], account: str | None) -> JobRow:
+    return JobRow(
+        job_key=job_key(job, scope_names=scope_names, account=account),
+        adapter=job.adapter,
+        service=job.service,
+        name=job.name,
+        id=job.id,
+        status=job.status.value,
+        raw_status=job.raw_status,
+        created=job.created,
+        ended=job.ended,
+        updated=job.updated,
+        region=job.region,
+        account=job.account or account,
+        problem=job.problem,
+        extras=to_json(dict(job.extras)),
+        raw=to_json(dict(job.raw)),
+        stream=stream,
+    )
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@attrs.frozen(kw_only=True)
+class StreamReport:
+    """What one stream's sync did."""
+
+    stream: str
+    adapter: str
+    region: str
+    account: str | None
+    reads: tuple[str, ...]
+    requests: int
+    seen: int
+    new: int
+    changes: int
+    resumed: bool
+
+
+@attrs.frozen(kw_only=True)
+class SyncReport:
+    """What ``sync()`` did: per stream, and in total."""
+
+    target: str
+    streams: tuple[StreamReport, ...]
+    seconds: float
+
+    @property
+    def requests(self) -> int:
+        """Requests sent, discovery included."""
+        return sum(s.requests for s in self.streams)
+
+    @property
+    def seen(self) -> int:
+        """Jobs listed (a job read twice counts twice)."""
+        return sum(s.seen for s in self.streams)
+
+    @property
+    def new(self) -> int:
+        """Jobs the inventory did not hold before."""
+        return sum(s.new for s in self.streams)
+
+    @property
+    def changes(self) -> int:
+        """Rows added to ``job_status_changes`` (first sightings included)."""
+        return sum(s.changes for s in self.streams)
+
+    def __str__(self) -> str:
+        return (
+            f"synced {len(self.streams)} stream(s) into {self.target} in {self.seconds:.2f}s: "
+            f"{self.requests} requests, {self.seen} jobs listed, {self.new} new, "
+            f"{self.changes} status change(s)"
+        )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@attrs.frozen(kw_only=True)
+class _Stream:
+    spec: AdapterSpec
+    region: str
+    account: str | None  # the label (profile or session label)
+    session: Any  # a boto3 Session, or None for the default chain
+    params: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        """``adapter|region|account``, plus the parameters when some narrow the listing: a
+        sync of one queue keeps its own watermark and never marks another queue's jobs gone."""
+        parts = [self.spec.name, self.region, self.account or ""]
+        if self.params:
+            parts.append(json.dumps(dict(self.params), sort_keys=True, separators=(",", ":")))
+        return "|".join(parts)
+
+
+@functools.lru_cache(maxsize=128)
+def _members(service: str, operation: str) -> frozenset[str]:
+    import botocore.session  # noqa: PLC0415
+
+    model = botocore.session.get_session().get_service_model(service)
+    return frozenset(model.operation_model(operation).input_shape.members)
+
+
+_CAPS: dict[int, tuple[AdapterSpec, Capabilities]] = {}
+
+
+def _caps(spec: AdapterSpec) -> Capabilities:
+    # Specs hold mapping proxies (unhashable): cached by identity, kept alive with the spec.
+    entry = _CAPS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        entry = _CAPS[id(spec)] = (spec, capabilities(spec, _members(spec.service, spec.operation)))
+    return entry[1]
+
+
+def _sessions(
+    session: boto3.Session | Sequence[boto3.Session] | None, profiles: Sequence[str] | None
+) -> list[tuple[str | None, Any]]:
+    if profiles:
+        names = [profiles] if isinstance(profiles, str) else list(dict.fromkeys(profiles))
+        return [(p, boto3.Session(profile_name=p)) for p in names]
+    if session is None or isinstance(session, boto3.Session):
+        return [(None, session)]
+    many = list(session)
+    if len(many) == 1:
+        return [(None, many[0])]
+    return [
+        (s.profile_name if s.profile_name != "default" else f"session{i}", s)
+        for i, s in enumerate(many)
+    ]
+
+
+def _regions(regions: str | Sequence[str] | None, spec: AdapterSpec, session: Any) -> list[str]:
+    if regions is None:
+        region = (session or boto3.Session()).region_name
+        if not region:
+            raise UsageError(
+                "no region given and none configured",
+                hint="pass regions=['us-east-1'], or set AWS_DEFAULT_REGION or a profile region",
+            )
+        return [region]
+    if regions == "all":
+        return list((session or boto3.Session()).get_available_regions(spec.service))
+    return [regions] if isinstance(regions, str) else list(dict.fromkeys(regions))
+
+
+def _split_params(
+    specs: Sequence[AdapterSpec], params: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    params = dict(params or {})
+    out: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
+    for spec in specs:
+        members = _members(spec.service, spec.operation) if params else frozenset()
+        mine = {k: v for k, v in params.items() if k in spec.scope_names or k in members}
+        out[spec.name] = mine
+        used |= mine.keys()
+    unknown = sorted(set(params) - used)
+    if unknown:
+        raise UsageError(
+            f"no selected adapter takes the parameter(s) {', '.join(map(repr, unknown))}",
+            hint="pass scope parameters or request members of the selected adapters' operations",
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- the sync
+
+
+@attrs.define
+class _Chunk:
+    stream: _Stream
+    rows: list[JobRow]
+    progress: dict[str, Any]
+    observed_at: dt.datetime
+
+
+@attrs.define
+class _Done:
+    stream: _Stream
+    reads: list[Read]
+    started: dt.datetime
+    requests: int
+    seen: int
+    watermark: dt.datetime | None
+    modified_watermark: dt.datetime | None
+    resumed: bool
+    scopes: list[dict[str, str]] | None  # scopes discovered by a complete read (to remember)
+
+
+@attrs.frozen(kw_only=True)
+class _Plan:
+    reads: list[Read]
+    first: int = 0  # the read to start with (an unfinished sync's next read)
+    cursor: Any = None  # where that read resumes
+    started: dt.datetime | None = None  # when the unfinished sync started
+    resumed: bool = False
+    scopes: list[dict[str, str]] | None = None  # remembered scopes: no discovery
+
+
+@attrs.define
+class _Failed:
+    stream: _Stream
+    error: BaseException
+
+
+def _read_kwargs(read: Read, params: Mapping[str, Any]) -> dict[str, Any]:
+    if read.kind is ReadKind.NEWEST:
+        return {"order": "created-desc", "params": dict(params)}
+    if read.kind is ReadKind.SINCE:
+        return {"since": read.since, "params": dict(params)}
+    if read.kind is ReadKind.MODIFIED:
+        assert read.since is not None and read.member is not None
+        return {"params": {**params, read.member: read.since.isoformat()}}
+    return {"params": dict(params)}
+
+
+def _encode_reads(reads: Sequence[Read]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": r.kind.value,
+            "since": r.since.isoformat() if r.since else None,
+            "member": r.member,
+        }
+        for r in reads
+    ]
+
+
+def _decode_reads(value: Any) -> list[Read] | None:
+    try:
+        return [
+            Read(
+                kind=ReadKind(r["kind"]),
+                since=dt.datetime.fromisoformat(r["since"]) if r["since"] else None,
+                member=r["member"],
+            )
+            for r in value
+        ]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _discovers(stream: _Stream) -> bool:
+    """True when the stream's listing discovers scopes (the caller gave none of them)."""
+    return bool(stream.spec.scope) and not any(n in stream.params for n in stream.spec.scope_names)
+
+
+def _scopes_of(cursor: Mapping[str, Any], spec: AdapterSpec) -> list[dict[str, str]]:
+    """The scopes a listing ran, read from its cursor's stream keys."""
+    found: dict[str, dict[str, str]] = {}
+    for key in cursor.get("streams", {}):
+        try:
+            scope = {str(k): str(v) for k, v in json.loads(key)[3] if k in spec.scope_names}
+        except (ValueError, TypeError, IndexError):
+            continue
+        if len(scope) == len(spec.scope_names):
+            found[json.dumps(scope, sort_keys=True)] = scope
+    return [found[k] for k in sorted(found)]
+
+
+def _calls(stream: _Stream, scopes: list[dict[str, str]] | None) -> list[dict[str, Any]]:
+    """The ``params`` of each listing of one read: one listing, or, with remembered scopes
+    of several parameters (a collaboration and a model), one per value of the first ones."""
+    if scopes is None:
+        return [dict(stream.params)]
+    # Grouped by every parameter but the last: a listing expands the given values as a
+    # product, which here is exactly the scopes of the group (a collaboration's models).
+    *heads, last = stream.spec.scope_names
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for scope in scopes:
+        groups.setdefault(tuple(scope[h] for h in heads), []).append(scope[last])
+    return [
+        {**stream.params, **dict(zip(heads, head, strict=True)), last: values}
+        for head, values in groups.items()
+    ]
+
+
+class _Runner:
+    """Lists the streams on worker threads; the calling thread writes every page."""
+
+    def __init__(
+        self, store: Store, streams: list[_Stream], options: Mapping[str, Any], *, full: bool
+    ) -> None:
+        self.store = store
+        self.streams = streams
+        self.options = options
+        self.full = full
+        self.overlap: dt.timedelta = options["overlap"]
+        self.queue: queue.Queue[_Chunk | _Done | _Failed] = queue.Queue(maxsize=16)
+        self.stop = threading.Event()
+
+    def plan(self, stream: _Stream) -> _Plan:
+        """The reads of ``stream``; an unfinished earlier sync's plan is resumed; scopes
+        discovered less than ``rediscover`` ago are reused."""
+        state = self.store.stream_state(stream.key)
+        scopes = None
+        rediscover: dt.timedelta = self.options["rediscover"]
+        if (
+            not self.full
+            and _discovers(stream)
+            and state.scopes is not None
+            and state.scopes_at is not None
+            and dt.datetime.now(dt.UTC) - state.scopes_at < rediscover
+        ):
+            scopes = state.scopes
+        progress = None if self.full else state.in_progress
+        if progress is not None:
+            reads = _decode_reads(progress.get("reads"))
+            if reads:
+                started = progress.get("started")
+                return _Plan(
+                    reads=reads,
+                    first=int(progress.get("read", 0)),
+                    cursor=progress.get("cursor"),
+                    started=dt.datetime.fromisoformat(started) if started else None,
+                    resumed=True,
+                    scopes=scopes,
+                )
+        if self.full:
+            return _Plan(reads=[Read(kind=ReadKind.WHOLE)])
+        knowledge = self.store.knowledge(stream.key, self.overlap)
+        reads = plan_reads(_caps(stream.spec), knowledge, overlap=self.overlap)
+        return _Plan(reads=reads, scopes=scopes)
+
+    def run(self) -> list[StreamReport]:
+        plans = {s.key: self.plan(s) for s in self.streams}
+        workers = max(1, min(len(self.streams), self.options["max_concurrency"]))
+        reports: list[StreamReport] = []
+        counts: dict[str, list[int]] = {s.key: [0, 0] for s in self.streams}
+        with concurrent.futures.ThreadPoolExecutor(workers, "jobkit-sync") as pool:
+            futures = [pool.submit(self.list_stream, s, plans[s.key]) for s in self.streams]
+            pending = len(futures)
+            try:
+                while pending:
+                    batch = self.take()
+                    done = [item for item in batch if isinstance(item, _Done)]
+                    pages = [item for item in batch if isinstance(item, _Chunk)]
+                    results = self.store.write(
+                        [
+                            PageWrite(
+                                stream=c.stream.key,
+                                adapter=c.stream.spec.name,
+                                region=c.stream.region,
+                                account=c.stream.account,
+                                rows=c.rows,
+                                observed_at=c.observed_at,
+                                progress=c.progress,
+                            )
+                            for c in pages
+                        ],
+                        [self.state(d, counts[d.stream.key]) for d in done],
+                    )
+                    for chunk, result in zip(pages, results, strict=True):
+                        counts[chunk.stream.key][0] += result.new
+                        counts[chunk.stream.key][1] += result.changes
+                    reports += [self.report(d, counts[d.stream.key]) for d in done]
+                    pending -= len(done)
+            finally:
+                self.stop.set()
+                while True:  # unblock workers waiting on a full queue
+                    try:
+                        self.queue.get_nowait()
+                    except queue.Empty:
+                        break
+                for future in futures:
+                    future.cancel()
+        return reports
+
+    def take(self) -> list[_Chunk | _Done]:
+        """The next item and whatever else is already queued (up to a bound): written in
+        one transaction, so a re-sync of many small streams commits a few times, not once
+        per page. A failed stream raises here."""
+        items: list[_Chunk | _Done] = []
+        rows = 0
+        item = self.queue.get()
+        while True:
+            if isinstance(item, _Failed):
+                raise item.error
+            items.append(item)
+            rows += len(item.rows) if isinstance(item, _Chunk) else 0
+            if rows >= CHUNK_JOBS:
+                return items
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                return items
+
+    def state(self, done: _Done, counts: list[int]) -> StateUpdate:
+        s = done.stream
+        return StateUpdate(
+            stream=s.key,
+            adapter=s.spec.name,
+            region=s.region,
+            account=s.account,
+            watermark=done.watermark,
+            modified_watermark=done.modified_watermark,
+            started=done.started,
+            finished=dt.datetime.now(dt.UTC),
+            reads="; ".join(r.describe() for r in done.reads),
+            covered_since=coverage(done.reads),
+            seen=done.seen,
+            new=counts[0],
+            changes=counts[1],
+            scopes=done.scopes,
+        )
+
+    def report(self, done: _Done, counts: list[int]) -> StreamReport:
+        s = done.stream
+        return StreamReport(
+            stream=s.key,
+            adapter=s.spec.name,
+            region=s.region,
+            account=s.account,
+            reads=tuple(r.describe() for r in done.reads),
+            requests=done.requests,
+            seen=done.seen,
+            new=counts[0],
+            changes=counts[1],
+            resumed=done.resumed,
+        )
+
+    def put(self, item: _Chunk | _Done | _Failed) -> None:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def list_stream(self, stream: _Stream, plan: _Plan) -> None:
+        try:
+            self._list(stream, plan)
+        except BaseException as error:
+            self.put(_Failed(stream, error))
+
+    def _list(self, stream: _Stream, plan: _Plan) -> None:
+        reads, cursor = plan.reads, plan.cursor
+        started = plan.started or dt.datetime.now(dt.UTC)
+        scope_names = stream.spec.scope_names
+        calls = _calls(stream, plan.scopes)
+        discovered: list[dict[str, str]] | None = None
+        seen = 0
+        newest: dt.datetime | None = None
+        newest_update: dt.datetime | None = None
+        encoded = _encode_reads(reads)
+        rows: list[JobRow] = []
+        flushed = time.monotonic()
+
+        def flush(progress: dict[str, Any]) -> None:
+            nonlocal rows, flushed
+            progress = {"started": started.isoformat(), "reads": encoded, **progress}
+            self.put(_Chunk(stream, rows, progress, dt.datetime.now(dt.UTC)))
+            rows, flushed = [], time.monotonic()
+
+        requests = 0
+        for index in range(plan.first, len(reads)):
+            read = reads[index]
+            # A read of several listings (remembered two-parameter scopes) restarts whole.
+            resumable = read.kind is not ReadKind.NEWEST and len(calls) == 1
+            for params in calls:
+                listing = jobs(
+                    stream.spec.name,
+                    regions=[stream.region],
+                    session=stream.session,
+                    endpoint_url=self.options["endpoint_url"],
+                    retry=self.options["retry"],
+                    discover=self.options["discover"] and plan.scopes is None,
+                    pacing=self.options["pacing"],
+                    max_concurrency=self.options["max_concurrency"],
+                    cursor=cursor if resumable else None,
+                    **_read_kwargs(read, params),
+                )
+                complete = True
+                with listing:
+                    for job in listing:
+                        if self.stop.is_set():
+                            return
+                        if (
+                            read.kind is ReadKind.NEWEST
+                            and read.since is not None
+                            and job.created is not None
+                            and job.created < read.since
+                        ):
+                            complete = False
+                            break
+                        seen += 1
+                        if job.created is not None and (newest is None or job.created > newest):
+                            newest = job.created
+                        if job.updated is not None and (
+                            newest_update is None or job.updated > newest_update
+                        ):
+                            newest_update = job.updated
+                        rows.append(_row(job, stream.key, scope_names, stream.account))
+                        if len(rows) >= CHUNK_JOBS or time.monotonic() - flushed > _FLUSH_SECONDS:
+                            position = listing.cursor if resumable else None
+                            flush({"read": index, "cursor": position})
+                    requests += listing.stats.requests
+                    if complete and plan.scopes is None and _discovers(stream) and not cursor:
+                        discovered = _scopes_of(listing.cursor, stream.spec)
+            cursor = None
+            # The read is complete: its last rows go with a progress pointing at the next read.
+            if index + 1 < len(reads):
+                flush({"read": index + 1, "cursor": None})
+        # The last rows travel with the stream's end (one transaction, progress cleared).
+        if rows:
+            flush({"read": len(reads), "cursor": None})
+        self.put(
+            _Done(
+                stream,
+                reads,
+                started,
+                requests,
+                seen,
+                newest,
+                newest_update,
+                plan.resumed,
+                discovered,
+            )
+        )
+
+
+def sync(
+    target: str | os.PathLike[str] | None = None,
+    adapters: str | AdapterSpec | Sequence[str | AdapterSpec] | None = None,
+    *,
+    regions: str | Sequence[str] | None = None,
+    params: Mapping[str, str | Sequence[str]] | None = None,
+    session: boto3.Session | Sequence[boto3.Session] | None = None,
+    profiles: Sequence[str] | None = None,
+    endpoint_url: str | None = None,
+    retry: RetryPolicy | None = None,
+    discover: bool = True,
+    pacing: bool = True,
+    max_concurrency: int = 8,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
+    full: bool = False,
+    rediscover: dt.timedelta = dt.timedelta(hours=1),
+) -> SyncReport:
+    """Bring the inventory at ``target`` up to date and say what was done.
+
+    ``target``: a DuckDB file path (default ``jobkit.duckdb`` in the current directory; the
+    ``jobkit[duckdb]`` extra) or a ``postgresql://user:password@host/db`` URL
+    (``jobkit[postgres]``). The selection arguments are those of ``jobs()``: ``adapters``,
+    ``regions`` (``"all"`` too), ``params``, ``session`` / ``profiles`` (one stream set per
+    account), ``endpoint_url``, ``retry``, ``discover``, ``pacing``, ``max_concurrency``
+    (streams listed at once, and calls per listing).
+
+    The first sync of a stream lists it whole; later ones read only what can have changed
+    (``jobkit.core.changes``): jobs created since the stream's watermark minus ``overlap``,
+    and the jobs that were not terminal, through a wider creation window or a
+    modification-time filter. ``full=True`` lists every stream whole (for instance to pick
+    up jobs that appeared later than ``overlap`` allows). Scopes discovered by a sync (work
+    teams, job queues, collaborations, ...) are reused for ``rediscover`` (one hour), so a
+    re-sync does not ask for them again; ``full=True`` always discovers. A stream that fails
+    raises its error; the pages written before it stay, and the next sync completes them.
+    """
+    if not isinstance(overlap, dt.timedelta) or overlap < dt.timedelta(0):
+        raise UsageError(
+            f"overlap={overlap!r} is not a non-negative timedelta",
+            hint="e.g. overlap=datetime.timedelta(minutes=10)",
+        )
+    began = time.monotonic()
+    specs = resolve_adapters(adapters)  # type: ignore[arg-type]
+    # Adapters, regions and params are checked as jobs() checks them, before the store is
+    # opened: a wrong argument changes nothing.
+    explain(specs, regions=regions, params=params)
+    by_spec = _split_params(specs, params)
+    streams = [
+        _Stream(spec=spec, region=region, account=label, session=one, params=by_spec[spec.name])
+        for label, one in _sessions(session, profiles)
+        for spec in specs
+        for region in _regions(regions, spec, one)
+    ]
+    options = {
+        "endpoint_url": endpoint_url,
+        "retry": retry,
+        "discover": discover,
+        "pacing": pacing,
+        "max_concurrency": max_concurrency,
+        "overlap": overlap,
+        "rediscover": rediscover,
+    }
+    with open_store(target) as store:
+        reports = _Runner(store, streams, options, full=full).run()
+        name = store.target
+    order = {s.key: i for i, s in enumerate(streams)}
+    reports.sort(key=lambda r: order[r.stream])
+    return SyncReport(target=name, streams=tuple(reports), seconds=time.monotonic() - began)
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+class Inventory:
+    """The inventory at a target, read back: ``to_arrow()`` / ``to_pandas()`` per table."""
+
+    TABLES = ("jobs", "job_status_changes", "sync_state")
+
+    def __init__(self, target: str | os.PathLike[str] | None = None) -> None:
+        self.target = target
+
+    @contextlib.contextmanager
+    def _store(self) -> Iterator[Store]:
+        store = open_store(self.target)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def to_arrow(self, table: str = "jobs") -> pyarrow.Table:
+        """``table`` (``jobs``, ``job_status_changes`` or ``sync_state``) as Arrow."""
+        try:
+            import pyarrow  # noqa: F401, PLC0415
+        except ImportError as exc:
+            from jobkit.errors import MissingDependencyError  # noqa: PLC0415
+
+            raise MissingDependencyError("Arrow export", "arrow", "pyarrow") from exc
+        with self._store() as store:
+            return store.to_arrow(table)
+
+    def to_pandas(self, table: str = "jobs") -> pandas.DataFrame:
+        """``table`` as a DataFrame; ``status`` columns are categories in JobStatus order."""
+        try:
+            import pandas as pd  # noqa: PLC0415
+        except ImportError as exc:
+            from jobkit.errors import MissingDependencyError  # noqa: PLC0415
+
+            raise MissingDependencyError("DataFrame export", "pandas", "pandas") from exc
+        frame = self.to_arrow(table).to_pandas(types_mapper=_types_mapper(pd))
+        order = [s.value for s in JobStatus]
+        for column in ("status", "previous_status", "new_status"):
+            if column in frame.columns:
+                frame[column] = pd.Categorical(frame[column], categories=order)
+        return frame
+
+
+def _types_mapper(pd: Any) -> Callable[[Any], Any]:
+    import pyarrow as pa  # noqa: PLC0415
+
+    def mapper(arrow_type: Any) -> Any:
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+            return pd.StringDtype()
+        return None
+
+    return mapper
+
+
+def inventory(target: str | os.PathLike[str] | None = None) -> Inventory:
+    """The inventory at ``target`` (as for ``sync()``), to read back as Arrow or pandas."""
+    return Inventory(target)
+
+
+def reads_markdown() -> str:
+    """The table of docs/inventory.md saying how each adapter is re-read (from the specs)."""
+    from jobkit.adapters import REGISTRY  # noqa: PLC0415
+
+    lines = [
+        "| adapter | new jobs | status changes of non-terminal jobs |",
+        "| --- | --- | --- |",
+    ]
+    for name, spec in sorted(REGISTRY.items()):
+        caps = _caps(spec)
+        if caps.sorted_desc:
+            new = "newest first, until the watermark"
+        elif caps.since:
+            new = "creation-time filter" + (
+                " (pages before filtering)" if caps.window_first else ""
+            )
+        else:
+            new = "**listed whole**"
+        if not caps.incremental:
+            status = "**listed whole**"
+        elif caps.modified:
+            status = f"wider window, or `{caps.modified}` (cheaper)"
+        else:
+            status = "wider window (back to the oldest non-terminal job)"
+        lines.append(f"| `{name}` | {new} | {status} |")
+    return "\n".join(lines)

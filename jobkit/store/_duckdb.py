@@ -1,0 +1,310 @@
+"""The DuckDB backend: an embedded file, no server; one writer process at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jobkit.core.changes import StreamKnowledge, bounds
+from jobkit.errors import MissingDependencyError
+from jobkit.store import _sql
+from jobkit.store._base import Existing, JobRow, PageWrite, StateUpdate, Store, StreamState
+from jobkit.store._errors import SchemaVersionError, StoreError
+from jobkit.store._schema import CHANGE_COLUMNS, JOB_COLUMNS, MIGRATIONS, SCHEMA_VERSION, ddl
+
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = ["DuckDBStore"]
+
+#: DuckDB's memory limit for an inventory connection (see ``JOBKIT_DUCKDB_MEMORY_LIMIT``).
+DEFAULT_MEMORY_LIMIT = "64MB"
+
+_HINT_PATH = "pass a writable file path, e.g. 'jobkit.duckdb' (its directory must exist)"
+
+
+def _import_duckdb() -> Any:
+    try:
+        import duckdb  # noqa: PLC0415 - optional dependency
+    except ImportError as exc:
+        raise MissingDependencyError("a DuckDB inventory", "duckdb", "duckdb") from exc
+    return duckdb
+
+
+class DuckDBStore(Store):
+    """An inventory in one DuckDB file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        duckdb = _import_duckdb()
+        self.target = str(path)
+        file = Path(path)
+        parent = file.resolve().parent
+        if file.exists() and not file.is_file():
+            raise StoreError(f"inventory path {self.target!r} is not a file", hint=_HINT_PATH)
+        if not parent.is_dir():
+            raise StoreError(
+                f"inventory directory {str(parent)!r} does not exist or is not a directory",
+                hint=_HINT_PATH,
+            )
+        if not os.access(parent, os.W_OK) or (file.exists() and not os.access(file, os.W_OK)):
+            raise StoreError(f"inventory path {self.target!r} is not writable", hint=_HINT_PATH)
+        existed = file.exists()
+        try:
+            self._con = duckdb.connect(str(file))
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot open the DuckDB inventory {self.target!r}: {exc}",
+                hint="is it a DuckDB file, and is another process writing it?",
+            ) from exc
+        try:
+            self._x("SET TimeZone = 'UTC'")
+            # DuckDB draws a progress bar on stdout for long queries; a library must not.
+            self._x("SET enable_progress_bar = false")
+            # DuckDB caches up to 80% of RAM by default; pages are written as they come and
+            # read back rarely, so a small cache keeps a sync's memory flat (the file holds
+            # the data). JOBKIT_DUCKDB_MEMORY_LIMIT overrides it.
+            limit = os.environ.get("JOBKIT_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+            self._x(f"SET memory_limit = '{_memory(limit)}'")
+            self._migrate()
+        except BaseException:
+            self._con.close()
+            if not existed and file.exists():
+                file.unlink()  # a target we refused keeps nothing from us
+            raise
+
+    # ---------------------------------------------------------------- schema
+
+    def _migrate(self) -> None:
+        tables = {r[0] for r in self._x("SELECT table_name FROM duckdb_tables()")}
+        if "jobkit_schema" in tables:
+            row = self._one("SELECT max(version) FROM jobkit_schema")
+            version = int(row[0]) if row and row[0] is not None else 0
+        elif tables:
+            raise StoreError(
+                f"{self.target!r} holds tables but no jobkit inventory",
+                hint="point jobkit at a new file, or at one an earlier sync created",
+            )
+        else:
+            version = 0
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"the inventory {self.target!r} has schema version {version}; this jobkit "
+                f"knows up to {SCHEMA_VERSION}",
+                hint="upgrade jobkit (pip install -U jobkit) to read or sync it",
+            )
+        if version == SCHEMA_VERSION:
+            return
+        self._x("BEGIN TRANSACTION")
+        try:
+            steps = ddl("JSON", indexes=False) if version == 0 else []
+            for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+                steps += MIGRATIONS[v]
+            for statement in steps:
+                self._x(statement)
+            self._x("DELETE FROM jobkit_schema")
+            self._x(
+                "INSERT INTO jobkit_schema VALUES (?, ?)", [SCHEMA_VERSION, dt.datetime.now(dt.UTC)]
+            )
+            self._x("COMMIT")
+        except BaseException:
+            self._x("ROLLBACK")
+            raise
+
+    # ---------------------------------------------------------------- reads
+
+    def knowledge(self, stream: str, overlap: dt.timedelta) -> StreamKnowledge:
+        nt = ", ".join(f"'{s}'" for s in _non_terminal())
+        state = self._one(
+            "SELECT watermark, modified_watermark FROM sync_state WHERE stream = ?", [stream]
+        )
+        row = self._one(_sql.KNOWLEDGE.format(nt=nt, p="?"), [stream])
+        assert row is not None
+        known = StreamKnowledge(
+            jobs=int(row[0]),
+            watermark=_utc(state[0]) if state else None,
+            modified_watermark=_utc(state[1]) if state else None,
+            non_terminal=int(row[1]),
+            oldest_non_terminal=_utc(row[2]),
+        )
+        counts: dict[dt.datetime, int] = {}
+        for bound in {b for b in bounds(known, overlap) if b is not None}:
+            found = self._one(_sql.NOW_SEEN.format(p="?"), [bound, stream])
+            counts[bound] = int(found[0]) if found else 0
+        return StreamKnowledge(
+            jobs=known.jobs,
+            watermark=known.watermark,
+            modified_watermark=known.modified_watermark,
+            non_terminal=known.non_terminal,
+            oldest_non_terminal=known.oldest_non_terminal,
+            created_since=counts,
+        )
+
+    def stream_state(self, stream: str) -> StreamState:
+        row = self._one(_sql.STATE.format(p="?"), [stream])
+        if not row:
+            return StreamState()
+        return StreamState(
+            in_progress=json.loads(row[0]) if row[0] is not None else None,
+            scopes=json.loads(row[1]) if row[1] is not None else None,
+            scopes_at=_utc(row[2]),
+        )
+
+    def to_arrow(self, table: str) -> pyarrow.Table:
+        return self._con.sql(f"SELECT * FROM {_table(table)} ORDER BY ALL").to_arrow_table()
+
+    # ---------------------------------------------------------------- writes
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._x("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._x("ROLLBACK")
+            raise
+        self._x("COMMIT")
+
+    def _lookup(self, keys: Sequence[str]) -> dict[str, Existing]:
+        found = self._x(
+            "SELECT job_key, status, raw_status, last_seen FROM jobs "
+            "WHERE job_key IN (SELECT unnest(?))",
+            [list(keys)],
+        )
+        return {k: Existing(s, r, _utc(t) or _EPOCH) for k, s, r, t in found}
+
+    def _insert_new(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> set[str]:
+        # One writer process at a time (DuckDB's file lock): nobody raced us, and the lookup
+        # before this keeps job_key unique without an index.
+        # One statement over an Arrow table: executemany costs ~5 ms a row in DuckDB.
+        values = [r.values(seen[r.job_key]) for r in rows]
+        self._insert(_sql.INSERT_FROM, JOB_COLUMNS, values)
+        return {r.job_key for r in rows}
+
+    def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
+        values = [r.values(seen[r.job_key]) for r in rows]
+        self._insert(_sql.UPDATE_FROM, JOB_COLUMNS, values)
+
+    def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
+        self._insert("INSERT INTO job_status_changes SELECT * FROM _page", CHANGE_COLUMNS, changes)
+
+    def _progress(self, page: PageWrite) -> None:
+        self._x(
+            _sql.PROGRESS.format(p="?"),
+            [
+                page.stream,
+                page.adapter,
+                page.region,
+                page.account,
+                json.dumps(dict(page.progress or {}), default=str),
+            ],
+        )
+
+    def _finish(self, update: StateUpdate) -> None:
+        if update.covered_since is not None:
+            self._x(
+                _sql.GONE.format(p="?"),
+                [update.finished, update.stream, update.started, update.covered_since],
+            )
+        scopes = json.dumps(update.scopes) if update.scopes is not None else None
+        self._x(_sql.FINISH.format(p="?"), _sql.finish_params(update, scopes))
+
+    def _x(self, sql: str, params: Sequence[Any] | None = None) -> list[Any]:
+        # DuckDB wants every result consumed before the next statement on the connection.
+        result: list[Any] = self._con.execute(sql, params).fetchall()
+        return result
+
+    def _one(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        rows = self._x(sql, params)
+        return rows[0] if rows else None
+
+    def _insert(self, sql: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        import pyarrow as pa  # noqa: PLC0415 - the duckdb extra brings it
+
+        table = pa.table(
+            {c: _arrow_column(pa, c, [r[i] for r in rows]) for i, c in enumerate(columns)}
+        )
+        self._con.register("_page", table)
+        try:
+            self._x(sql)
+        finally:
+            self._con.unregister("_page")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _non_terminal() -> tuple[str, ...]:
+    from jobkit.store._base import non_terminal_values  # noqa: PLC0415
+
+    return non_terminal_values()
+
+
+def _utc(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    assert isinstance(value, dt.datetime)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+_TABLES = ("jobs", "job_status_changes", "sync_state")
+
+
+def _table(name: str) -> str:
+    if name not in _TABLES:
+        from jobkit.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(f"no inventory table {name!r}", hint="one of " + ", ".join(_TABLES))
+    return name
+
+
+_TIMES = frozenset(
+    {"created", "ended", "updated", "first_seen", "last_seen", "gone_since", "observed_at"}
+)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _micros(value: dt.datetime | None) -> int | None:
+    if value is None:
+        return None
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _arrow_column(pa: Any, column: str, values: list[Any]) -> Any:
+    if column in _TIMES:
+        # From integers: pyarrow converts aware datetimes through pandas (a 1 s import).
+        return pa.array([_micros(v) for v in values], pa.timestamp("us", tz="UTC"))
+    return pa.array(values, pa.string())
+
+
+def _memory(value: str) -> str:
+    """A DuckDB memory size such as ``64MB`` or ``1GiB`` (checked: it goes into SQL text)."""
+    text = value.strip()
+    number = text.rstrip("KMGTiBb ")
+    unit = text[len(number) :].strip()
+    if not number.replace(".", "", 1).isdigit() or unit.upper() not in (
+        "KB",
+        "MB",
+        "GB",
+        "TB",
+        "KIB",
+        "MIB",
+        "GIB",
+        "TIB",
+        "B",
+        "",
+    ):
+        from jobkit.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"JOBKIT_DUCKDB_MEMORY_LIMIT={value!r} is not a memory size",
+            hint="e.g. JOBKIT_DUCKDB_MEMORY_LIMIT=256MB",
+        )
+    return f"{number}{unit}"

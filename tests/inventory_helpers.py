@@ -1,0 +1,116 @@
+"""Ground truth for inventory tests: what the emulator holds now, and what the store holds."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw
+
+from jobkit.adapters import REGISTRY
+from jobkit.testing import Emulator, StatusChange
+
+#: The five seed adapters plus three whose ground truth is one scope-less job set each:
+#: sorted and filtered by creation time (training), a creation-time filter (EMR Serverless
+#: needs its applications, so Comprehend here), and one listed whole (Transcribe).
+GENERIC = {
+    "sagemaker.training": ("sagemaker", "ListTrainingJobs"),
+    "comprehend.entities": ("comprehend", "ListEntitiesDetectionJobs"),
+    "transcribe.transcription": ("transcribe", "ListTranscriptionJobs"),
+}
+ADAPTERS = (*GROUND_TRUTH_ADAPTERS, *GENERIC)
+
+
+def truth(emu: Emulator, region: str = "us-east-1") -> dict[tuple[str, str], dict[str, Any]]:
+    """(adapter, identity) -> raw summary, for every job the emulator serves now."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for adapter in ADAPTERS:
+        if adapter in GENERIC:
+            records = emu.data.records(*GENERIC[adapter], region)
+        else:
+            records = expected_raw(emu, adapter, region)
+        for record in records:
+            key = (adapter, identity(adapter, record))
+            assert key not in out, f"duplicate ground-truth identity {key}"
+            out[key] = record
+    return out
+
+
+def identity(adapter: str, record: Any) -> str:
+    """The id (or, for operations without one, the parent scope and the name) of a record."""
+    spec = REGISTRY[adapter]
+    if spec.id_field:
+        return str(record[spec.id_field])
+    parents = [str(record[n]) for n in spec.scope_names if record.get(n)]
+    return "/".join([*parents, str(record[spec.name_field or ""])])
+
+
+def stored(frame: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    """(adapter, identity) -> raw summary (parsed JSON), from the ``jobs`` table."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, adapter, raw in zip(frame["job_key"], frame["adapter"], frame["raw"], strict=True):
+        ident = str(key).split("|", 3)[3]
+        out[(str(adapter), ident)] = json.loads(raw)
+    return out
+
+
+def as_json(record: Any) -> Any:
+    """A record as it reads back from the store's JSON column."""
+    from jobkit.store import to_json
+
+    return json.loads(to_json(dict(record)))
+
+
+def assert_matches_truth(
+    emu: Emulator, frame: Any, *, retained: set[tuple[str, str]] | frozenset[Any] = frozenset()
+) -> None:
+    """The ``jobs`` table holds the emulator's jobs, field for field, plus ``retained``: the
+    jobs that aged out of the service and must stay in the inventory."""
+    want = {k: as_json(v) for k, v in truth(emu).items()}
+    got = stored(frame)
+    assert len(got) == len(frame), "two rows for one job"
+    assert not retained & set(want)
+    extra, missing = set(got) - set(want) - retained, set(want) - set(got)
+    assert not extra and not missing, (sorted(missing)[:5], sorted(extra)[:5])
+    assert retained <= set(got)
+    different = [k for k in want if got[k] != want[k]]
+    assert not different, different[:3]
+
+
+def keys_of(frame: Any, adapter: str | None = None) -> set[tuple[str, str]]:
+    """(adapter, identity) of the rows of ``frame`` (of one adapter)."""
+    return {
+        (str(a), str(k).split("|", 3)[3])
+        for a, k in zip(frame["adapter"], frame["job_key"], strict=True)
+        if adapter is None or a == adapter
+    }
+
+
+def change_key(change: StatusChange) -> tuple[str, str]:
+    """(adapter, identity) of the job an emulator change moved."""
+    return change.adapter, identity(change.adapter, change.record)
+
+
+def assert_changes_once(log: list[StatusChange], changes: Any, jobs: Any) -> None:
+    """Every change the emulator made is in ``job_status_changes`` exactly once, and no other
+    change of a known job is (``changes``: that table as Arrow; ``jobs``: the jobs frame)."""
+    adapters = dict(zip(jobs["job_key"], jobs["adapter"], strict=True))
+    recorded: Counter[tuple[str, str, str, str | None, str | None]] = Counter()
+    for row in changes.to_pylist():
+        if row["previous_status"] is None:  # a first sighting
+            continue
+        ident = str(row["job_key"]).split("|", 3)[3]
+        recorded[
+            (
+                adapters[row["job_key"]],
+                ident,
+                row["new_status"],
+                row["previous_raw_status"],
+                row["new_raw_status"],
+            )
+        ] += 1
+    made: Counter[tuple[str, str, str, str | None, str | None]] = Counter(
+        (*change_key(c), c.new_status, c.old_raw, c.new_raw) for c in log
+    )
+    assert recorded == made, (recorded - made, made - recorded)
