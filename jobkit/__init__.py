@@ -19,6 +19,7 @@ from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.incremental import inventory, sync
 from jobkit.model import Job, JobStatus
+from jobkit.organization import Organization
 from jobkit.present.ipython import register as _register_ipython
 from jobkit.present.joblist import JobList
 
@@ -33,6 +34,7 @@ __all__ = [
     "JobStatus",
     "JobkitError",
     "JobkitWarning",
+    "Organization",
     "RetryEvent",
     "RetryPolicy",
     "Skipped",

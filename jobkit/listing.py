@@ -7,10 +7,12 @@ two iterators only make their drivers and run the scheduler with them.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
 import functools
 import logging
+import threading
 import time
 import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
@@ -226,6 +228,7 @@ class JobIterator(Listing, Iterator[Job]):
     def __init__(self, options: ListingOptions, accounts: Sequence[Account]) -> None:
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
+        shared["init_gate"] = threading.BoundedSemaphore(options.max_initializing)
         self._drivers = {
             account.label: SyncDriver(session=sync_session_of(account), **shared)
             for account in accounts
@@ -270,6 +273,7 @@ class AsyncJobIterator(Listing, AsyncIterator[Job]):
     def __init__(self, options: ListingOptions, accounts: Sequence[Account]) -> None:
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
+        shared["init_gate"] = asyncio.Semaphore(options.max_initializing)
         self._drivers = {
             account.label: AsyncDriver(session=aio_session_of(account), **shared)
             for account in accounts

@@ -77,6 +77,7 @@ class ListingArgs(SelectArgs, total=False):
     max_concurrency: int
     errors: ErrorMode
     page_size: int | None
+    max_initializing: int
 
 
 def positive(name: str, value: Any, example: str) -> int | None:
@@ -183,6 +184,8 @@ class ListingOptions:
     errors: ErrorMode = attrs.field(default="skip", validator=_check_errors)
     shards: int | None = attrs.field(default=None, validator=_check_positive("shards=8"))
     page_size: int | None = attrs.field(default=None, validator=_check_positive("page_size=50"))
+    #: Accounts resolving their credentials (assuming a role) at once, at most.
+    max_initializing: int = attrs.field(default=4, validator=_check_positive("max_initializing=4"))
 
     @classmethod
     def build(cls, adapters: AdapterArg = None, **args: Unpack[ListingArgs]) -> ListingOptions:
@@ -221,6 +224,7 @@ class ListingOptions:
             errors=args.get("errors", "skip"),
             shards=args.get("shards"),
             page_size=args.get("page_size"),
+            max_initializing=args.get("max_initializing", 4),
         )
 
     def regions_or(self, default_region: str | None) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ EXPECTED = [
     "JobStatus",
     "JobkitError",
     "JobkitWarning",
+    "Organization",
     "RetryEvent",
     "RetryPolicy",
     "Skipped",

@@ -50,8 +50,12 @@ class BaseDriver:
         limiters: LimiterRegistry | None,
         endpoint_url: str | None = None,
         max_connections: int = 10,
+        init_gate: Any = None,
     ) -> None:
         self.session = session
+        #: Bounds how many accounts of a listing resolve their credentials (assume a role)
+        #: at once: a semaphore shared by the listing's drivers (sync or async kind).
+        self.init_gate = init_gate
         self.policy = policy
         self.stats = stats
         self.limiters = limiters
@@ -66,16 +70,18 @@ class BaseDriver:
 
     @property
     def _needs_identity(self) -> bool:
-        """Whether ``limiter()`` must first learn whose credentials these are."""
-        return self.limiters is not None and self._identity is None
+        """Whether the credentials have not been resolved yet (the account initializes on
+        its first call: a role is assumed then)."""
+        return self._identity is None
 
-    def _limiter_for(self, call: Call, access_key: str | None) -> AdaptiveLimiter | None:
-        """The shared limiter of the endpoint ``call`` goes to; ``access_key`` names the
-        credentials the first time (it is hashed, never kept)."""
-        if self.limiters is None:
+    def _learn_identity(self, access_key: str | None) -> None:
+        """Remember whose credentials these are (the access key is hashed, never kept)."""
+        self._identity = identity_key(access_key, self.endpoint_url)
+
+    def _limiter_for(self, call: Call) -> AdaptiveLimiter | None:
+        """The shared limiter of the endpoint ``call`` goes to (after ``_learn_identity``)."""
+        if self.limiters is None or self._identity is None:
             return None
-        if self._identity is None:
-            self._identity = identity_key(access_key, self.endpoint_url)
         return self.limiters.get(self._identity, call.service, call.region)
 
     def tracker(self, call: Call, endpoint: str) -> CallTracker:

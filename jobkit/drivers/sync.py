@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -82,11 +83,13 @@ class SyncDriver(BaseDriver):
 
     def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
-        access_key = None
         if self._needs_identity:
-            credentials = self.session.get_credentials()
-            access_key = credentials.access_key if credentials is not None else None
-        return self._limiter_for(call, access_key)
+            with self.init_gate or contextlib.nullcontext():
+                if self._needs_identity:
+                    credentials = self.session.get_credentials()
+                    access_key = credentials.access_key if credentials is not None else None
+                    self._learn_identity(access_key)
+        return self._limiter_for(call)
 
     def close(self) -> None:
         """Close every client's connection pool."""
