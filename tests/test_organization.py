@@ -118,9 +118,7 @@ async def test_short_lived_credentials_are_refreshed(
 ) -> None:
     """Assumed-role credentials that live 2 seconds during a listing of several seconds
     (paced slow by latency): nothing lost, no error, the role assumed again as they age."""
-    with Emulator(
-        accounts=3, now=REFERENCE_NOW, assume_role_lifetime=2.0, sizes=SIZES
-    ) as emu:
+    with Emulator(accounts=3, now=REFERENCE_NOW, assume_role_lifetime=2.0, sizes=SIZES) as emu:
         for key, value in emu.env().items():
             monkeypatch.setenv(key, value)
         jobkit.clear_session_cache()
@@ -242,3 +240,32 @@ def test_no_credentials_in_accounts_or_cursors(org: Emulator) -> None:
     issued = list(org.issued_credentials)
     assert "s3cr3t-ext" not in text
     assert all(c.secret_access_key not in text for c in issued)
+
+
+def test_cli_org_role(org: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """`jobkit ls --org-role R --exclude-account X` lists every other account of the
+    organization; --ou without --org-role is a usage error."""
+    import json
+
+    from jobkit.cli import main
+
+    excluded = org.organization.account_ids[1]
+    code = main(
+        [
+            "ls",
+            "sagemaker.processing",
+            "--region",
+            "us-east-1",
+            "--org-role",
+            ROLE,
+            "--exclude-account",
+            excluded,
+            "--format",
+            "jsonl",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    accounts = {json.loads(line)["account"] for line in captured.out.splitlines()}
+    assert accounts == set(org.organization.account_ids) - {excluded}
+    assert main(["ls", "sagemaker.processing", "--ou", "ou-abcd-12345678"]) == 2

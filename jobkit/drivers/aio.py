@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import tenacity
+from aiobotocore.credentials import AioRefreshableCredentials
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
@@ -64,8 +65,12 @@ class AsyncDriver(BaseDriver):
             client = await self.client(call.service, call.region)
             method = getattr(client, xform_name(call.operation))
             tracker.limiter = await self.limiter(call)
+            tracker.refreshable = self._refreshable
             async for attempt in tenacity.AsyncRetrying(**tracker.tenacity_kwargs()):
                 with attempt:
+                    if tracker.refresh_pending:
+                        await self._refresh_credentials()
+                        tracker.refresh_pending = False
                     delay = tracker.before_attempt()
                     if delay > 0:
                         await asyncio.sleep(delay)
@@ -103,8 +108,16 @@ class AsyncDriver(BaseDriver):
                     access_key = None
                     if credentials is not None:
                         access_key = (await credentials.get_frozen_credentials()).access_key
+                    self._refreshable = isinstance(credentials, AioRefreshableCredentials)
                     self._learn_identity(access_key)
         return self._limiter_for(call)
+
+    async def _refresh_credentials(self) -> None:
+        """Fetch new credentials now (they said they were valid; the service disagreed)."""
+        credentials = await self.session.get_credentials()
+        if isinstance(credentials, AioRefreshableCredentials):
+            # aiobotocore's own refresh, made mandatory: the path its expiry check takes.
+            await credentials._protected_refresh(is_mandatory=True)
 
     async def aclose(self) -> None:
         """Close every client (and its aiohttp session)."""

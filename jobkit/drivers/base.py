@@ -63,6 +63,7 @@ class BaseDriver:
         self._config = client_config(session, policy, max_pool_connections=max_connections)
         self._clients: dict[tuple[str, str], Any] = {}
         self._identity: str | None = None
+        self._refreshable = False  # the credentials refresh themselves (learned on first use)
 
     def _client_kwargs(self, region: str) -> dict[str, Any]:
         """The keyword arguments of every client this driver creates in ``region``."""

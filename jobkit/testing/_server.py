@@ -444,6 +444,13 @@ class Emulator:
         query = f"lifetime={lifetime!r}" + (f"&account={account}" if account else "")
         return f"{self.endpoint_url}{CREDENTIALS_PATH}?{query}"
 
+    def revoke_credentials(self) -> int:
+        """Expire every credential issued so far, now, whatever expiration its holder was
+        told: the next request signed with one gets the expired-token error (the way a
+        token revoked early, or a clock skew, looks to a client). Returns how many were
+        still valid."""
+        return self._keyring.revoke()
+
     @property
     def issued_credentials(self) -> list[IssuedCredentials]:
         """Every credential the emulator issued, oldest first (endpoint fetches included)."""
