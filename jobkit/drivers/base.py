@@ -10,6 +10,7 @@ send path: creating a client, sleeping, calling and awaiting.
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,22 @@ __all__ = ["BaseDriver", "RunState"]
 _CURRENT: contextvars.ContextVar[CallTracker | None] = contextvars.ContextVar(
     "jobkit_call", default=None
 )
+
+
+_PREFIXED_LOOPBACK = re.compile(
+    r"^(?P<scheme>https?://)\d{12}\.(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])"
+    r"(?P<rest>[:/].*|)$"
+)
+
+
+def _unprefix_loopback(request: Any, **_: Any) -> None:
+    """S3 Control's endpoint rules put the account id in front of the host, also of a custom
+    endpoint (``http://123456789012.127.0.0.1:4566``): no resolver knows such a name when the
+    host is an IP address or ``localhost``. Send it to the endpoint as configured (the account
+    id still travels in the ``x-amz-account-id`` header), before the request is signed."""
+    match = _PREFIXED_LOOPBACK.match(request.url)
+    if match is not None:
+        request.url = f"{match['scheme']}{match['host']}{match['rest']}"
 
 
 def _count_sent(**_: Any) -> None:
@@ -97,6 +114,7 @@ class BaseDriver:
         """Count each request ``client`` sends, as it is sent (botocore's public
         ``before-send`` event)."""
         client.meta.events.register("before-send", _count_sent)
+        client.meta.events.register("before-sign.s3-control", _unprefix_loopback)
         return client
 
 
