@@ -49,7 +49,8 @@ def test_operation_and_paging_keys_exist(spec: AdapterSpec) -> None:
     for param in spec.scope:
         assert param.name in inputs
     required = set(op.input_shape.required_members)
-    assert required <= set(spec.scope_names), "every required input must be a scope parameter"
+    given = {*spec.scope_names, *([spec.partition.param] if spec.partition else [])}
+    assert required <= given, "every required input must be a scope or partition parameter"
 
 
 def _botocore_paginator(service: str, operation: str) -> dict[str, Any] | None:

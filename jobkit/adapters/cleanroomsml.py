@@ -18,14 +18,14 @@ _STATUS = {
 COLLABORATIONS = discovery(
     "cleanrooms",
     "ListCollaborations",
-    value=lambda item: item.get("id"),
+    value="id",
     base_params={"memberStatus": "ACTIVE"},
 )
 
 TRAINED_MODELS = discovery(
     "cleanroomsml",
     "ListCollaborationTrainedModels",
-    value=lambda item: item.get("trainedModelArn"),
+    value="trainedModelArn",
     needs={"collaborationIdentifier": "collaborationIdentifier"},
 )
 

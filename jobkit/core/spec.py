@@ -121,6 +121,8 @@ class Discovery(_PagedMixin):
     needs: Mapping[str, str] = attrs.field(factory=dict, converter=_proxy)
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     keep: Callable[[Mapping[str, Any]], bool] | None = None
+    value_member: str | None = None
+    """The item member ``value`` reads, when it reads one member (emulators use it)."""
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
 
