@@ -162,7 +162,9 @@ def test_mapped_fields_exist_with_the_right_types(spec: AdapterSpec) -> None:
         assert field in members, f"{field} is not a member of the summary"
     if spec.account_field:
         assert spec.account_field in members
-    time_type = "long" if spec.time_format is TimeFormat.EPOCH_MS else "timestamp"
+    time_type = {TimeFormat.EPOCH_MS: "long", TimeFormat.ISO8601: "string"}.get(
+        spec.time_format, "timestamp"
+    )
     for field in (spec.created_field, spec.ended_field, spec.updated_field):
         if field:
             assert members[field].type_name == time_type, field
@@ -176,7 +178,9 @@ def test_status_map_covers_the_model_enum(spec: AdapterSpec) -> None:
     """Every enum value the model lists maps to a JobStatus, and nothing else is mapped."""
     assert spec.status_field is not None
     enum = set(_summary_shape(spec).members[spec.status_field].enum)
-    assert enum, "the model lists no enum for the status field"
+    if not enum:  # the words come from the API reference (Forecast, Personalize)
+        assert spec.status_map, "the model lists no enum and the adapter maps no word"
+        return
     assert set(spec.status_map) == enum, f"unmapped: {enum - set(spec.status_map)}"
     assert all(isinstance(v, JobStatus) for v in spec.status_map.values())
 

@@ -246,7 +246,9 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
     for member in (*spec.mapped_fields, spec.account_field):
         if member is not None and member not in fields:
             problems.append(f"{where}: summary member {member!r} is gone")
-    time_type = "long" if spec.time_format is TimeFormat.EPOCH_MS else "timestamp"
+    time_type = {TimeFormat.EPOCH_MS: "long", TimeFormat.ISO8601: "string"}.get(
+        spec.time_format, "timestamp"
+    )
     for member in (spec.created_field, spec.ended_field, spec.updated_field):
         if member in fields and fields[member].type_name != time_type:
             problems.append(f"{where}: summary member {member!r} is no longer a {time_type}")
@@ -254,7 +256,8 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
         enum = set(fields[spec.status_field].enum or ())
         for value in sorted(enum - set(spec.status_map)):
             problems.append(f"{where}: status value {value!r} of {spec.status_field} is unmapped")
-        for value in sorted(set(spec.status_map) - enum):
+        # Without an enum the map holds the words the API reference lists: nothing to compare.
+        for value in sorted(set(spec.status_map) - enum if enum else ()):
             problems.append(f"{where}: status value {value!r} is no longer in the model")
     for member in (*spec.scope_names, *spec.base_params):
         if member not in inputs:
@@ -309,7 +312,7 @@ def model_facts(service: str, operation: str, *, loader: Loader | None = None) -
         # No paginator: the usual token and limit members, where the model has them.
         inputs = op.input_shape.members if op.input_shape is not None else {}
         tokens = [t for t in ("NextToken", "nextToken") if t in inputs and t in outputs]
-        limits = [m for m in ("MaxResults", "maxResults") if m in inputs]
+        limits = [m for m in ("MaxResults", "maxResults", "PageSize") if m in inputs]
         if tokens and result_key is not None:
             high = inputs[limits[0]].metadata.get("max") if limits else None
             fact["paging"] = {
@@ -420,15 +423,17 @@ _JOBLIKE = re.compile(r"job|run|execution|task|import|export", re.I)
 
 
 def _first(names: Iterable[str], pattern: re.Pattern[str]) -> str | None:
-    return next((n for n in names if pattern.search(n)), None)
+    # The shortest match: createdAt before attemptCreatedAt.
+    return min((n for n in names if pattern.search(n)), key=len, default=None)
 
 
 def derived_fields(fact: Mapping[str, Any]) -> dict[str, str | None]:
     """The summary members the model's names point at, for what the declaration left out.
 
-    created: the first timestamp named like creat/submit, else start; ended: end, complet,
-    stop, terminat, finish; updated: modif, updat; id: an ARN member of a job-like name (or
-    ``arn``), else an id member of one, else the first ARN or id member.
+    created: the shortest timestamp named like creat/submit, else start; ended: end,
+    complet, stop, terminat, finish; updated: modif, updat; id: an ARN, then an id member
+    naming a job, then one of a run, execution, task, import or export (or ``arn``/``id``),
+    else the first ARN or id member; roles and parent jobs are never the id.
     """
     members: Mapping[str, str] = fact["members"]
     times = [n for n, t in members.items() if t == "timestamp"]
@@ -438,8 +443,13 @@ def derived_fields(fact: Mapping[str, Any]) -> dict[str, str | None]:
     strings = [n for n, t in members.items() if t == "string"]
     arns = [n for n in strings if n.lower().endswith("arn")]
     ids = [n for n in strings if n.lower() == "id" or n.endswith(("Id", "ID"))]
+    # A role or a parent job is never the job itself.
+    arns = [n for n in arns if "role" not in n.lower() and not n.startswith("Parent")]
+    ids = [n for n in ids if not n.startswith("Parent")]
     job_id = (
-        next((n for n in arns if n.lower() == "arn" or _JOBLIKE.search(n)), None)
+        next((n for n in arns if re.search("job", n, re.I)), None)
+        or next((n for n in ids if re.search("job", n, re.I)), None)
+        or next((n for n in arns if n.lower() == "arn" or _JOBLIKE.search(n)), None)
         or next((n for n in ids if n.lower() == "id" or _JOBLIKE.search(n)), None)
         or next(iter(arns or ids), None)
     )

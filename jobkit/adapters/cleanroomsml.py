@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from jobkit.adapters._model import adapter, discovery
+from jobkit.adapters._model import adapter, discovery, jobs
 from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["SPECS", "TRAINED_MODEL_EXPORT"]
+__all__ = ["AUDIENCE_EXPORT", "AUDIENCE_GENERATION", "SPECS", "TRAINED_MODEL_EXPORT"]
 
 _STATUS = {
     "CREATE_PENDING": JobStatus.PENDING,
@@ -51,4 +51,26 @@ TRAINED_MODEL_EXPORT = adapter(
     ),
 )
 
-SPECS = (TRAINED_MODEL_EXPORT,)
+AUDIENCE_EXPORT = jobs(
+    "cleanroomsml.audience-export",
+    "ListAudienceExportJobs",
+    "Clean Rooms ML audience export jobs",
+    name_field="name",
+    statuses={"ACTIVE": JobStatus.SUCCEEDED},  # the export finished
+)
+
+AUDIENCE_GENERATION = jobs(
+    "cleanroomsml.audience-generation",
+    "ListAudienceGenerationJobs",
+    "Clean Rooms ML audience generation jobs",
+    name_field="name",
+    statuses={
+        "ACTIVE": JobStatus.SUCCEEDED,  # the audience is generated
+        # The generated audience is being deleted: the job no longer runs.
+        "DELETE_PENDING": JobStatus.STOPPED,
+        "DELETE_IN_PROGRESS": JobStatus.STOPPED,
+        "DELETE_FAILED": JobStatus.FAILED,
+    },
+)
+
+SPECS = (TRAINED_MODEL_EXPORT, AUDIENCE_EXPORT, AUDIENCE_GENERATION)

@@ -27,6 +27,9 @@ def to_utc(value: Any, fmt: TimeFormat) -> datetime | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"expected epoch milliseconds, got {type(value).__name__} {value!r}")
         return datetime.fromtimestamp(value / 1000, tz=UTC)
+    if fmt is TimeFormat.ISO8601 and isinstance(value, str):
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        value = datetime.fromisoformat(text)  # a ValueError makes the record a problem
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__} {value!r}")
     if value.tzinfo is None:

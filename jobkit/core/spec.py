@@ -40,6 +40,7 @@ class TimeFormat(enum.Enum):
 
     DATETIME = "datetime"  # botocore already parsed a timestamp shape into a datetime
     EPOCH_MS = "epoch_ms"  # a ``long`` of milliseconds since the epoch (Batch)
+    ISO8601 = "iso8601"  # a ``string`` holding an ISO 8601 time (MediaPackage harvest jobs)
 
 
 def _proxy(value: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -56,7 +56,7 @@ class GenericOp:
     operation: str
     name: str | None
     status: str
-    created: str
+    created: str | None
     prefixes: tuple[str, ...] = ("Nightly", "adhoc-run", "Backfill", "weekly-Report")
     scope: str | None = None
     """Request member naming the parent (it must be one of ``parent``'s values)."""
@@ -134,6 +134,8 @@ class GenericOp:
     @property
     def epoch_ms(self) -> bool:
         """Whether the creation time is a ``long`` of epoch milliseconds."""
+        if self.created is None:
+            return False
         return bool(self.summary_shape.members[self.created].type_name == "long")
 
 
@@ -153,6 +155,8 @@ class GenericParent:
     """Extra members of parent ``k`` of ``n`` (e.g. one EXPRESS state machine)."""
     keys: tuple[str, str, str | None, str] | None = None
     """(input token, output token, limit member, result key) when not the usual names."""
+    value_min: int = 0
+    """The minimum length the consuming request member asks of a scope value."""
 
     @functools.cached_property
     def model(self) -> Any:
@@ -230,6 +234,8 @@ class GenericJobs(JobSet):
         self.statuses = tuple(getattr(status_shape, "enum", ()) or ()) or op.status_values
         self.members = list(shape.members.items())
         self.ms = op.epoch_ms
+        # Some summaries carry their creation time as an ISO 8601 string.
+        self.iso = op.created is not None and shape.members[op.created].type_name == "string"
 
     def _time(self, created: int, i: int, slot: int) -> Any:
         ms = self.later(created, i, 100 + slot, 6 * _HOUR_MS)
@@ -244,7 +250,14 @@ class GenericJobs(JobSet):
         rec: dict[str, Any] = {}
         for k, (member, shape) in enumerate(self.members):
             if member == op.created:
-                rec[member] = created if self.ms else ms_to_datetime(created)
+                when = ms_to_datetime(created)
+                rec[member] = (
+                    created
+                    if self.ms
+                    else when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                    if self.iso
+                    else when
+                )
             elif member == op.status:
                 rec[member] = self.status(i)
             elif member == op.name:
@@ -312,7 +325,9 @@ def parent_items(
                     where = "" if parent.service == "iam" else region
                     item[member] = _arn(parent.service, where, parent.arn_kind, name)
                 else:
-                    item[member] = f"{salt:016x}"
+                    # As long as the member's minimum (a Snowball cluster id has 39 characters).
+                    low = max(int(member_shape.metadata.get("min", 0)), parent.value_min)
+                    item[member] = f"{salt:016x}".ljust(low, "0")
             elif member == parent.created:
                 item[member] = created
             elif member_shape.type_name not in ("structure", "list", "map"):
@@ -731,7 +746,9 @@ def _derived() -> tuple[dict[tuple[str, str], GenericOp], dict[tuple[str, str], 
                 continue
             pkey = (found.service, found.operation)
             if pkey not in parents and pkey not in _HAND_PARENTS and found.value_member:
-                parents[pkey] = derived_parent(found)
+                request = _service_model(spec.service).operation_model(spec.operation)
+                low = request.input_shape.members[param.name].metadata.get("min", 0)
+                parents[pkey] = attrs.evolve(derived_parent(found), value_min=int(low))
     return ops, parents
 
 
@@ -761,3 +778,19 @@ def generic_names() -> set[str]:
 def generic_keys() -> set[str]:
     """``service:Operation`` of every generically served listing and parent."""
     return {f"{s}:{o}" for s, o in (*GENERIC_OPS, *GENERIC_PARENTS)}
+
+
+def host_prefix_env() -> list[str]:
+    """``AWS_ENDPOINT_URL_<SERVICE>`` variables of the served services whose operations put a
+    prefix in front of the host (``datatransformation.``, ``data.``, ``analytics-``).
+
+    No resolver knows ``data.127.0.0.1``; pointed at ``http://localhost:PORT`` these services
+    reach the emulator through it as an HTTP proxy, as S3 Control does.
+    """
+    names: set[str] = set()
+    for service, operation in (*GENERIC_OPS, *GENERIC_PARENTS):
+        model = _service_model(service)
+        if model.operation_model(operation).endpoint:
+            service_id = str(model.service_id).upper().replace(" ", "_")
+            names.add(f"AWS_ENDPOINT_URL_{service_id}")
+    return sorted(names)

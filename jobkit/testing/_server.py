@@ -33,6 +33,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from jobkit.testing._data import EmulatorData
 from jobkit.testing._faults import FaultKind, Faults, FaultState
+from jobkit.testing._generic import host_prefix_env
 from jobkit.testing._protocols import (
     CBOR,
     JSON,
@@ -233,6 +234,7 @@ class Emulator:
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_ENDPOINT_URL_S3_CONTROL": f"http://localhost:{port}",
+            **dict.fromkeys(host_prefix_env(), f"http://localhost:{port}"),
             "HTTP_PROXY": self.endpoint_url,
             "http_proxy": self.endpoint_url,
             "NO_PROXY": self._host,
