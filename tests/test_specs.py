@@ -49,7 +49,12 @@ def test_operation_and_paging_keys_exist(spec: AdapterSpec) -> None:
     for param in spec.scope:
         assert param.name in inputs
     required = set(op.input_shape.required_members)
-    given = {*spec.scope_names, *([spec.partition.param] if spec.partition else [])}
+    given = {
+        *spec.scope_names,
+        *([spec.partition.param] if spec.partition else []),
+        *spec.base_params,
+        *([spec.limit_key] if spec.limit_key else []),  # Cognito requires MaxResults
+    }
     assert required <= given, "every required input must be a scope or partition parameter"
 
 
@@ -209,9 +214,16 @@ DISCOVERIES = [
     ("spec", "discovery"), DISCOVERIES, ids=lambda x: getattr(x, "operation", "")
 )
 def test_discovery_paging_matches_botocore(spec: AdapterSpec, discovery: Discovery) -> None:
-    """A discovery's derived paging keys are botocore's paginator keys."""
+    """A discovery's derived paging keys are botocore's paginator keys (or, where botocore
+    has none, it says so and the keys are the model's usual members)."""
     config = _botocore_paginator(discovery.service, discovery.operation)
-    assert config is not None, f"{discovery.operation} has no botocore paginator"
+    if config is None:
+        assert not discovery.paging.botocore_paginator
+        op = SESSION.get_service_model(discovery.service).operation_model(discovery.operation)
+        assert discovery.input_token in op.input_shape.members
+        assert discovery.output_token in op.output_shape.members
+        assert discovery.result_key in op.output_shape.members
+        return
     assert discovery.paging.botocore_paginator
     assert config["input_token"] == discovery.input_token
     assert config["output_token"] == discovery.output_token
@@ -235,4 +247,5 @@ def test_discovery_operations_exist(spec: AdapterSpec, discovery: Discovery) -> 
         assert request_name in inputs and scope_name in spec.scope_names
     for name in discovery.base_params:
         assert name in inputs
-    assert set(op.input_shape.required_members) <= set(discovery.needs)
+    given = {*discovery.needs, *discovery.base_params, discovery.limit_key}
+    assert set(op.input_shape.required_members) <= given

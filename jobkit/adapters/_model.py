@@ -37,6 +37,7 @@ __all__ = [
     "STATUS_WORDS",
     "adapter",
     "botocore_paging",
+    "convention_paging",
     "derived_fields",
     "discovery",
     "facts",
@@ -133,6 +134,30 @@ def botocore_paging(
     return source
 
 
+def convention_paging(
+    service: str, operation: str, *, page_size: int | None = None
+) -> PagingSource:
+    """Paging of an operation botocore has no paginator for, read on first use from the
+    model's usual members (``NextToken``, ``MaxResults``; ``model_facts`` says which)."""
+
+    def source() -> Paging:
+        found = model_facts(service, operation).get("paging")
+        if found is None:
+            raise ModelMismatchError(
+                f"{service} {operation} has neither a paginator nor the usual token members",
+                operation=operation,
+            )
+        return Paging(
+            result_key=str(model_facts(service, operation)["result_key"]),
+            input_token=found["token"],
+            output_token=found["token"],
+            limit_key=found["limit_key"],
+            page_size=page_size or found["page_size"],
+        )
+
+    return source
+
+
 def adapter(
     name: str,
     service: str,
@@ -174,9 +199,13 @@ def discovery(
 
     ``value`` names the item member holding the scope value, or is a function of the item.
     """
-    source: Paging | PagingSource = paging or botocore_paging(
-        service, operation, page_size=page_size
-    )
+    source: Paging | PagingSource | None = paging
+    if source is None:
+        source = (
+            botocore_paging(service, operation, page_size=page_size)
+            if _paginators(shared_loader(), service).get(operation) is not None
+            else convention_paging(service, operation, page_size=page_size)
+        )
     if isinstance(value, str):
         fields.setdefault("value_member", value)
         value = _member(value)
@@ -311,7 +340,9 @@ def model_facts(service: str, operation: str, *, loader: Loader | None = None) -
     if config is None:
         # No paginator: the usual token and limit members, where the model has them.
         inputs = op.input_shape.members if op.input_shape is not None else {}
-        tokens = [t for t in ("NextToken", "nextToken") if t in inputs and t in outputs]
+        tokens = [
+            t for t in ("NextToken", "nextToken", "PaginationToken") if t in inputs and t in outputs
+        ]
         limits = [m for m in ("MaxResults", "maxResults", "PageSize") if m in inputs]
         if tokens and result_key is not None:
             high = inputs[limits[0]].metadata.get("max") if limits else None
@@ -445,7 +476,7 @@ def derived_fields(fact: Mapping[str, Any]) -> dict[str, str | None]:
     ids = [n for n in strings if n.lower() == "id" or n.endswith(("Id", "ID"))]
     # A role or a parent job is never the job itself.
     arns = [n for n in arns if "role" not in n.lower() and not n.startswith("Parent")]
-    ids = [n for n in ids if not n.startswith("Parent")]
+    ids = [n for n in ids if not n.startswith("Parent") and not n.endswith("AccountId")]
     job_id = (
         next((n for n in arns if re.search("job", n, re.I)), None)
         or next((n for n in ids if re.search("job", n, re.I)), None)

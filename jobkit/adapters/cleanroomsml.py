@@ -6,7 +6,14 @@ from jobkit.adapters._model import adapter, discovery, jobs
 from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["AUDIENCE_EXPORT", "AUDIENCE_GENERATION", "SPECS", "TRAINED_MODEL_EXPORT"]
+__all__ = [
+    "AUDIENCE_EXPORT",
+    "AUDIENCE_GENERATION",
+    "COLLABORATION_INFERENCE",
+    "INFERENCE",
+    "SPECS",
+    "TRAINED_MODEL_EXPORT",
+]
 
 _STATUS = {
     "CREATE_PENDING": JobStatus.PENDING,
@@ -73,4 +80,52 @@ AUDIENCE_GENERATION = jobs(
     },
 )
 
-SPECS = (TRAINED_MODEL_EXPORT, AUDIENCE_EXPORT, AUDIENCE_GENERATION)
+_INFERENCE_STATUS = {
+    "ACTIVE": JobStatus.SUCCEEDED,  # the inference finished and its output is ready
+    "CANCEL_PENDING": JobStatus.STOPPING,
+    "CANCEL_IN_PROGRESS": JobStatus.STOPPING,
+    "CANCEL_FAILED": JobStatus.RUNNING,  # the cancellation failed: the job carries on
+    "INACTIVE": JobStatus.STOPPED,  # cancelled
+}
+
+COLLABORATION_INFERENCE = jobs(
+    "cleanroomsml.collaboration-inference",
+    "ListCollaborationTrainedModelInferenceJobs",
+    "Clean Rooms ML trained model inference jobs of a collaboration",
+    name_field="name",
+    status_field="status",
+    statuses=_INFERENCE_STATUS,
+    scope=(
+        ScopeParam(
+            name="collaborationIdentifier",
+            doc="the collaboration's id (cleanrooms ListCollaborations)",
+            discovery=COLLABORATIONS,
+        ),
+    ),
+)
+
+INFERENCE = jobs(
+    "cleanroomsml.inference",
+    "ListTrainedModelInferenceJobs",
+    "Clean Rooms ML trained model inference jobs of a membership",
+    name_field="name",
+    status_field="status",
+    statuses=_INFERENCE_STATUS,
+    scope=(
+        ScopeParam(
+            name="membershipIdentifier",
+            doc="the membership's id (cleanrooms ListMemberships)",
+            discovery=discovery(
+                "cleanrooms", "ListMemberships", value="id", base_params={"status": "ACTIVE"}
+            ),
+        ),
+    ),
+)
+
+SPECS = (
+    TRAINED_MODEL_EXPORT,
+    AUDIENCE_EXPORT,
+    AUDIENCE_GENERATION,
+    COLLABORATION_INFERENCE,
+    INFERENCE,
+)

@@ -1,12 +1,13 @@
-"""AWS Elemental MediaPackage: harvest jobs (the creation time is an ISO 8601 string)."""
+"""AWS Elemental MediaPackage and MediaPackage v2: harvest jobs (v1 gives the creation time
+as an ISO 8601 string)."""
 
 from __future__ import annotations
 
-from jobkit.adapters._model import jobs
+from jobkit.adapters._model import discovery, jobs
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import TimeFormat
+from jobkit.core.spec import ScopeParam, TimeFormat
 
-__all__ = ["HARVEST", "SPECS"]
+__all__ = ["HARVEST", "HARVEST_V2", "SPECS"]
 
 HARVEST = jobs(
     "mediapackage.harvest",
@@ -19,4 +20,19 @@ HARVEST = jobs(
     pushdown=top_level(status="IncludeStatus"),
 )
 
-SPECS = (HARVEST,)
+HARVEST_V2 = jobs(
+    "mediapackagev2.harvest",
+    "ListHarvestJobs",
+    "AWS Elemental MediaPackage v2 harvest jobs of a channel group",
+    name_field="HarvestJobName",
+    scope=(
+        ScopeParam(
+            name="ChannelGroupName",
+            doc="the channel group's name (ListChannelGroups)",
+            discovery=discovery("mediapackagev2", "ListChannelGroups", value="ChannelGroupName"),
+        ),
+    ),
+    pushdown=top_level(status="Status"),
+)
+
+SPECS = (HARVEST, HARVEST_V2)

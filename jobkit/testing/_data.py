@@ -754,7 +754,7 @@ class EmulatorData:
             if scope:
                 raise TypeError(f"{op.operation} takes no scope, got {sorted(scope)}")
             return ""
-        if op.more_scopes:
+        if op.more_scopes or op.scope.lower().endswith("accountid"):
             return "|".join(self._check_scope(op, region, scope, s) for s in op.scopes)
         if set(scope) != {op.scope}:
             raise TypeError(f"{op.operation} takes the scope {op.scope}=, got {sorted(scope)}")
@@ -791,6 +791,10 @@ class EmulatorData:
     ) -> str:
         """One of several scope members: given, and one of its parent listing's values."""
         member, parent, value = ref_spec
+        if member.lower().endswith("accountid") and member in scope:
+            if scope[member] != ACCOUNT_ID:
+                raise UnknownScopeError(f"account {scope[member]} is not the caller's")
+            return str(scope[member])
         if member not in scope:
             names = [s[0] for s in op.scopes]
             raise TypeError(f"{op.operation} takes the scopes {names}, got {sorted(scope)}")
