@@ -271,8 +271,11 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
     if paging.result_key not in outputs:
         return problems
     summary = outputs[paging.result_key].member
-    fields = summary.members if summary.type_name == "structure" else {}
-    for member in (*spec.mapped_fields, spec.account_field):
+    fields = dict(summary.members if summary.type_name == "structure" else {})
+    for name, shape in list(fields.items()):
+        for inner, inner_shape in getattr(shape, "members", {}).items():
+            fields[f"{name}.{inner}"] = inner_shape
+    for member in (*spec.read_fields, spec.account_field):
         if member is not None and member not in fields:
             problems.append(f"{where}: summary member {member!r} is gone")
     time_type = {TimeFormat.EPOCH_MS: "long", TimeFormat.ISO8601: "string"}.get(
@@ -336,6 +339,10 @@ def model_facts(service: str, operation: str, *, loader: Loader | None = None) -
             members[name] = shape.type_name
             if shape.type_name == "string" and shape.enum:
                 enums[name] = list(shape.enum)
+            for inner, inner_shape in getattr(shape, "members", {}).items():
+                # A status nested one structure deep (IoT TwinMaker's status.state).
+                if inner_shape.type_name == "string" and inner_shape.enum:
+                    enums[f"{name}.{inner}"] = list(inner_shape.enum)
     fact: dict[str, Any] = {"result_key": result_key, "members": members, "enums": enums}
     if config is None:
         # No paginator: the usual token and limit members, where the model has them.
@@ -518,7 +525,7 @@ def jobs(
     derived = derived_fields(fact)
     enums: Mapping[str, list[str]] = fact["enums"]
     if status_field is _DERIVE:
-        named = [m for m in enums if re.search(r"status$|state$", m, re.I)]
+        named = [m for m in enums if "." not in m and re.search(r"status$|state$", m, re.I)]
         if len(named) != 1:
             raise ValueError(f"{name}: name the status member, one of {sorted(enums)}")
         status_field = named[0]

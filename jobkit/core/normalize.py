@@ -56,6 +56,14 @@ def _mapped(spec: AdapterSpec) -> frozenset[str]:
     return entry[1]
 
 
+def _dig(summary: Mapping[str, Any], path: str | None) -> Any:
+    """The value at a dotted path (``status.state``: a status nested one structure deep)."""
+    value: Any = summary
+    for part in (path or "").split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
 def _text(value: Any) -> str | None:
     return value if type(value) is str else None
 
@@ -91,7 +99,9 @@ def normalize(
     field = spec.status_field
     try:
         if spec.status_field is not None:
-            raw_status = _text(get(spec.status_field))
+            raw_status = _text(
+                get(spec.status_field) if "." not in spec.status_field else _dig(summary, field)
+            )
             status = spec.status_map.get(raw_status or "", JobStatus.UNKNOWN)
         else:
             assert spec.derive_status is not None  # enforced by AdapterSpec

@@ -193,7 +193,13 @@ class AdapterSpec(_PagedMixin):
 
     @property
     def mapped_fields(self) -> tuple[str, ...]:
-        """The summary members this spec reads into normalized ``Job`` fields."""
+        """The summary members this spec reads into normalized ``Job`` fields (a nested
+        status counts as its top member, which stays in ``extras`` with its other parts)."""
+        return tuple(f for f in self.read_fields if "." not in f)
+
+    @property
+    def read_fields(self) -> tuple[str, ...]:
+        """Every member path the spec reads, dotted for a nested status (``status.state``)."""
         return tuple(
             f
             for f in (

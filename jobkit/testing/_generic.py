@@ -230,7 +230,11 @@ class GenericJobs(JobSet):
         self.op = op
         self.scope_value = scope_value
         shape = op.summary_shape
-        status_shape = shape.members[op.status]
+        # A nested status (``status.state``) is filled inside its structure.
+        self.status_head, _, self.status_inner = op.status.partition(".")
+        status_shape = shape.members[self.status_head]
+        if self.status_inner:
+            status_shape = status_shape.members[self.status_inner]
         self.statuses = tuple(getattr(status_shape, "enum", ()) or ()) or op.status_values
         self.members = list(shape.members.items())
         self.ms = op.epoch_ms
@@ -260,6 +264,10 @@ class GenericJobs(JobSet):
                 )
             elif member == op.status:
                 rec[member] = self.status(i)
+            elif member == self.status_head and self.status_inner:
+                assert isinstance(shape, StructureShape)
+                inner = filler.structure(shape, k, label, lambda s: ms_to_datetime(created))
+                rec[member] = {**inner, self.status_inner: self.status(i)}
             elif member == op.name:
                 rec[member] = name
             elif member == op.scope_member:

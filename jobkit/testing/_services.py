@@ -910,7 +910,7 @@ def generic_listing(op: GenericOp) -> Handler:
         if statuses is not None or name or equals:
 
             def keep(rec: Record) -> bool:
-                if statuses is not None and rec.get(op.status) not in statuses:
+                if statuses is not None and _path(rec, op.status) not in statuses:
                     return False
                 if any(rec.get(m) != v for m, v in equals.items()):
                     return False
