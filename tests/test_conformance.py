@@ -59,7 +59,7 @@ SIZES = {
     "ListCollaborationTrainedModelExportJobs": 130,
     "batch:ListJobs": 1000,
     "GetJobRuns": 230,
-    "ListJobRuns": 70,
+    "emr-serverless:ListJobRuns": 70,
     "mediaconvert:ListJobs": 45,
     "s3control:ListJobs": 130,
     **dict.fromkeys(

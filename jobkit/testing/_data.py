@@ -478,6 +478,7 @@ class EmulatorData:
             - set(DEFAULT_SIZES)
             - {op for key in DEFAULT_SIZES if ":" in key for op in (key.split(":")[1],)}
             - set(_generic().generic_names())
+            - _generic().generic_keys()
         )
         if unknown:
             raise ValueError(f"unknown operation(s) in sizes: {sorted(unknown)}")
@@ -718,7 +719,9 @@ class EmulatorData:
         qualified = f"{service}:{operation}"
         if qualified in self.sizes:
             return self.sizes[qualified]
-        if operation in self.sizes:
+        # An unqualified default belongs to the hand-described listing of that name; a listing
+        # derived from an adapter spec (EMR on EKS ListJobRuns) gets its own default.
+        if operation in self.sizes and (service, operation) not in _generic().DERIVED:
             return self.sizes[operation]
         return int(_generic().default_size(service, operation))
 

@@ -762,6 +762,13 @@ def _derived() -> tuple[dict[tuple[str, str], GenericOp], dict[tuple[str, str], 
 
 _ALL_OPS, _ALL_PARENTS = _derived()
 
+#: The listings and parents derived from adapter specs (not described by hand above).
+DERIVED: frozenset[tuple[str, str]] = frozenset(
+    {*_ALL_OPS, *_ALL_PARENTS}
+    - {(o.service, o.operation) for o in _OPS}
+    - {(p.service, p.operation) for p in _PARENTS}
+)
+
 #: (service, operation) -> its generic description.
 GENERIC_OPS: Mapping[tuple[str, str], GenericOp] = _ALL_OPS
 
