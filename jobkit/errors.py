@@ -125,9 +125,16 @@ class UnknownAdapterError(UsageError):
 class MissingScopeError(UsageError):
     """The operation needs a parent scope (a work team, a job queue, ...) that was not given."""
 
-    def __init__(self, adapter: str, operation: str, missing: list[str]) -> None:
+    def __init__(
+        self,
+        adapter: str,
+        operation: str,
+        missing: list[str],
+        how: dict[str, str] | None = None,
+    ) -> None:
         self.missing = missing
-        names = ", ".join(repr(m) for m in missing)
+        # ``how`` says what each parameter is and where its values come from.
+        names = ", ".join(f"{m!r} ({how[m]})" if how and m in how else repr(m) for m in missing)
         super().__init__(
             f"{operation} needs the scope parameter(s) {names}",
             adapter=adapter,

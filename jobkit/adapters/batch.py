@@ -24,7 +24,7 @@ _STATUS = {
 JOB_QUEUES = discovery(
     "batch",
     "DescribeJobQueues",
-    value=lambda item: item.get("jobQueueArn"),
+    value="jobQueueArn",
     # Service jobs run only on SageMaker training queues; other queues hold container jobs.
     keep=lambda item: item.get("jobQueueType") == "SAGEMAKER_TRAINING",
 )
@@ -54,7 +54,7 @@ _JOB_STATUS = {k: v for k, v in _STATUS.items() if k != "SCHEDULED"}
 CONTAINER_QUEUES = discovery(
     "batch",
     "DescribeJobQueues",
-    value=lambda item: item.get("jobQueueArn"),
+    value="jobQueueArn",
     # Container jobs run on ECS, EC2, Fargate and EKS queues; SageMaker training queues hold
     # service jobs (batch.service) only.
     keep=lambda item: item.get("jobQueueType") != "SAGEMAKER_TRAINING",

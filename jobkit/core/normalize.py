@@ -27,6 +27,9 @@ def to_utc(value: Any, fmt: TimeFormat) -> datetime | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"expected epoch milliseconds, got {type(value).__name__} {value!r}")
         return datetime.fromtimestamp(value / 1000, tz=UTC)
+    if fmt is TimeFormat.ISO8601 and isinstance(value, str):
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        value = datetime.fromisoformat(text)  # a ValueError makes the record a problem
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__} {value!r}")
     if value.tzinfo is None:
@@ -51,6 +54,14 @@ def _mapped(spec: AdapterSpec) -> frozenset[str]:
     if entry is None or entry[0] is not spec:
         entry = _MAPPED[id(spec)] = (spec, frozenset(spec.mapped_fields))
     return entry[1]
+
+
+def _dig(summary: Mapping[str, Any], path: str | None) -> Any:
+    """The value at a dotted path (``status.state``: a status nested one structure deep)."""
+    value: Any = summary
+    for part in (path or "").split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
 
 
 def _text(value: Any) -> str | None:
@@ -88,7 +99,9 @@ def normalize(
     field = spec.status_field
     try:
         if spec.status_field is not None:
-            raw_status = _text(get(spec.status_field))
+            raw_status = _text(
+                get(spec.status_field) if "." not in spec.status_field else _dig(summary, field)
+            )
             status = spec.status_map.get(raw_status or "", JobStatus.UNKNOWN)
         else:
             assert spec.derive_status is not None  # enforced by AdapterSpec

@@ -149,7 +149,8 @@ def discover_scopes(
         p.name for p in spec.scope if p.name not in given and (p.discovery is None or not discover)
     ]
     if missing:
-        raise MissingScopeError(spec.name, spec.operation, missing)
+        how = {p.name: p.doc for p in spec.scope if p.name in missing}
+        raise MissingScopeError(spec.name, spec.operation, missing, how)
     scopes = expand_scopes(spec, given)
     for param in spec.scope:
         if param.name in given:

@@ -40,6 +40,7 @@ class TimeFormat(enum.Enum):
 
     DATETIME = "datetime"  # botocore already parsed a timestamp shape into a datetime
     EPOCH_MS = "epoch_ms"  # a ``long`` of milliseconds since the epoch (Batch)
+    ISO8601 = "iso8601"  # a ``string`` holding an ISO 8601 time (MediaPackage harvest jobs)
 
 
 def _proxy(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -121,6 +122,8 @@ class Discovery(_PagedMixin):
     needs: Mapping[str, str] = attrs.field(factory=dict, converter=_proxy)
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     keep: Callable[[Mapping[str, Any]], bool] | None = None
+    value_member: str | None = None
+    """The item member ``value`` reads, when it reads one member (emulators use it)."""
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
 
@@ -190,7 +193,13 @@ class AdapterSpec(_PagedMixin):
 
     @property
     def mapped_fields(self) -> tuple[str, ...]:
-        """The summary members this spec reads into normalized ``Job`` fields."""
+        """The summary members this spec reads into normalized ``Job`` fields (a nested
+        status counts as its top member, which stays in ``extras`` with its other parts)."""
+        return tuple(f for f in self.read_fields if "." not in f)
+
+    @property
+    def read_fields(self) -> tuple[str, ...]:
+        """Every member path the spec reads, dotted for a nested status (``status.state``)."""
         return tuple(
             f
             for f in (

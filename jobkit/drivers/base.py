@@ -34,16 +34,17 @@ _CURRENT: contextvars.ContextVar[CallTracker | None] = contextvars.ContextVar(
 
 
 _PREFIXED_LOOPBACK = re.compile(
-    r"^(?P<scheme>https?://)\d{12}\.(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])"
-    r"(?P<rest>[:/].*|)$"
+    r"^(?P<scheme>https?://)[A-Za-z0-9.-]+?[.-]"
+    r"(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3})(?P<rest>[:/].*|)$"
 )
 
 
 def _unprefix_loopback(request: Any, **_: Any) -> None:
-    """S3 Control's endpoint rules put the account id in front of the host, also of a custom
-    endpoint (``http://123456789012.127.0.0.1:4566``): no resolver knows such a name when the
-    host is an IP address or ``localhost``. Send it to the endpoint as configured (the account
-    id still travels in the ``x-amz-account-id`` header), before the request is signed."""
+    """Some operations put a prefix in front of the endpoint's host, also of a custom endpoint:
+    S3 Control the account id (``http://123456789012.127.0.0.1:4566``), others a
+    ``hostPrefix`` (``data.``, ``analytics-``). No resolver knows such a name when the host
+    is an IP address or ``localhost``: send the request to the endpoint as configured (S3
+    Control's account id still travels in its ``x-amz-account-id`` header), before signing."""
     match = _PREFIXED_LOOPBACK.match(request.url)
     if match is not None:
         request.url = f"{match['scheme']}{match['host']}{match['rest']}"
@@ -114,7 +115,7 @@ class BaseDriver:
         """Count each request ``client`` sends, as it is sent (botocore's public
         ``before-send`` event)."""
         client.meta.events.register("before-send", _count_sent)
-        client.meta.events.register("before-sign.s3-control", _unprefix_loopback)
+        client.meta.events.register("before-sign", _unprefix_loopback)
         return client
 
 

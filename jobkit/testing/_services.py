@@ -69,11 +69,20 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import botocore.session
 
 from jobkit.testing._data import EmulatorData, JobSet, UnknownScopeError, datetime_to_us
 from jobkit.testing._generic import GENERIC_OPS, GENERIC_PARENTS, GenericOp, GenericParent
 
-__all__ = ["HANDLERS", "SERVICES", "ApiError", "Handler", "ServiceSpec", "service_by_name"]
+__all__ = [
+    "HANDLERS",
+    "SERVICES",
+    "ApiError",
+    "Handler",
+    "ServiceSpec",
+    "service_by_name",
+    "services_by_signing_name",
+]
 
 Params = Mapping[str, Any]
 Output = dict[str, Any]
@@ -274,6 +283,37 @@ SERVICES: dict[str, ServiceSpec] = {
         ),
     )
 }
+
+
+def _model_service(name: str) -> ServiceSpec:
+    """A service served generically: its signing name from the model, the error codes most
+    services of its protocol use (awsJson answers 400s, REST services 429/403/404)."""
+    model = botocore.session.get_session().get_service_model(name)
+    signing = model.metadata.get("signingName") or model.metadata["endpointPrefix"]
+    rest = model.protocol not in ("json", "query", "smithy-rpc-v2-cbor")
+    return ServiceSpec(
+        name=name,
+        signing_name=str(signing),
+        throttle=("ThrottlingException", 429 if rest else 400),
+        server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+        not_found=("ResourceNotFoundException", 404 if rest else 400),
+        access_denied_status=403 if rest else 400,
+        expired_token_status=403 if rest else 400,
+    )
+
+
+SERVICES.update(
+    (name, _model_service(name))
+    for name in sorted({k[0] for k in GENERIC_OPS} | {k[0] for k in GENERIC_PARENTS})
+    if name not in SERVICES
+)
+
+
+def services_by_signing_name(name: str) -> list[ServiceSpec]:
+    """Every service whose boto3 or SigV4 signing name is ``name`` (several services sign as
+    one, e.g. ``bedrock`` and ``bedrock-agent``); the boto3 name first."""
+    found = [SERVICES[name]] if name in SERVICES else []
+    return found + [s for s in SERVICES.values() if s.signing_name == name and s not in found]
 
 
 def service_by_name(name: str) -> ServiceSpec | None:
@@ -850,7 +890,8 @@ def generic_listing(op: GenericOp) -> Handler:
 
     def handler(data: EmulatorData, region: str, params: Params) -> Output:
         # The model is read on first use, so importing the emulator stays cheap.
-        tin, tout, limit_key, bounds, default = _paging(op.model)
+        tin, tout = op.token_keys
+        limit_key, bounds, default = op.limit
         result_key = op.result_key
         pager = _Pager(
             spec,
@@ -863,11 +904,11 @@ def generic_listing(op: GenericOp) -> Handler:
         )
         pager.limit = pager.limit or default  # 0 means "the default" where 0 is allowed
         scope: dict[str, str] = {}
-        if op.scope is not None:
-            value = params.get(op.scope)
+        for member, _parent, _value in op.scopes:
+            value = params.get(member)
             if not value:
-                raise spec.validation_error(f"{op.scope} is required")
-            scope[op.scope] = str(value)
+                raise spec.validation_error(f"{member} is required")
+            scope[member] = str(value)
         try:
             jobs = data.job_set(op.service, op.operation, region, **scope)
         except UnknownScopeError as exc:
@@ -883,10 +924,13 @@ def generic_listing(op: GenericOp) -> Handler:
         statuses = None if not wanted else {wanted} if isinstance(wanted, str) else set(wanted)
         name = (_path(params, op.name_param) or "").lower()
         keep: Callable[[Record], bool] | None = None
-        if statuses is not None or name:
+        equals = {m: params[m] for m in op.equals if params.get(m) is not None}
+        if statuses is not None or name or equals:
 
             def keep(rec: Record) -> bool:
-                if statuses is not None and rec.get(op.status) not in statuses:
+                if statuses is not None and _path(rec, op.status) not in statuses:
+                    return False
+                if any(rec.get(m) != v for m, v in equals.items()):
                     return False
                 text = rec.get(op.name) if op.name is not None else None
                 return not name or name in str(text or "").lower()
@@ -914,7 +958,13 @@ def generic_parents(parent: GenericParent) -> Handler:
     spec = SERVICES[parent.service]
 
     def handler(data: EmulatorData, region: str, params: Params) -> Output:
-        tin, tout, limit_key, bounds, default = _paging(parent.model)
+        if parent.keys is not None and parent.keys[2] is not None:
+            tin, tout, limit_key = parent.keys[0], parent.keys[1], parent.keys[2]
+            meta = parent.model.input_shape.members[limit_key].metadata
+            bounds = (meta.get("min", 1), meta.get("max", 100))
+            default = min(bounds[1], 100)
+        else:
+            tin, tout, limit_key, bounds, default = _paging(parent.model)
         pager = _Pager(
             spec,
             parent.operation,
