@@ -58,11 +58,16 @@ def _services() -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    description = (
+        f"List jobs across {len(_services())} AWS services through one API: "
+        + ", ".join(_services())
+        + f" ({len(REGISTRY)} adapters; `jobkit adapters` lists them)."
+    )
     parser = argparse.ArgumentParser(
         prog="jobkit",
-        description=f"List jobs across {len(_services())} AWS services through one API: "
-        + ", ".join(_services())
-        + f" ({len(REGISTRY)} adapters; `jobkit adapters` lists them).",
+        # Wrapped here, never inside a service name (argparse breaks on hyphens).
+        description=textwrap.fill(description, width=78, break_on_hyphens=False),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"jobkit {jobkit.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -942,6 +947,20 @@ def adapters_markdown() -> str:
             words.setdefault(mapped_to, []).append(f"`{word}`")
         mapped = "; ".join(f"{s.value} ← {', '.join(words[s])}" for s in JobStatus if s in words)
         lines.append(f"- `{info.name}` (`{spec.status_field}`): {mapped}")
+    lines += [
+        "",
+        "## Job names",
+        "",
+        "`Job.name` is the operation's name member. Where the API gives jobs no name, it is",
+        "the first of these members present (an ARN by its last part), else the job's id:",
+        "",
+    ]
+    for info in jobkit.adapters():
+        spec = REGISTRY[info.name]
+        if spec.name_field is None:
+            members = ", ".join(f"`{m}`" for m in spec.name_fallback)
+            used = f"{members}, else the id `{spec.id_field}`" if members else f"`{spec.id_field}`"
+            lines.append(f"- `{info.name}`: {used}")
     return "\n".join(lines) + "\n"
 
 

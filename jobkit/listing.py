@@ -27,6 +27,7 @@ from jobkit.core.plan import (
     choose_regions,
     discover_scopes,
     endpoint_key,
+    missing_scopes,
     plan_streams,
 )
 from jobkit.core.spec import AdapterSpec
@@ -68,7 +69,7 @@ class Listing:
         self._regions = options.regions_or(self._default_region)
         options.cursor.record(regions=list(self._regions), accounts=self._accounts)
         self._progress = make_progress(options.progress)
-        self._not_offered: list[Skipped] = []  # regions botocore lists no endpoint in
+        self._not_offered: list[Skipped] = []  # skipped before any call (region, scope)
         self._scheduler = Scheduler(
             cursor=options.cursor,
             order=options.query.order,
@@ -137,19 +138,19 @@ class Listing:
             available_regions(spec.service, partition_of(self._default_region)),
         )
         for account in self._accounts:
-            for region in not_offered:
-                self._not_offered.append(
-                    Skipped(
-                        adapter=spec.name,
-                        region=region,
-                        account=account,
-                        scope={},
-                        reason="not-offered",
-                    )
-                )
-                self.stats.count(skipped=1)
-                log.info("jobkit: %s is not offered in %s; skipped", spec.service, region)
+            self._skip(spec, not_offered, account, "not-offered")
         return chosen
+
+    def _skip(
+        self, spec: AdapterSpec, regions: Sequence[str], account: str | None, reason: str
+    ) -> None:
+        """Report streams that are not listed for a reason known before any call."""
+        for region in regions:
+            self._not_offered.append(
+                Skipped(adapter=spec.name, region=region, account=account, scope={}, reason=reason)
+            )
+            self.stats.count(skipped=1)
+            log.info("jobkit: %s in %s skipped: %s", spec.name, region, reason)
 
     def _plan(self) -> Scheduler:
         """Put every discovery (and through it every stream) into the scheduler."""
@@ -157,6 +158,11 @@ class Listing:
         regions = {spec.name: self._regions_of(spec) for spec in options.specs}
         for account in self._accounts:
             for spec in options.specs:
+                given = options.scopes[spec.name]
+                if options.every_adapter and missing_scopes(spec, given, discover=options.discover):
+                    # Not named, and no API lists its parents: reported, not an error.
+                    self._skip(spec, regions[spec.name], account, "scope-required")
+                    continue
                 for region in regions[spec.name]:
                     flow = discover_scopes(
                         spec, region, options.scopes[spec.name], discover=options.discover

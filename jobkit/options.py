@@ -169,6 +169,9 @@ class ListingOptions:
     """What a listing was asked to do, checked. Build it with ``ListingOptions.build``."""
 
     specs: tuple[AdapterSpec, ...]
+    #: No adapter was named: every adapter is listed, and one whose scope cannot be
+    #: discovered is skipped (reported), not an error.
+    every_adapter: bool = False
     regions: tuple[str, ...] | None  # None: the default region of the first account
     scopes: Mapping[str, Mapping[str, Any]]  # adapter -> the scope values given
     extras: Mapping[str, Mapping[str, Any]]  # adapter -> other request members given
@@ -209,6 +212,7 @@ class ListingOptions:
         scopes, extras = _split_params(specs, _check_params(args.get("params")))
         return cls(
             specs=specs,
+            every_adapter=adapters is None,
             regions=_check_regions(args.get("regions")),
             scopes=scopes,
             extras=extras,

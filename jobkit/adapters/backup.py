@@ -17,7 +17,8 @@ def _jobs(kind: str, stem: str, status_field: str, status_map: dict[str, JobStat
         "backup",
         f"List{stem}Jobs",
         f"AWS Backup {kind} jobs",
-        name_field=None,  # jobs have no name
+        name_field=None,  # jobs have no name: the resource's, else the job id
+        name_fallback=("ResourceName", "ResourceArn"),
         id_field=f"{stem}JobId",
         status_field=status_field,
         created_field="CreationDate",

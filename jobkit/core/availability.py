@@ -31,6 +31,7 @@ REASONS: Final = {
     "no-endpoint": "the service has no endpoint here (the host name does not resolve)",
     "scope-gone": "a discovered scope was deleted before it was listed",
     "not-offered": "the service is not offered in this region",
+    "scope-required": "the operation needs a scope parameter no API lists (pass it in params=)",
 }
 
 _ACCESS = frozenset(

@@ -68,6 +68,16 @@ def _text(value: Any) -> str | None:
     return value if type(value) is str else None
 
 
+def _readable_name(spec: AdapterSpec, summary: Mapping[str, Any], job_id: str | None) -> str | None:
+    """A name for a job whose API has none: the first fallback member present (an ARN or a
+    path by its last part), else the job's id."""
+    for member in spec.name_fallback:
+        value = _text(summary.get(member))
+        if value:
+            return value.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or value
+    return job_id
+
+
 def _account(spec: AdapterSpec, summary: Mapping[str, Any], job_id: str | None) -> str | None:
     account = None
     if spec.account_field:
@@ -90,8 +100,8 @@ def normalize(
     mapped = _mapped(spec)
     extras = {k: v for k, v in summary.items() if k not in mapped}
     get = summary.get
-    name = _text(get(spec.name_field)) if spec.name_field else None
     job_id = _text(get(spec.id_field)) if spec.id_field else None
+    name = _text(get(spec.name_field)) if spec.name_field else _readable_name(spec, summary, job_id)
     account = _account(spec, summary, job_id)
     if account is None and scope:
         account = next(filter(None, map(account_from_arn, scope.values())), None)

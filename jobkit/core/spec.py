@@ -162,6 +162,9 @@ class AdapterSpec(_PagedMixin):
     id_field: str | None
     status_field: str | None
     created_field: str | None
+    #: Where an operation's jobs have no name: the members that make a readable one (the
+    #: first present wins, an ARN by its last part); the job's id when none is present.
+    name_fallback: tuple[str, ...] = ()
     ended_field: str | None = None
     updated_field: str | None = None
     time_format: TimeFormat = TimeFormat.DATETIME

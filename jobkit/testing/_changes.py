@@ -79,6 +79,7 @@ class _Overlay(JobSet):
         self.expired = 0
         self.patches: dict[int, dict[str, Any]] = {}  # base index -> members replaced
         self.words: dict[int, str] = {}  # base index -> status word now
+        self.relabeled: dict[int, str] = {}  # base index -> a status word no mapping knows
         self.settle_from: int | None = None  # base indices from here on have finished
         self.finish_word = _finish_word(spec)
         self.region, self.scope, self.statuses = base.region, base.scope, base.statuses
@@ -139,7 +140,21 @@ class _Overlay(JobSet):
         patch = self.patches.get(j)
         if patch:
             rec.update(patch)
+        word = self.relabeled.get(j)
+        if word is not None and self.spec.status_field is not None:
+            _set_path(rec, self.spec.status_field, word)
         return rec
+
+
+def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``record[a][b]...`` for ``path`` "a.b..." (a copy of every dict on the way)."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        record[head] = value
+        return
+    inner = dict(record.get(head) or {})
+    _set_path(inner, rest, value)
+    record[head] = inner
 
 
 class JobChanges:
@@ -223,6 +238,27 @@ class JobChanges:
                 for i in sorted(self._rng.sample(candidates, min(n, len(candidates)))):
                     made.append(self._advance(overlay, i))
         return made
+
+    def relabel(
+        self,
+        word: str,
+        n: int = 1,
+        *,
+        adapter: str | None = None,
+        region: str | None = None,
+    ) -> int:
+        """Give up to ``n`` of the newest visible jobs per job set the status ``word`` (one
+        the service added after jobkit's mapping was written, as AWS does); job sets whose
+        status is derived (no status member) are left alone. Returns how many changed."""
+        changed = 0
+        with self._lock:
+            for overlay in self._selected(adapter, region):
+                if overlay.spec.status_field is None:
+                    continue
+                for i in range(min(n, overlay.size)):
+                    overlay.relabeled[i + overlay.hidden] = word
+                    changed += 1
+        return changed
 
     def settle(self, recent: int) -> None:
         """Finish every job older than the ``recent`` newest visible ones of its set, in
