@@ -215,11 +215,13 @@ class Listing:
             )
 
     def _failed(self, error: JobkitError) -> None:
-        """Attach the resume point to an error that stops the listing."""
+        """Attach the resume point to an error that stops the listing; the hint mentions it
+        only where resuming helps (some jobs were listed, or some streams finished)."""
         if error.cursor is None:
             error.cursor = self.cursor
-            resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
-            error.hint = f"{error.hint}; {resume}" if error.hint else resume
+            if self.options.cursor.positions:
+                resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
+                error.hint = f"{error.hint}; {resume}" if error.hint else resume
 
 
 class JobIterator(Listing, Iterator[Job]):

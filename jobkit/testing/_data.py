@@ -738,7 +738,7 @@ class EmulatorData:
             return
         for name, value in scope.items():
             if (region, name, str(value)) in self._deleted:
-                raise UnknownScopeError(f"{name} {value} was deleted in {region}")
+                raise UnknownScopeError(f"{name} {value} does not exist in {region}")
 
     def _collaboration(self, region: str, collaboration_id: str) -> dict[str, Any]:
         self._check_deleted(region, {"collaborationIdentifier": collaboration_id})
