@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import jobkit
+from benchmarks._page import replace_section
+from benchmarks.fanout import _rss_mb
 
 LATENCY = 0.03
 ACCOUNTS = 200
@@ -79,14 +81,6 @@ def _serve() -> Iterator[tuple[str, list[int]]]:
         assert server.stdout is not None
         counts.extend(int(x) for x in server.stdout.readline().split())
         server.wait(60)
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _environment(url: str) -> None:
@@ -191,4 +185,7 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
 
 
 if __name__ == "__main__":
-    print(markdown(run()))
+    # `python -m benchmarks.organization`: this section only, written into the page.
+    section = markdown(run())
+    replace_section("Organization", section)
+    print(section)

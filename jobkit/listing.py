@@ -69,7 +69,7 @@ class Listing:
         self._regions = options.regions_or(self._default_region)
         options.cursor.record(regions=list(self._regions), accounts=self._accounts)
         self._progress = make_progress(options.progress)
-        self._not_offered: list[Skipped] = []  # skipped before any call (region, scope)
+        self._skipped_early: list[Skipped] = []  # skipped before any call (region, scope)
         self._scheduler = Scheduler(
             cursor=options.cursor,
             order=options.query.order,
@@ -101,7 +101,7 @@ class Listing:
         """Streams not listed because they are unavailable (access denied, region not
         enabled or not offered, a discovered scope gone, ...), each with its reason and
         error; empty under ``errors="raise"``, where they stop the listing instead."""
-        return self._not_offered + self._scheduler.skipped
+        return self._skipped_early + self._scheduler.skipped
 
     @property
     def cursor(self) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class Listing:
     ) -> None:
         """Report streams that are not listed for a reason known before any call."""
         for region in regions:
-            self._not_offered.append(
+            self._skipped_early.append(
                 Skipped(adapter=spec.name, region=region, account=account, scope={}, reason=reason)
             )
             self.stats.count(skipped=1)
