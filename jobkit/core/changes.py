@@ -35,7 +35,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -53,6 +54,8 @@ __all__ = [
     "StreamKnowledge",
     "capabilities",
     "coverage",
+    "knowledge_of",
+    "listing_arguments",
     "plan_reads",
 ]
 
@@ -152,6 +155,59 @@ class Read:
             return "whole"
         assert self.since is not None
         return f"{self.kind.value} {self.since.isoformat()}"
+
+    def past(self, created: dt.datetime | None) -> bool:
+        """True when a job created at ``created`` ends a NEWEST read: the listing is newest
+        first, so every job after it is older than the bound too."""
+        return (
+            self.kind is ReadKind.NEWEST
+            and self.since is not None
+            and created is not None
+            and created < self.since
+        )
+
+
+def listing_arguments(read: Read, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``jobs()`` keywords that make ``read`` (with the stream's ``params``)."""
+    if read.kind is ReadKind.NEWEST:
+        return {"order": "created-desc", "params": dict(params)}
+    if read.kind is ReadKind.SINCE:
+        return {"since": read.since, "params": dict(params)}
+    if read.kind is ReadKind.MODIFIED:
+        assert read.since is not None and read.member is not None
+        return {"params": {**params, read.member: read.since.isoformat()}}
+    return {"params": dict(params)}
+
+
+def knowledge_of(
+    created: Iterable[dt.datetime | None],
+    non_terminal: Iterable[dt.datetime | None],
+    *,
+    modified_watermark: dt.datetime | None,
+    overlap: dt.timedelta,
+    watermark: dt.datetime | None = None,
+) -> StreamKnowledge:
+    """``StreamKnowledge`` from jobs held in memory (a watch): the creation times of every
+    known job and of the non-terminal ones; counts for the bounds ``plan_reads`` prices.
+    ``watermark`` raises the computed one (a watch that started at ``since=``)."""
+    times = sorted((c for c in created if c is not None), reverse=True)
+    open_times = [c for c in non_terminal if c is not None]
+    newest = times[0] if times else None
+    if watermark is not None and (newest is None or watermark > newest):
+        newest = watermark
+    knowledge = StreamKnowledge(
+        jobs=len(times),
+        watermark=newest,
+        modified_watermark=modified_watermark,
+        non_terminal=len(open_times),
+        oldest_non_terminal=min(open_times) if open_times else None,
+    )
+    counts = {
+        bound: sum(1 for c in times if c >= bound)
+        for bound in bounds(knowledge, overlap)
+        if bound is not None
+    }
+    return attrs.evolve(knowledge, created_since=counts)
 
 
 def bounds(

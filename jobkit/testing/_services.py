@@ -65,6 +65,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -956,7 +957,54 @@ def list_roles(data: EmulatorData, region: str, params: Params) -> Output:
     return out
 
 
+# ---------------------------------------------------------------------------- Describe
+
+
+_NAME_INDEX: dict[int, tuple[JobSet, dict[str, int]]] = {}
+_NAME_LOCK = threading.Lock()
+
+
+def _by_name(jobs: JobSet, field: str, name: str) -> Record | None:
+    """The record of the job named ``name`` (an index of names per job set, built once: a
+    job's name never changes, only its position when an overlay hides or expires jobs)."""
+    base = getattr(jobs, "base", jobs)
+    with _NAME_LOCK:
+        entry = _NAME_INDEX.get(id(base))
+        if entry is None or entry[0] is not base:
+            index: dict[str, int] = {}
+            for j in range(base.size):
+                value = base.record(j).get(field)
+                if isinstance(value, str):
+                    index.setdefault(value, j)
+            entry = _NAME_INDEX[id(base)] = (base, index)
+    found = entry[1].get(name)
+    if found is None:
+        return None
+    i = found - int(getattr(jobs, "hidden", 0)) if base is not jobs else found
+    if not 0 <= i < jobs.size:
+        return None  # not created yet (held back), or expired
+    return jobs.record(i)
+
+
+def _describe(operation: str, listing: str, field: str) -> Handler:
+    def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        name = params.get(field) or ""
+        found = _by_name(data.job_set("sagemaker", listing, region), field, name)
+        if found is None:
+            raise SAGEMAKER.validation_error(f"Requested resource not found: {name}")
+        return dict(found)
+
+    handler.__doc__ = f"SageMaker {operation}: one job's record by name (the summary's fields)."
+    return handler
+
+
 HANDLERS: Mapping[tuple[str, str], Handler] = {
+    ("sagemaker", "DescribeProcessingJob"): _describe(
+        "DescribeProcessingJob", "ListProcessingJobs", "ProcessingJobName"
+    ),
+    ("sagemaker", "DescribeTrainingJob"): _describe(
+        "DescribeTrainingJob", "ListTrainingJobs", "TrainingJobName"
+    ),
     ("sagemaker", "ListProcessingJobs"): list_processing_jobs,
     ("sagemaker", "ListLabelingJobsForWorkteam"): list_labeling_jobs_for_workteam,
     ("sagemaker", "ListWorkteams"): list_workteams,
