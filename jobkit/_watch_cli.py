@@ -103,19 +103,20 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if not sep or not key:
             raise UsageError(f"--param {pair!r} is not KEY=VALUE", hint="e.g. --param jobQueue=q1")
         params.setdefault(key, []).append(value)
-    with _emulated(args.emulator):
-        watching = watch(
-            args.adapters or None,
-            regions=args.region or None,
-            params={k: v[0] if len(v) == 1 else v for k, v in params.items()} or None,
-            profiles=args.profile or None,
-            name_contains=args.name_contains,
-            since=args.since,
-            interval=args.interval,
-            until=_until(args.until),
-            include_existing=args.include_existing,
-        )
-        try:
+    watching = None
+    try:
+        with _emulated(args.emulator):
+            watching = watch(
+                args.adapters or None,
+                regions=args.region or None,
+                params={k: v[0] if len(v) == 1 else v for k, v in params.items()} or None,
+                profiles=args.profile or None,
+                name_contains=args.name_contains,
+                since=args.since,
+                interval=args.interval,
+                until=_until(args.until),
+                include_existing=args.include_existing,
+            )
             with watching:
                 for event in watching:
                     if args.format == "jsonl":
@@ -123,8 +124,9 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                     else:
                         out.write(f"{event}\n")
                     out.flush()
-        except KeyboardInterrupt:
-            err.write(f"jobkit watch: stopped: {watching.stats}\n")
-            return 0
+    except KeyboardInterrupt:
+        # Ctrl-C is how an open-ended watch ends: a summary, not a traceback.
+        err.write(f"jobkit watch: stopped: {watching.stats if watching else 'before a poll'}\n")
+        return 0
     err.write(f"jobkit watch: done: {watching.stats}\n")
     return 0

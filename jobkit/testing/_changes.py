@@ -78,6 +78,15 @@ def _finish_word(spec: Any) -> str | None:
     return None
 
 
+def _failed_word(spec: Any) -> str | None:
+    from jobkit.model import JobStatus  # noqa: PLC0415
+
+    for word, mapped in spec.status_map.items():
+        if mapped is JobStatus.FAILED:
+            return str(word)
+    return None
+
+
 def _running_word(spec: Any) -> str | None:
     from jobkit.model import JobStatus  # noqa: PLC0415
 
@@ -203,6 +212,7 @@ class JobChanges:
         self._due: list[tuple[int, int, _Overlay, int]] = []  # (due ms, seq, set, base index)
         self._seq = itertools.count()
         self._real: tuple[float, int, float] | None = None  # (monotonic, clock ms, speed)
+        self._finals: dict[tuple[int, int], str] = {}  # (set, base index) -> its last word
         data.changes = self
 
     # ------------------------------------------------------------------ the hook
@@ -297,11 +307,15 @@ class JobChanges:
         within: float | dt.timedelta,
         adapter: str | None = None,
         region: str | None = None,
+        failing: float = 0.0,
     ) -> list[dt.datetime]:
         """Give up to ``n`` (None: every) visible non-terminal jobs per set the instants,
         within ``within`` (seconds or a timedelta) of the clock, at which they move on one
-        status at a time until they end (a pending job: two steps). Returns the instant each
-        scheduled job ends, sorted."""
+        status at a time until they end (a pending job: two steps); a ``failing`` share of
+        them ends failed, the others as the service's word for success. Returns the instant
+        each scheduled job ends, sorted."""
+        if not 0.0 <= failing <= 1.0:
+            raise ValueError("failing is a share between 0 and 1")
         span = within.total_seconds() if isinstance(within, dt.timedelta) else float(within)
         if span <= 0:
             raise ValueError("within must be positive")
@@ -322,6 +336,10 @@ class JobChanges:
                             self._due, (at, next(self._seq), overlay, i + overlay.hidden)
                         )
                     ends.append(ms_to_datetime(times[-1]))
+                    if failing and self._rng.random() < failing:
+                        word = _failed_word(overlay.spec)
+                        if word is not None:
+                            self._finals[(id(overlay), i + overlay.hidden)] = word
         return sorted(ends)
 
     def advance(self, seconds: float | dt.timedelta) -> list[StatusChange]:
@@ -411,6 +429,8 @@ class JobChanges:
             patch["LabelCounters"] = _finished_counters(before)
         else:
             word = self._next_word(overlay, old_status)
+            if word == overlay.finish_word:
+                word = self._finals.pop((id(overlay), j), word)
             assert word is not None, f"{spec.name} has no status to move to"
             patch[spec.status_field] = word
             overlay.words[j] = word
