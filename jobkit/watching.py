@@ -304,11 +304,15 @@ class Watch(_Base, Iterator[JobEvent]):
                     work.target.stream.spec.name, **self.listing_kwargs(work, read, params)
                 ) as listing:
                     complete = True
+                    progress = work.target.state.progress(read)
                     for job in listing:
-                        if read.past(job.created):
+                        if progress.stop_before(job.created):
                             complete = False
                             break
                         outcome.jobs.append(job)
+                        if progress.complete_after(self.key(work.target.stream, job), job.created):
+                            complete = False
+                            break
                     outcome.requests += listing.stats.requests
                     if complete and read.kind is not ReadKind.MODIFIED:
                         outcome.scopes = self.remember_scopes(work, listing.cursor)
@@ -366,11 +370,16 @@ class AsyncWatch(_Base, AsyncIterator[JobEvent]):
                     name = work.target.stream.spec.name
                     async with ajobs(name, **self.listing_kwargs(work, read, params)) as listing:
                         complete = True
+                        progress = work.target.state.progress(read)
                         async for job in listing:
-                            if read.past(job.created):
+                            if progress.stop_before(job.created):
                                 complete = False
                                 break
                             outcome.jobs.append(job)
+                            key = self.key(work.target.stream, job)
+                            if progress.complete_after(key, job.created):
+                                complete = False
+                                break
                         outcome.requests += listing.stats.requests
                         if complete and read.kind is not ReadKind.MODIFIED:
                             outcome.scopes = self.remember_scopes(work, listing.cursor)

@@ -200,3 +200,24 @@ def test_the_floor_is_lower_against_a_loopback_endpoint() -> None:
         check_interval(LOCAL_MIN_INTERVAL / 2, "http://localhost:1")
     with pytest.raises(UsageError):
         check_interval(0.05, "https://sagemaker.us-east-1.amazonaws.com")
+
+
+def test_a_newest_first_read_ends_once_every_running_job_is_seen() -> None:
+    """After the last running job and past the new-job bound, the read is complete: the
+    page that would only show the first older job is not fetched."""
+    watch = StreamWatch(NEWEST_FIRST, overlap=dt.timedelta(minutes=2))
+    watch.plan()
+    for minute in range(0, 300, 3):
+        status = JobStatus.RUNNING if minute in (270, 240) else JobStatus.SUCCEEDED
+        watch.observe(f"j{minute}", job(f"j{minute}", status, minute), NOW)
+    watch.finish()
+    (read,) = watch.plan()
+    progress = watch.progress(read)
+    at = T0 + dt.timedelta(minutes=297)
+    assert not progress.stop_before(at) and not progress.complete_after("j297", at)
+    assert not progress.complete_after("j270", T0 + dt.timedelta(minutes=270))
+    assert progress.complete_after("j240", T0 + dt.timedelta(minutes=240))
+    # A baseline read never ends early: nothing is known yet.
+    first = StreamWatch(NEWEST_FIRST)
+    (whole,) = first.plan()
+    assert not first.progress(whole).complete_after("x", T0)

@@ -32,6 +32,7 @@ from jobkit.core.changes import (
     Capabilities,
     Read,
     ReadKind,
+    bounds,
     coverage,
     knowledge_of,
     plan_reads,
@@ -47,6 +48,7 @@ __all__ = [
     "EventKind",
     "JobEvent",
     "Pacer",
+    "ReadProgress",
     "StreamWatch",
     "check_interval",
     "min_interval",
@@ -163,6 +165,37 @@ class Pacer:
 
 
 @attrs.define
+class ReadProgress:
+    """Where one read stands, job by job, on the thread that makes it: whether the next job
+    ends the read, or the one just read completes it.
+
+    A newest-first read is complete once it has returned every job that was not terminal
+    at the last poll and gone past the bound for new jobs: the jobs further down are
+    terminal or older than anything new, so the page that would only show the first job
+    past the bound is not fetched.
+    """
+
+    read: Read
+    open: set[str]  # keys of the non-terminal jobs still to be returned
+    new_bound: dt.datetime | None  # jobs created at or after it can be new
+
+    def stop_before(self, created: dt.datetime | None) -> bool:
+        """True when a job created at ``created`` is past the read's bound."""
+        return self.read.past(created)
+
+    def complete_after(self, key: str, created: dt.datetime | None) -> bool:
+        """True when the job just returned (``key``) completes the read."""
+        self.open.discard(key)
+        return (
+            self.read.kind is ReadKind.NEWEST
+            and not self.open
+            and self.new_bound is not None
+            and created is not None
+            and created < self.new_bound
+        )
+
+
+@attrs.define
 class _Seen:
     status: JobStatus
     created: dt.datetime | None
@@ -229,6 +262,25 @@ class StreamWatch:
         self._reads = reads
         self._visited = set()
         return reads
+
+    def progress(self, read: Read) -> ReadProgress:
+        """A fresh ``ReadProgress`` for one of the reads ``plan()`` returned."""
+        live = {k: s for k, s in self.seen.items() if not s.gone}
+        new_bound = None
+        if live and (self.polls > 0 or self._seeded):
+            knowledge = knowledge_of(
+                (s.created for s in live.values()),
+                (),
+                modified_watermark=None,
+                overlap=self.overlap,
+                watermark=self.since,
+            )
+            new_bound = bounds(knowledge, self.overlap)[0]
+        return ReadProgress(
+            read=read,
+            open={k for k, s in live.items() if not s.status.is_terminal},
+            new_bound=new_bound,
+        )
 
     # ------------------------------------------------------------------ observing
 
