@@ -325,6 +325,11 @@ class Watch(_Base, Iterator[JobEvent]):
         outcomes = list(self._pool.map(self._read, work))
         return self.absorb(outcomes)
 
+    @property
+    def pending(self) -> int:
+        """Events of the last poll not taken yet (0: the next one needs a new poll)."""
+        return len(self._pending)
+
     def __iter__(self) -> Watch:
         return self
 
@@ -390,6 +395,11 @@ class AsyncWatch(_Base, AsyncIterator[JobEvent]):
         self.pacer.start(time.monotonic())
         outcomes = await asyncio.gather(*(self._read(w) for w in self.plan()))
         return self.absorb(outcomes)
+
+    @property
+    def pending(self) -> int:
+        """Events of the last poll not taken yet (0: the next one needs a new poll)."""
+        return len(self._pending)
 
     def __aiter__(self) -> AsyncWatch:
         return self
