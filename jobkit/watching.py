@@ -29,10 +29,13 @@ from typing import Any
 import attrs
 import boto3
 
+from jobkit.accounts import aio_session_of, resolve_accounts, sync_session_of
 from jobkit.adapters import resolve as resolve_adapters
 from jobkit.api import ajobs, explain, jobs
 from jobkit.core.changes import ReadKind, listing_arguments
-from jobkit.core.policy import RetryPolicy
+from jobkit.core.normalize import read_page
+from jobkit.core.plan import Call, endpoint_key
+from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.polling import (
     DEFAULT_INTERVAL,
     WATCH_OVERLAP,
@@ -40,9 +43,13 @@ from jobkit.core.polling import (
     Pacer,
     StreamWatch,
     check_interval,
+    describe_calls,
     order_events,
 )
 from jobkit.core.query import parse_time
+from jobkit.core.stats import Stats
+from jobkit.drivers.aio import AsyncDriver
+from jobkit.drivers.sync import SyncDriver
 from jobkit.errors import JobkitWarning, JobNotFoundError, UsageError, WaitTimeoutError
 from jobkit.incremental import (
     _calls,
@@ -55,6 +62,7 @@ from jobkit.incremental import (
     _Stream,
     job_key,
 )
+from jobkit.listing import LIMITERS
 from jobkit.model import Job
 from jobkit.options import AdapterArg, ParamsArg, RegionArg, TimeArg
 
@@ -276,6 +284,33 @@ class _Base:
         self.stats.events += len(events)
         return order_events(events)
 
+    def describe_plan(self, work: _Work) -> tuple[list[Call], dict[str, Any], str]:
+        """The batch describe calls of a DESCRIBE read, the driver's keywords and the
+        endpoint key: the same retry policy and shared limiters as the listings."""
+        stream = work.target.stream
+        ids = [ident for _, ident in work.target.state.open_ids()]
+        calls = describe_calls(stream.spec, stream.region, ids)
+        (account,) = resolve_accounts(session=stream.session)
+        driver = {
+            "account": account,
+            "policy": self._options["retry"] or DEFAULT_POLICY,
+            "stats": Stats(),
+            "limiters": LIMITERS if self._options["pacing"] else None,
+            "endpoint_url": self._options["endpoint_url"],
+        }
+        return calls, driver, endpoint_key(stream.spec.service, stream.region, stream.account)
+
+    @staticmethod
+    def described(
+        work: _Work, response: Mapping[str, Any], stats: Stats, endpoint: str
+    ) -> list[Job]:
+        """The jobs a describe call returned, normalized as a listing's."""
+        spec, region = work.target.stream.spec, work.target.stream.region
+        assert spec.describe is not None
+        items = list(response.get(spec.describe.result_key) or [])
+        found, _ = read_page(spec, items, region=region, scope={}, stats=stats, endpoint=endpoint)
+        return found
+
     @staticmethod
     def remember_scopes(work: _Work, cursor: Mapping[str, Any]) -> list[dict[str, str]] | None:
         """The scopes a complete discovering read found, to reuse."""
@@ -296,9 +331,24 @@ class Watch(_Base, Iterator[JobEvent]):
         workers = max(1, min(len(self.targets), self._options["max_concurrency"]))
         self._pool = concurrent.futures.ThreadPoolExecutor(workers, "jobkit-watch")
 
+    def _describe(self, work: _Work, outcome: _Outcome) -> None:
+        calls, options, endpoint = self.describe_plan(work)
+        account = options.pop("account")
+        driver = SyncDriver(session=sync_session_of(account), **options)
+        try:
+            for call in calls:
+                response = driver.call(call, endpoint)
+                outcome.jobs += self.described(work, response, options["stats"], endpoint)
+        finally:
+            driver.close()
+            outcome.requests += options["stats"].requests
+
     def _read(self, work: _Work) -> _Outcome:
         outcome = _Outcome(work)
         for read in work.reads:
+            if read.kind is ReadKind.DESCRIBE:
+                self._describe(work, outcome)
+                continue
             for params in work.calls:
                 with jobs(
                     work.target.stream.spec.name, **self.listing_kwargs(work, read, params)
@@ -367,10 +417,25 @@ class AsyncWatch(_Base, AsyncIterator[JobEvent]):
         self._closed = False
         self._limit = asyncio.Semaphore(max(1, self._options["max_concurrency"]))
 
+    async def _describe(self, work: _Work, outcome: _Outcome) -> None:
+        calls, options, endpoint = self.describe_plan(work)
+        account = options.pop("account")
+        driver = AsyncDriver(session=aio_session_of(account), **options)
+        try:
+            for call in calls:
+                response = await driver.call(call, endpoint)
+                outcome.jobs += self.described(work, response, options["stats"], endpoint)
+        finally:
+            await driver.aclose()
+            outcome.requests += options["stats"].requests
+
     async def _read(self, work: _Work) -> _Outcome:
         outcome = _Outcome(work)
         async with self._limit:
             for read in work.reads:
+                if read.kind is ReadKind.DESCRIBE:
+                    await self._describe(work, outcome)
+                    continue
                 for params in work.calls:
                     name = work.target.stream.spec.name
                     async with ajobs(name, **self.listing_kwargs(work, read, params)) as listing:

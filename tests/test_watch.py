@@ -284,3 +284,37 @@ def test_adapters_listed_whole_are_named_in_one_warning() -> None:
     assert len(found) == 1
     assert "glue.job-runs" in found[0] and "stepfunctions.executions" in found[0]
     assert "sagemaker.processing" not in found[0]
+
+
+async def test_batch_running_jobs_are_described_by_id(driver: Driver) -> None:
+    """A few Batch jobs still running among many that ended: each poll reads the new jobs
+    and describes the running ones by id (DescribeJobs, 100 per call) instead of a window
+    back to the oldest; every transition is still reported once."""
+    with Emulator(seed=4, sizes={"ListJobs": 300}, now=REFERENCE_NOW) as emu:
+        changes = JobChanges(emu, seed=1)
+        changes.settle(250, running=True)
+        w = _open(
+            driver,
+            "batch.jobs",
+            regions="us-east-1",
+            endpoint_url=emu.endpoint_url,
+            interval=0.05,
+            until=30,
+        )
+        await _poll(w)
+        changes.schedule(245, within=0.3)
+        changes.advance(1)  # most running jobs end at once
+        assert len(await _poll(w)) == len(changes.log)
+        (target,) = w.targets
+        assert [r.kind.value for r in target.state.plan()] == ["since", "describe"]
+        emu.clear_requests()
+        ends = changes.schedule(within=1.0, failing=0.2)
+        changes.run(speed=1.0)
+        events = await _until(w, lambda got: len(got) == len(ends))
+        changes.stop()
+        assert len(events) == len(ends) == len({e.job.id for e in events})
+        final = {c.record["jobId"]: c.new_status for c in changes.log}
+        assert all(final[str(e.job.id)] == e.job.status.value for e in events)
+        assert emu.request_count(operation="DescribeJobs") >= 1
+        # One window page and one describe call per poll, at most.
+        assert max(w.stats.per_poll[2:]) <= 2

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 
-from jobkit.core.changes import Capabilities, Read, ReadKind, knowledge_of, listing_arguments
+from jobkit.core.changes import (
+    Capabilities,
+    Read,
+    ReadKind,
+    knowledge_of,
+    listing_arguments,
+    plan_reads,
+)
 from jobkit.core.polling import (
     LOCAL_MIN_INTERVAL,
     MIN_INTERVAL,
@@ -14,6 +22,7 @@ from jobkit.core.polling import (
     Pacer,
     StreamWatch,
     check_interval,
+    describe_calls,
     order_events,
 )
 from jobkit.errors import UsageError
@@ -221,3 +230,49 @@ def test_a_newest_first_read_ends_once_every_running_job_is_seen() -> None:
     first = StreamWatch(NEWEST_FIRST)
     (whole,) = first.plan()
     assert not first.progress(whole).complete_after("x", T0)
+
+
+def test_few_running_jobs_among_many_are_described_by_id() -> None:
+    """With a batch describe call, re-reading 3 running jobs costs one call instead of a
+    window of 10 pages; without one (or for the inventory) the window stays."""
+    caps = attrs.evolve(NEWEST_FIRST, sorted_desc=False, window_first=False, describe_batch=100)
+    created = [T0 + dt.timedelta(minutes=m) for m in range(1000)]
+    knowledge = knowledge_of(
+        created, created[:3], modified_watermark=None, overlap=dt.timedelta(minutes=2)
+    )
+    kinds = [
+        r.kind for r in plan_reads(caps, knowledge, overlap=dt.timedelta(minutes=2), describe=True)
+    ]
+    assert kinds == [ReadKind.SINCE, ReadKind.DESCRIBE]
+    assert [r.kind for r in plan_reads(caps, knowledge, overlap=dt.timedelta(minutes=2))] == [
+        ReadKind.SINCE
+    ]
+
+
+def test_describe_calls_take_at_most_the_batch_size() -> None:
+    """250 ids make three DescribeJobs calls of 100, 100 and 50 ids."""
+    from jobkit.adapters import get
+
+    calls = describe_calls(get("batch.jobs"), "us-east-1", [f"id{i}" for i in range(250)])
+    assert [len(c.params["jobs"]) for c in calls] == [100, 100, 50]
+    assert {c.operation for c in calls} == {"DescribeJobs"}
+
+
+def test_describe_declarations_match_the_botocore_model() -> None:
+    """Every adapter's batch describe names a real operation, a list request member and a
+    result list whose records carry the adapter's id, status and creation members."""
+    import botocore.session
+
+    from jobkit.adapters import REGISTRY
+
+    declared = [spec for spec in REGISTRY.values() if spec.describe is not None]
+    assert declared
+    for spec in declared:
+        assert spec.describe is not None
+        model = botocore.session.get_session().get_service_model(spec.service)
+        operation = model.operation_model(spec.describe.operation)
+        assert operation.input_shape.members[spec.describe.ids_member].type_name == "list"
+        result = operation.output_shape.members[spec.describe.result_key]
+        members = result.member.members
+        for field in (spec.id_field, spec.status_field, spec.created_field):
+            assert field in members, (spec.name, field)

@@ -37,6 +37,8 @@ from jobkit.core.changes import (
     knowledge_of,
     plan_reads,
 )
+from jobkit.core.plan import Call
+from jobkit.core.spec import AdapterSpec
 from jobkit.errors import UsageError
 from jobkit.model import Job, JobStatus
 
@@ -51,6 +53,7 @@ __all__ = [
     "ReadProgress",
     "StreamWatch",
     "check_interval",
+    "describe_calls",
     "min_interval",
     "order_events",
 ]
@@ -229,6 +232,7 @@ class StreamWatch:
         self.seen: dict[str, _Seen] = {}
         self.modified_watermark: dt.datetime | None = None
         self._visited: set[str] = set()
+        self._asked: set[str] = set()  # keys a describe read asks for
         self._reads: list[Read] = []
         for key, job in seed:
             self._remember(key, job)
@@ -258,10 +262,25 @@ class StreamWatch:
                 overlap=self.overlap,
                 watermark=self.since,
             )
-            reads = plan_reads(self.caps, knowledge, overlap=self.overlap)
+            # Jobs without an id cannot be described: then the windows re-read them.
+            by_id = all(s.job.id for s in live if not s.status.is_terminal)
+            reads = plan_reads(self.caps, knowledge, overlap=self.overlap, describe=by_id)
         self._reads = reads
         self._visited = set()
+        self._asked = (
+            {key for key, _ in self.open_ids()}
+            if any(r.kind is ReadKind.DESCRIBE for r in reads)
+            else set()
+        )
         return reads
+
+    def open_ids(self) -> list[tuple[str, str]]:
+        """(key, id) of every job not terminal when last seen (and not gone), by key."""
+        return sorted(
+            (key, seen.job.id)
+            for key, seen in self.seen.items()
+            if not seen.gone and not seen.status.is_terminal and seen.job.id
+        )
 
     def progress(self, read: Read) -> ReadProgress:
         """A fresh ``ReadProgress`` for one of the reads ``plan()`` returned."""
@@ -309,6 +328,11 @@ class StreamWatch:
         read covering their creation time did not return them); they are not waited for."""
         covered = coverage(self._reads)
         gone: list[Job] = []
+        for key in self._asked - self._visited:  # described by id, and not returned
+            seen = self.seen[key]
+            if not seen.gone and not seen.status.is_terminal:
+                seen.gone = True
+                gone.append(seen.job)
         if covered is not None:
             for key, seen in self.seen.items():
                 if seen.gone or seen.status.is_terminal or key in self._visited:
@@ -328,6 +352,23 @@ class StreamWatch:
         """True when ``key`` was seen and then left the service."""
         seen = self.seen.get(key)
         return seen is not None and seen.gone
+
+
+def describe_calls(spec: AdapterSpec, region: str, ids: Sequence[str]) -> list[Call]:
+    """The batch describe calls that re-read the jobs ``ids`` (``spec.describe``)."""
+    describe = spec.describe
+    if describe is None:
+        raise ValueError(f"{spec.name} has no batch describe call")
+    return [
+        Call(
+            service=spec.service,
+            region=region,
+            operation=describe.operation,
+            params={describe.ids_member: list(ids[at : at + describe.batch])},
+            adapter=spec.name,
+        )
+        for at in range(0, len(ids), describe.batch)
+    ]
 
 
 def order_events(events: Sequence[JobEvent]) -> list[JobEvent]:

@@ -998,7 +998,28 @@ def _describe(operation: str, listing: str, field: str) -> Handler:
     return handler
 
 
+def describe_jobs_batch(data: EmulatorData, region: str, params: Params) -> Output:
+    """Batch DescribeJobs: up to 100 container jobs by id, from the queues listed so far
+    (ids come from listings); unknown ids are left out, as AWS does."""
+    ids = list(params.get("jobs") or [])
+    if len(ids) > 100:
+        raise BATCH.validation_error("jobs: at most 100 job ids per call")
+    if data.changes is not None:
+        data.changes.tick()
+    with data._lock:
+        sets = [(k[2], v) for k, v in data._sets.items() if k[:2] == ("batch:ListJobs", region)]
+    out: list[Record] = []
+    for wanted in ids:
+        for queue, jobs in sets:
+            found = _by_name(jobs, "jobId", wanted)
+            if found is not None:
+                out.append({**found, "jobQueue": queue})
+                break
+    return {"jobs": out}
+
+
 HANDLERS: Mapping[tuple[str, str], Handler] = {
+    ("batch", "DescribeJobs"): describe_jobs_batch,
     ("sagemaker", "DescribeProcessingJob"): _describe(
         "DescribeProcessingJob", "ListProcessingJobs", "ProcessingJobName"
     ),
