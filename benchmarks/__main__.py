@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import fanout, inventory, organization, throttle
+from benchmarks import fanout, inventory, organization, throttle, watch
 
 TARGETS = {
     "fan_out": "async and sync wall / critical path <= 1.25; speed-up over sequential boto3 >= 15x",
@@ -26,6 +26,7 @@ def main() -> None:
     results = fanout.run()
     synced = inventory.run()
     org = organization.run()
+    watched = watch.run()
     throttling = throttle.report(throttle.run())
     lines = [
         "# Performance",
@@ -54,6 +55,7 @@ def main() -> None:
         lines.append("")
     lines.append(inventory.markdown(synced))
     lines.append(organization.markdown(org))
+    lines.append(watch.markdown(watched))
     text = "\n".join(lines)
     Path(__file__).resolve().parent.parent.joinpath("docs", "performance.md").write_text(text)
     print(text)

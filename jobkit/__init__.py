@@ -14,6 +14,7 @@ from jobkit.api import (
 from jobkit.core.availability import Skipped
 from jobkit.core.fanout import Failure
 from jobkit.core.policy import RetryPolicy
+from jobkit.core.polling import JobEvent
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
@@ -22,6 +23,7 @@ from jobkit.model import Job, JobStatus
 from jobkit.organization import Organization
 from jobkit.present.ipython import register as _register_ipython
 from jobkit.present.joblist import JobList
+from jobkit.watching import await_jobs, awatch, wait, watch
 
 __all__ = [
     "AdapterInfo",
@@ -29,6 +31,7 @@ __all__ = [
     "Explanation",
     "Failure",
     "Job",
+    "JobEvent",
     "JobIterator",
     "JobList",
     "JobStatus",
@@ -42,11 +45,15 @@ __all__ = [
     "__version__",
     "adapters",
     "ajobs",
+    "await_jobs",
+    "awatch",
     "clear_session_cache",
     "explain",
     "inventory",
     "jobs",
     "sync",
+    "wait",
+    "watch",
 ]
 
 # In IPython / Jupyter: Job and Stats show as HTML (they cannot import the presentation

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, Literal
 
 import jobkit
-from jobkit import _sync_cli
+from jobkit import _sync_cli, _watch_cli
 from jobkit.adapters import REGISTRY, resolve
 from jobkit.core.availability import REASONS, Skipped
 from jobkit.core.stats import Stats
@@ -150,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _sync_cli.add_parser(sub)
+    _watch_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -1082,6 +1083,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ls": lambda: _ls(args, out, err),
         "adapters": lambda: _adapters(args, out),
         "sync": lambda: _sync_cli.run(args, out),
+        "watch": lambda: _watch_cli.run(args, out, err),
     }
     try:
         return commands[args.command]()

@@ -20,6 +20,8 @@
     │   └── RepeatedTokenError          the same page token came back twice
     ├── ModelMismatchError              the installed botocore model lacks what an adapter
     │                                   relies on (a paginator, a member)
+    ├── JobNotFoundError                wait() was given jobs that do not exist; ``missing``
+    ├── WaitTimeoutError                wait() timed out (also a TimeoutError); ``running``
     └── Cancelled                       the listing was closed while a call waited
 
     JobkitWarning (a UserWarning)       a stream failed under errors="warn", or was skipped
@@ -40,6 +42,7 @@ __all__ = [
     "InvalidFilterError",
     "InvalidRegionError",
     "InvalidRequestError",
+    "JobNotFoundError",
     "JobkitError",
     "JobkitWarning",
     "MissingDependencyError",
@@ -52,6 +55,7 @@ __all__ = [
     "ServiceError",
     "UnknownAdapterError",
     "UsageError",
+    "WaitTimeoutError",
 ]
 
 
@@ -234,6 +238,38 @@ class ModelMismatchError(JobkitError):
             hint="the installed botocore differs from the one jobkit was checked against: "
             "upgrade jobkit, or install the botocore version it pins",
         )
+
+
+class JobNotFoundError(JobkitError, LookupError):
+    """``wait()`` was given jobs that the service does not have; ``missing`` names them."""
+
+    def __init__(self, missing: list[str], *, hint: str | None = None) -> None:
+        shown = ", ".join(missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
+        super().__init__(
+            f"{len(missing)} job(s) to wait for do not exist: {shown}",
+            hint=hint
+            or "check the names, the adapter and the region (or pass the Job objects a "
+            "listing returned)",
+        )
+        self.missing = missing
+
+
+class WaitTimeoutError(JobkitError, TimeoutError):
+    """``wait()`` reached its timeout; ``running`` holds the jobs still not terminal (as last
+    seen) and ``done`` the ones that finished."""
+
+    def __init__(self, timeout: float, running: list[Any], done: list[Any]) -> None:
+        names = ", ".join(str(j.name or j.id) for j in running[:10])
+        more = f" and {len(running) - 10} more" if len(running) > 10 else ""
+        super().__init__(
+            f"{len(running)} job(s) still running after {timeout:g} s: {names}{more}",
+            hint="wait longer (timeout=...), or read .running for the jobs still running",
+        )
+        self.timeout = timeout
+        self.running = running
+        self.done = done
 
 
 class Cancelled(JobkitError):

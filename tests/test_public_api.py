@@ -13,6 +13,7 @@ EXPECTED = [
     "Explanation",
     "Failure",
     "Job",
+    "JobEvent",
     "JobIterator",
     "JobList",
     "JobStatus",
@@ -26,11 +27,15 @@ EXPECTED = [
     "__version__",
     "adapters",
     "ajobs",
+    "await_jobs",
+    "awatch",
     "clear_session_cache",
     "explain",
     "inventory",
     "jobs",
     "sync",
+    "wait",
+    "watch",
 ]
 
 

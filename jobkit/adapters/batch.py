@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import batch_filters
-from jobkit.core.spec import Partition, ScopeParam, TimeFormat
+from jobkit.core.spec import Describe, Partition, ScopeParam, TimeFormat
 from jobkit.model import JobStatus
 
 __all__ = ["JOBS", "SERVICE_JOBS", "SPECS"]
@@ -80,6 +80,8 @@ JOBS = adapter(
     # status, or one filtered stream covering every status.
     partition=Partition(param="jobStatus", values=tuple(_JOB_STATUS), by_status=True),
     pushdown=batch_filters,
+    # DescribeJobs answers up to 100 jobs by id, in the summaries' member names.
+    describe=Describe(operation="DescribeJobs", ids_member="jobs", result_key="jobs", batch=100),
 )
 
 SPECS = (SERVICE_JOBS, JOBS)

@@ -26,6 +26,7 @@ from jobkit.model import JobStatus
 
 __all__ = [
     "AdapterSpec",
+    "Describe",
     "Discovery",
     "Paging",
     "PagingSource",
@@ -150,6 +151,18 @@ class Partition:
 
 
 @attrs.frozen(kw_only=True)
+class Describe:
+    """A batch describe call of the same service that returns jobs by id, in the listing's
+    record shape (AWS Batch ``DescribeJobs``: up to 100 ``jobs`` ids, answered in ``jobs``).
+    A watch re-reads running jobs with it where that is cheaper than a creation window."""
+
+    operation: str
+    ids_member: str  # the request member holding the ids
+    result_key: str  # the response member holding the records
+    batch: int  # ids per call at most
+
+
+@attrs.frozen(kw_only=True)
 class AdapterSpec(_PagedMixin):
     """Everything jobkit needs to list, page and normalize one AWS operation."""
 
@@ -176,6 +189,7 @@ class AdapterSpec(_PagedMixin):
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     account_field: str | None = None
     pushdown: Callable[[Any, Any], Any] | None = None  # a jobkit.core.pushdown strategy
+    describe: Describe | None = None  # a batch describe by id, where the service has one
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -791,6 +791,8 @@ class EmulatorData:
 
     def job_set(self, service: str, operation: str, region: str, **scope: str) -> JobSet:
         """The lazily generated job set behind ``records()`` (raises UnknownScopeError)."""
+        if self.changes is not None:
+            self.changes.tick()  # time-driven status changes fall due as requests come in
         generic = _generic().GENERIC_OPS.get((service, operation))
         if (service, operation) not in _HAND_WRITTEN_OPS and generic is None:
             raise ValueError(f"{service}:{operation} is not an emulated job listing")

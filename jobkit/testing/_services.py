@@ -65,6 +65,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -1006,7 +1007,75 @@ def list_roles(data: EmulatorData, region: str, params: Params) -> Output:
     return out
 
 
+# ---------------------------------------------------------------------------- Describe
+
+
+_NAME_INDEX: dict[int, tuple[JobSet, dict[str, int]]] = {}
+_NAME_LOCK = threading.Lock()
+
+
+def _by_name(jobs: JobSet, field: str, name: str) -> Record | None:
+    """The record of the job named ``name`` (an index of names per job set, built once: a
+    job's name never changes, only its position when an overlay hides or expires jobs)."""
+    base = getattr(jobs, "base", jobs)
+    with _NAME_LOCK:
+        entry = _NAME_INDEX.get(id(base))
+        if entry is None or entry[0] is not base:
+            index: dict[str, int] = {}
+            for j in range(base.size):
+                value = base.record(j).get(field)
+                if isinstance(value, str):
+                    index.setdefault(value, j)
+            entry = _NAME_INDEX[id(base)] = (base, index)
+    found = entry[1].get(name)
+    if found is None:
+        return None
+    i = found - int(getattr(jobs, "hidden", 0)) if base is not jobs else found
+    if not 0 <= i < jobs.size:
+        return None  # not created yet (held back), or expired
+    return jobs.record(i)
+
+
+def _describe(operation: str, listing: str, field: str) -> Handler:
+    def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        name = params.get(field) or ""
+        found = _by_name(data.job_set("sagemaker", listing, region), field, name)
+        if found is None:
+            raise SAGEMAKER.validation_error(f"Requested resource not found: {name}")
+        return dict(found)
+
+    handler.__doc__ = f"SageMaker {operation}: one job's record by name (the summary's fields)."
+    return handler
+
+
+def describe_jobs_batch(data: EmulatorData, region: str, params: Params) -> Output:
+    """Batch DescribeJobs: up to 100 container jobs by id, from the queues listed so far
+    (ids come from listings); unknown ids are left out, as AWS does."""
+    ids = list(params.get("jobs") or [])
+    if len(ids) > 100:
+        raise BATCH.validation_error("jobs: at most 100 job ids per call")
+    if data.changes is not None:
+        data.changes.tick()
+    with data._lock:
+        sets = [(k[2], v) for k, v in data._sets.items() if k[:2] == ("batch:ListJobs", region)]
+    out: list[Record] = []
+    for wanted in ids:
+        for queue, jobs in sets:
+            found = _by_name(jobs, "jobId", wanted)
+            if found is not None:
+                out.append({**found, "jobQueue": queue})
+                break
+    return {"jobs": out}
+
+
 HANDLERS: Mapping[tuple[str, str], Handler] = {
+    ("batch", "DescribeJobs"): describe_jobs_batch,
+    ("sagemaker", "DescribeProcessingJob"): _describe(
+        "DescribeProcessingJob", "ListProcessingJobs", "ProcessingJobName"
+    ),
+    ("sagemaker", "DescribeTrainingJob"): _describe(
+        "DescribeTrainingJob", "ListTrainingJobs", "TrainingJobName"
+    ),
     ("sagemaker", "ListProcessingJobs"): list_processing_jobs,
     ("sagemaker", "ListLabelingJobsForWorkteam"): list_labeling_jobs_for_workteam,
     ("sagemaker", "ListWorkteams"): list_workteams,
