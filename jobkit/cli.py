@@ -905,7 +905,8 @@ def adapters_markdown() -> str:
         "",
         "One adapter per AWS list operation. Scope parameters are passed in `params=` (or",
         "`--param KEY=VALUE` on the command line) by their AWS names; the ones marked",
-        "*discovered* are found by jobkit when not given (`discover=False` turns that off).",
+        "*discovered* are found by jobkit when not given (`discover=False` turns that off);",
+        "an adapter with a *required* one (no API lists its values) is listed only when named.",
         "",
         "The *push-down* column names the filters the service applies itself (and the request",
         "member that carries each); jobkit applies every filter on the client as well, so the",
@@ -918,7 +919,7 @@ def adapters_markdown() -> str:
     for info in jobkit.adapters():
         scope = (
             ", ".join(
-                f"`{name}`" + (" (discovered)" if name in info.discoverable else "")
+                f"`{name}`" + (" (discovered)" if name in info.discoverable else " (required)")
                 for name in info.scope
             )
             or "-"
