@@ -15,16 +15,19 @@ from jobkit.core.availability import Skipped
 from jobkit.core.fanout import Failure
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
+from jobkit.core.units import CredentialSource, Plan, WorkUnit
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.incremental import inventory, sync
 from jobkit.model import Job, JobStatus
+from jobkit.planning import plan
 from jobkit.present.ipython import register as _register_ipython
 from jobkit.present.joblist import JobList
 
 __all__ = [
     "AdapterInfo",
     "AsyncJobIterator",
+    "CredentialSource",
     "Explanation",
     "Failure",
     "Job",
@@ -33,10 +36,12 @@ __all__ = [
     "JobStatus",
     "JobkitError",
     "JobkitWarning",
+    "Plan",
     "RetryEvent",
     "RetryPolicy",
     "Skipped",
     "Stats",
+    "WorkUnit",
     "__version__",
     "adapters",
     "ajobs",
@@ -44,6 +49,7 @@ __all__ = [
     "explain",
     "inventory",
     "jobs",
+    "plan",
     "sync",
 ]
 

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, Literal
 
 import jobkit
-from jobkit import _sync_cli
+from jobkit import _plan_cli, _sync_cli
 from jobkit.adapters import REGISTRY, resolve
 from jobkit.core.availability import REASONS, Skipped
 from jobkit.core.stats import Stats
@@ -120,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list from a bundled loopback emulator (no AWS account needed)",
     )
+    _plan_cli.add_ls_arguments(ls)
 
     ad = sub.add_parser("adapters", help="list the adapters", description="List the adapters.")
     ad.add_argument("--format", choices=["table", "json", "markdown"], default="table")
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _sync_cli.add_parser(sub)
+    _plan_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -751,7 +753,8 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             stack.enter_context(_environ(emu.env(region=region)))
         # Every adapter, region and profile is listed concurrently; a stream that fails does
         # not stop the others ("collect"), and the exit code says that the output is partial.
-        listing = jobkit.jobs(
+        listing = _plan_cli.listing(
+            args,
             args.adapters or None,
             regions=args.region or None,
             params=params or None,
@@ -1020,6 +1023,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ls": lambda: _ls(args, out, err),
         "adapters": lambda: _adapters(args, out),
         "sync": lambda: _sync_cli.run(args, out),
+        "plan": lambda: _plan_cli.run(args, out),
     }
     try:
         return commands[args.command]()

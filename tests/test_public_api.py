@@ -10,6 +10,7 @@ import jobkit
 EXPECTED = [
     "AdapterInfo",
     "AsyncJobIterator",
+    "CredentialSource",
     "Explanation",
     "Failure",
     "Job",
@@ -18,10 +19,12 @@ EXPECTED = [
     "JobStatus",
     "JobkitError",
     "JobkitWarning",
+    "Plan",
     "RetryEvent",
     "RetryPolicy",
     "Skipped",
     "Stats",
+    "WorkUnit",
     "__version__",
     "adapters",
     "ajobs",
@@ -29,6 +32,7 @@ EXPECTED = [
     "explain",
     "inventory",
     "jobs",
+    "plan",
     "sync",
 ]
 
