@@ -160,7 +160,7 @@ class WorkUnit:
     region: str
     account: str | None = None
     source: CredentialSource = attrs.field(factory=CredentialSource)
-    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_json)
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_json, hash=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # MappingProxyType does not pickle: go through the JSON form.
