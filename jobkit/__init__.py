@@ -15,12 +15,12 @@ from jobkit.core.availability import Skipped
 from jobkit.core.fanout import Failure
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import RetryEvent, Stats
-from jobkit.core.units import CredentialSource, Plan, WorkUnit
+from jobkit.core.units import CredentialSource
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.incremental import inventory, sync
 from jobkit.model import Job, JobStatus
-from jobkit.planning import plan
+from jobkit.planning import Plan, WorkUnit, plan
 from jobkit.present.ipython import register as _register_ipython
 from jobkit.present.joblist import JobList
 

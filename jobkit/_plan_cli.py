@@ -14,13 +14,14 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-import jobkit
+from jobkit.api import jobs
 from jobkit.core.availability import Skipped
 from jobkit.core.fanout import Failure
 from jobkit.core.stats import Stats
-from jobkit.core.units import WorkUnit, parse_shard
+from jobkit.core.units import parse_shard
 from jobkit.errors import UsageError
 from jobkit.model import Job
+from jobkit.planning import WorkUnit, plan
 
 __all__ = ["add_ls_arguments", "add_parser", "listing", "run"]
 
@@ -83,7 +84,7 @@ def _params(pairs: list[str]) -> dict[str, str | list[str]] | None:
 
 def run(args: argparse.Namespace, out: IO[str]) -> int:
     """``jobkit plan``: print the units (one JSON line each), a JSON list or a summary."""
-    plan = jobkit.plan(
+    units = plan(
         args.adapters or None,
         regions=args.region or None,
         profiles=args.profile or None,
@@ -94,17 +95,17 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         name_contains=args.name_contains,
     )
     if args.shard:
-        plan = plan.shard(*parse_shard(args.shard))
+        units = units.shard(*parse_shard(args.shard))
     if args.format == "jsonl":
-        out.write(plan.to_jsonl())
+        out.write(units.to_jsonl())
     elif args.format == "json":
-        out.write(json.dumps([unit.to_json() for unit in plan.units], indent=2) + "\n")
+        out.write(json.dumps([unit.to_json() for unit in units.units], indent=2) + "\n")
     else:
-        adapters = {unit.adapter for unit in plan.units}
-        regions = {unit.region for unit in plan.units}
+        adapters = {unit.adapter for unit in units.units}
+        regions = {unit.region for unit in units.units}
         out.write(
-            f"{len(plan)} units: {len(plan.accounts)} account(s) x {len(adapters)} adapter(s) "
-            f"x {len(regions)} region(s); {len(plan.skipped)} skipped (not offered)\n"
+            f"{len(units)} units: {len(units.accounts)} account(s) x {len(adapters)} adapter(s) "
+            f"x {len(regions)} region(s); {len(units.skipped)} skipped (not offered)\n"
         )
     return 0
 
@@ -143,7 +144,7 @@ def listing(args: argparse.Namespace, adapters: Any, **options: Any) -> Any:
             )
         return WorkUnit.from_json(args.unit).jobs()
     if not getattr(args, "shard", None):
-        return jobkit.jobs(adapters, **options)
+        return jobs(adapters, **options)
     k, n = parse_shard(args.shard)
     if options.get("limit"):
         raise UsageError(
@@ -155,10 +156,10 @@ def listing(args: argparse.Namespace, adapters: Any, **options: Any) -> Any:
         for name in ("regions", "params", "profiles", "status", "since", "until", "name_contains")
         if options.get(name) is not None
     }
-    shard = jobkit.plan(adapters, **selection).shard(k, n)
+    shard = plan(adapters, **selection).shard(k, n)
     profiles = [source.profile for _, source in shard.accounts]
     if not profiles:
         return _Nothing()
     if options.get("profiles") is not None:
         options = {**options, "profiles": profiles}
-    return jobkit.jobs(adapters, **options)
+    return jobs(adapters, **options)

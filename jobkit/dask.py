@@ -23,19 +23,23 @@ error. Unavailable streams skipped under "skip", and failed streams under "warn"
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import operator
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 import attrs
 
 from jobkit.adapters import get as adapter_spec
-from jobkit.core.units import CredentialSource, Plan, WorkUnit
+from jobkit.core.units import CredentialSource
 from jobkit.errors import MissingDependencyError, UsageError
 from jobkit.model import Job
 from jobkit.options import AdapterArg, ListingArgs
+from jobkit.planning import Plan, WorkUnit
+from jobkit.planning import plan as make_plan
 from jobkit.present import export
 from jobkit.present.records import COLUMNS
 
@@ -137,39 +141,66 @@ def _problems_frame(rows: list[dict[str, Any]]) -> pandas.DataFrame:
     )
 
 
+def _problem_rows(line: str, listing: Any) -> list[dict[str, Any]]:
+    """The failed and skipped streams of one unit's listing, as rows of ``problems``."""
+    rows = [
+        {
+            "unit": line,
+            "kind": "failed",
+            "adapter": failure.adapter,
+            "region": failure.region,
+            "account": failure.account,
+            "reason": type(failure.error).__name__,
+            "error": str(failure.error),
+        }
+        for failure in listing.failures
+    ]
+    for skip in listing.skipped:
+        log.info("jobkit: %s skipped", skip)
+        rows.append(
+            {
+                "unit": line,
+                "kind": "skipped",
+                "adapter": skip.adapter,
+                "region": skip.region,
+                "account": skip.account,
+                "reason": skip.reason,
+                "error": None if skip.error is None else str(skip.error),
+            }
+        )
+    return rows
+
+
+async def _list_units(lines: Sequence[str]) -> list[tuple[list[Job], list[dict[str, Any]]]]:
+    """List the units concurrently, each with ``WorkUnit.ajobs()``; the first error (under
+    errors="raise") cancels the others and is raised as it is."""
+
+    async def one(line: str) -> tuple[list[Job], list[dict[str, Any]]]:
+        async with WorkUnit.from_json(line).ajobs() as listing:
+            found = [job async for job in listing]
+        return found, _problem_rows(line, listing)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(line)) for line in lines]
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
 def _read_group(lines: Sequence[str], columns: Sequence[str]) -> tuple[Any, Any]:
-    """Run the units of one partition (their JSON lines): (jobs frame, problems frame)."""
+    """Run the units of one partition (their JSON lines): (jobs frame, problems frame).
+
+    The units run as tasks of one event loop (the async driver): a worker thread starts no
+    thread per unit. Dask's worker profiler samples every thread's stack
+    (``sys._current_frames()``) a hundred times a second; with the sync driver's thread
+    pools being made and joined per unit, workers were seen to freeze there for minutes.
+    """
     jobs: list[Job] = []
     problems: list[dict[str, Any]] = []
-    for line in lines:
-        unit = WorkUnit.from_json(line)
-        with unit.jobs() as listing:
-            jobs.extend(listing)
-        for failure in listing.failures:
-            problems.append(
-                {
-                    "unit": line,
-                    "kind": "failed",
-                    "adapter": failure.adapter,
-                    "region": failure.region,
-                    "account": failure.account,
-                    "reason": type(failure.error).__name__,
-                    "error": str(failure.error),
-                }
-            )
-        for skip in listing.skipped:
-            log.info("jobkit: %s skipped (%s)", skip, unit.key)
-            problems.append(
-                {
-                    "unit": line,
-                    "kind": "skipped",
-                    "adapter": skip.adapter,
-                    "region": skip.region,
-                    "account": skip.account,
-                    "reason": skip.reason,
-                    "error": None if skip.error is None else str(skip.error),
-                }
-            )
+    for found, rows in asyncio.run(_list_units(lines)):
+        jobs.extend(found)
+        problems.extend(rows)
     return _frame(jobs, columns), _problems_frame(problems)
 
 
@@ -201,8 +232,6 @@ def read(
     """
     dask, dd = _require()
     if plan is None:
-        from jobkit.planning import plan as make_plan  # noqa: PLC0415
-
         plan = make_plan(adapters, session=session, profiles=profiles, accounts=accounts, **options)
     elif adapters is not None or options or session or profiles or accounts:
         raise UsageError(
@@ -221,11 +250,14 @@ def read(
                 dd.from_pandas(problems_meta, npartitions=1),
                 plan,
             )
+    nonce = uuid.uuid4().hex[:12]
     tasks = [
         dask.delayed(_read_group, pure=True)(
             tuple(unit.dumps() for unit in group),
             tuple(columns),
-            dask_key_name=f"jobkit-units-{i}-{_token(group)}",
+            # A fresh name per read(): jobs change, so a result kept by a cluster from an
+            # earlier read must not be reused.
+            dask_key_name=f"jobkit-units-{nonce}-{i}",
         )
         for i, group in enumerate(groups)
     ]
@@ -243,12 +275,6 @@ def read(
             verify_meta=False,
         )
     return Reading(jobs, problems, plan)
-
-
-def _token(group: Sequence[WorkUnit]) -> str:
-    import hashlib  # noqa: PLC0415
-
-    return hashlib.sha256("".join(u.dumps() for u in group).encode()).hexdigest()[:16]
 
 
 def read_jobs(

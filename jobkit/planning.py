@@ -12,10 +12,13 @@ unit with the normal machinery: ``ListingOptions`` for exactly that adapter and 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
-from collections.abc import Mapping, Sequence
-from typing import Any, Unpack
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Unpack
 
+import attrs
 import boto3
 import botocore.session
 from aiobotocore.session import AioSession
@@ -30,7 +33,15 @@ from botocore.credentials import (
 from jobkit.accounts import Account, default_region, resolve_accounts
 from jobkit.core.availability import Skipped
 from jobkit.core.plan import choose_regions
-from jobkit.core.units import CredentialSource, Plan, WorkUnit
+from jobkit.core.units import (
+    UNIT_FORMAT,
+    CredentialSource,
+    ShardBy,
+    check_shard,
+    check_unit_json,
+    shard_index,
+    shard_key,
+)
 from jobkit.drivers._config import (
     available_regions,
     partition_of,
@@ -42,7 +53,169 @@ from jobkit.errors import UsageError
 from jobkit.listing import AsyncJobIterator, JobIterator
 from jobkit.options import AdapterArg, ListingArgs, ListingOptions
 
-__all__ = ["account_of", "plan", "role_session", "source_of", "unit_ajobs", "unit_jobs"]
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = [
+    "Plan",
+    "WorkUnit",
+    "account_of",
+    "group_units",
+    "plan",
+    "role_session",
+    "source_of",
+    "unit_ajobs",
+    "unit_jobs",
+]
+
+
+def _frozen_json(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Round-trip through JSON: a unit holds only what its JSON form can hold.
+    return MappingProxyType(json.loads(json.dumps(dict(value), sort_keys=True)))
+
+
+@attrs.frozen(kw_only=True)
+class WorkUnit:
+    """One adapter in one region for one account: the smallest piece of a ``Plan``.
+
+    ``account`` is the account's label (as in ``Failure.account``); ``source`` where a worker
+    gets its credentials; ``options`` the keyword arguments of ``jobs()`` that the unit lists
+    with (JSON values: params, filters with absolute times, shards, errors, ...). Run it with
+    ``jobs()``, ``ajobs()`` or ``to_arrow()``.
+    """
+
+    adapter: str
+    region: str
+    account: str | None = None
+    source: CredentialSource = attrs.field(factory=CredentialSource)
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_json, hash=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # MappingProxyType does not pickle: go through the JSON form.
+        return (WorkUnit.from_json, (self.to_json(),))
+
+    @property
+    def key(self) -> str:
+        """A stable identity: adapter, region and account source."""
+        return json.dumps(
+            [self.source.key, self.account, self.region, self.adapter], separators=(",", ":")
+        )
+
+    def shard_key(self, by: ShardBy = "account") -> str:
+        """The key ``Plan.shard`` hashes: the account, or the account and the region."""
+        return shard_key(self.source, self.region, by)
+
+    def jobs(self) -> JobIterator:
+        """List this unit's jobs, synchronously (a ``JobIterator``, as ``jobs()`` returns):
+        credentials come from ``source``, resolved here."""
+        return unit_jobs(self)
+
+    def ajobs(self) -> AsyncJobIterator:
+        """List this unit's jobs in ``async for`` (an ``AsyncJobIterator``)."""
+        return unit_ajobs(self)
+
+    def to_arrow(self) -> pyarrow.Table:
+        """This unit's jobs as an Arrow table (``jobkit[arrow]``; the columns of
+        ``JobList.to_arrow()``)."""
+        return self.jobs().collect().to_arrow()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form (``format`` is ``UNIT_FORMAT``)."""
+        return {
+            "format": UNIT_FORMAT,
+            "adapter": self.adapter,
+            "region": self.region,
+            "account": self.account,
+            "source": self.source.to_json(),
+            "options": dict(self.options),
+        }
+
+    def dumps(self) -> str:
+        """The JSON form as one line of text."""
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | str) -> WorkUnit:
+        """Read a unit's JSON form (a dict or its text); a unit from a newer jobkit, or
+        one that is not a unit, raises ``UnitFormatError``."""
+        checked = check_unit_json(data)
+        return cls(
+            adapter=checked["adapter"],
+            region=checked["region"],
+            account=checked.get("account"),
+            source=CredentialSource.from_json(checked.get("source") or {}),
+            options=checked.get("options") or {},
+        )
+
+
+@attrs.frozen
+class Plan:
+    """The units of a listing, in a stable order, and the streams left out of it.
+
+    ``shard(k, n)`` is the part of the plan worker k of n runs; ``groups(size)`` cuts it
+    into pieces that keep each account's units together. ``skipped`` lists what will not be
+    listed (a region botocore offers no endpoint of the service in), as a listing reports.
+    """
+
+    units: tuple[WorkUnit, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __iter__(self) -> Iterator[WorkUnit]:
+        return iter(self.units)
+
+    @property
+    def accounts(self) -> list[tuple[str | None, CredentialSource]]:
+        """The distinct (label, source) of the plan's accounts, in order."""
+        return sources_of(self.units)
+
+    def shard(self, k: int, n: int, *, by: ShardBy = "account") -> Plan:
+        """The units of shard ``k`` of ``n`` (0 <= k < n): every unit of an account lands in
+        one shard (``by="account-region"``: every unit of an account and region, to spread
+        a few accounts over more workers), by a hash of the account only, so adding an
+        account moves none of the others' units."""
+        check_shard(k, n)
+        shard_key(CredentialSource(), "", by)  # checks ``by``
+        return Plan(
+            tuple(u for u in self.units if shard_index(u.shard_key(by), n) == k),
+            tuple(s for s in self.skipped if k == 0),
+        )
+
+    def groups(self, size: int = 8) -> list[tuple[WorkUnit, ...]]:
+        """The units by account, each account's cut into groups of at most ``size``."""
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise UsageError(f"size={size!r} is not a positive integer", hint="e.g. 8")
+        return group_units(self.units, size)
+
+    def to_jsonl(self) -> str:
+        """One unit per line (``WorkUnit.from_json`` reads a line back)."""
+        return "".join(unit.dumps() + "\n" for unit in self.units)
+
+    @classmethod
+    def from_jsonl(cls, text: str | Iterable[str]) -> Plan:
+        """A plan from ``to_jsonl()`` text (blank lines are ignored)."""
+        lines = text.splitlines() if isinstance(text, str) else text
+        return cls(tuple(WorkUnit.from_json(line) for line in lines if line.strip()))
+
+
+def group_units(units: Iterable[WorkUnit], size: int) -> list[tuple[WorkUnit, ...]]:
+    """Units grouped by account (in order of first appearance), each group cut into pieces
+    of at most ``size`` units: one account's units run together."""
+    by_account: dict[str, list[WorkUnit]] = {}
+    for unit in units:
+        by_account.setdefault(unit.source.key + "|" + str(unit.account), []).append(unit)
+    out: list[tuple[WorkUnit, ...]] = []
+    for listed in by_account.values():
+        out.extend(tuple(listed[i : i + size]) for i in range(0, len(listed), size))
+    return out
+
+
+def sources_of(units: Sequence[WorkUnit]) -> list[tuple[str | None, CredentialSource]]:
+    """The distinct (label, source) pairs of ``units``, in order."""
+    return list(dict.fromkeys((u.account, u.source) for u in units))
+
 
 #: Keywords of ``jobs()`` a plan cannot carry: they need one process (a global limit or
 #: order, a cursor) or are Python objects a worker sets itself.

@@ -17,13 +17,12 @@ from jobkit.accounts import Account
 from jobkit.core.units import (
     UNIT_FORMAT,
     CredentialSource,
-    Plan,
-    WorkUnit,
     check_shard,
     parse_shard,
     shard_index,
 )
 from jobkit.errors import UnitFormatError, UsageError
+from jobkit.planning import Plan, WorkUnit
 from jobkit.testing import REFERENCE_NOW, Emulator
 
 ADAPTERS = ["sagemaker.processing", "sagemaker.training"]

@@ -11,7 +11,7 @@ import pytest
 
 import jobkit
 from jobkit.cli import main
-from jobkit.core.units import WorkUnit
+from jobkit.planning import WorkUnit
 from jobkit.testing import REFERENCE_NOW, Emulator
 
 PROFILES = ("p-a", "p-b", "p-c", "p-d", "p-e")
