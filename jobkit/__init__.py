@@ -16,11 +16,13 @@ from jobkit.core.fanout import Failure
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.polling import JobEvent
 from jobkit.core.stats import RetryEvent, Stats
+from jobkit.core.units import CredentialSource
 from jobkit.drivers._sessions import clear_session_cache
 from jobkit.errors import JobkitError, JobkitWarning
 from jobkit.incremental import inventory, sync
 from jobkit.model import Job, JobStatus
 from jobkit.organization import Organization
+from jobkit.planning import Plan, WorkUnit, plan
 from jobkit.present.ipython import register as _register_ipython
 from jobkit.present.joblist import JobList
 from jobkit.watching import await_jobs, awatch, wait, watch
@@ -28,6 +30,7 @@ from jobkit.watching import await_jobs, awatch, wait, watch
 __all__ = [
     "AdapterInfo",
     "AsyncJobIterator",
+    "CredentialSource",
     "Explanation",
     "Failure",
     "Job",
@@ -38,10 +41,12 @@ __all__ = [
     "JobkitError",
     "JobkitWarning",
     "Organization",
+    "Plan",
     "RetryEvent",
     "RetryPolicy",
     "Skipped",
     "Stats",
+    "WorkUnit",
     "__version__",
     "adapters",
     "ajobs",
@@ -51,6 +56,7 @@ __all__ = [
     "explain",
     "inventory",
     "jobs",
+    "plan",
     "sync",
     "wait",
     "watch",

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, Literal
 
 import jobkit
-from jobkit import _sync_cli, _watch_cli
+from jobkit import _plan_cli, _sync_cli, _watch_cli
 from jobkit.adapters import REGISTRY, resolve
 from jobkit.core.availability import REASONS, Skipped
 from jobkit.core.stats import Stats
@@ -142,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list from a bundled loopback emulator (no AWS account needed)",
     )
+    _plan_cli.add_ls_arguments(ls)
 
     ad = sub.add_parser("adapters", help="list the adapters", description="List the adapters.")
     ad.add_argument("--format", choices=["table", "json", "markdown"], default="table")
@@ -151,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _sync_cli.add_parser(sub)
     _watch_cli.add_parser(sub)
+    _plan_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -799,7 +801,8 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             stack.enter_context(_environ(emu.env(region=region)))
         # Every adapter, region and profile is listed concurrently; a stream that fails does
         # not stop the others ("collect"), and the exit code says that the output is partial.
-        listing = jobkit.jobs(
+        listing = _plan_cli.listing(
+            args,
             args.adapters or None,
             regions=args.region or None,
             params=params or None,
@@ -1085,6 +1088,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "adapters": lambda: _adapters(args, out),
         "sync": lambda: _sync_cli.run(args, out),
         "watch": lambda: _watch_cli.run(args, out, err),
+        "plan": lambda: _plan_cli.run(args, out),
     }
     try:
         return commands[args.command]()

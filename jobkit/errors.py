@@ -8,7 +8,8 @@
     │   ├── MissingScopeError           names the scope parameter(s) to pass
     │   ├── InvalidRegionError          names the close matches
     │   ├── InvalidFilterError          says what is accepted
-    │   └── MissingDependencyError      names the extra to install (also an ImportError)
+    │   ├── MissingDependencyError      names the extra to install (also an ImportError)
+    │   └── UnitFormatError             a work unit this jobkit cannot read (a newer format)
     ├── CredentialsError                no credentials could be found
     ├── ServiceError                    AWS answered with an error; ``code``, ``http_status``
     │   ├── AccessDeniedError           not retried
@@ -53,6 +54,7 @@ __all__ = [
     "RepeatedTokenError",
     "RetriesExhaustedError",
     "ServiceError",
+    "UnitFormatError",
     "UnknownAdapterError",
     "UsageError",
     "WaitTimeoutError",
@@ -174,6 +176,10 @@ class MissingDependencyError(UsageError, ImportError):
             f"{feature} needs the optional dependency {module!r}",
             hint=f"pip install 'jobkit[{extra}]'",
         )
+
+
+class UnitFormatError(UsageError):
+    """A serialized work unit is not one this jobkit can read (e.g. written by a newer one)."""
 
 
 class CredentialsError(JobkitError):
