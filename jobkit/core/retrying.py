@@ -75,7 +75,7 @@ class CallTracker:
     def after_success(self) -> None:
         """The call succeeded: let the endpoint's limiter speed up."""
         if self.limiter is not None:
-            self.limiter.on_success()
+            self.limiter.on_success(self._ticket)
 
     def _retryable(self, error: BaseException) -> bool:
         verdict = classify(error)
@@ -84,8 +84,11 @@ class CallTracker:
             self.stats.add(self.endpoint, throttles=1)
             if self.limiter is not None and self._ticket is not None:
                 self.limiter.on_throttle(self._ticket)
-        elif verdict.kind is ErrorKind.TRANSIENT:
-            self.stats.add(self.endpoint, transient_errors=1)
+        else:
+            if verdict.kind is ErrorKind.TRANSIENT:
+                self.stats.add(self.endpoint, transient_errors=1)
+            if self.limiter is not None and self._ticket is not None:
+                self.limiter.release()
         return verdict.retryable
 
     def _wait(self, retry_state: tenacity.RetryCallState) -> float:
