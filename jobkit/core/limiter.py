@@ -50,7 +50,7 @@ __all__ = ["AdaptiveLimiter", "LimiterRegistry", "Ticket"]
 
 #: Outcomes of an epoch's requests before a throttle may lower the rate.
 MIN_OUTCOMES = 4
-#: Slow start stops for throttles this thick among its latest requests, however steady.
+#: Throttles this thick among the latest requests lower the rate, however steady.
 SLOW_START_WINDOW = 8
 THICK = 6
 #: Outcomes after a drop before judging whether it lowered the throttle share.
@@ -119,7 +119,7 @@ class AdaptiveLimiter:
     _n: float = attrs.field(default=0.0, init=False)  # outcomes of this epoch's requests
     _t: float = attrs.field(default=0.0, init=False)  # ... of which throttled
     _saved: _Saved | None = attrs.field(default=None, init=False)
-    # Slow start: the outcomes of the last few requests.
+    # The outcomes of this epoch's latest requests.
     _recent: deque[bool] = attrs.field(
         factory=lambda: deque(maxlen=SLOW_START_WINDOW), init=False, repr=False
     )
@@ -158,11 +158,15 @@ class AdaptiveLimiter:
                 self._waited = now
             return Ticket(max(0.0, slot - now), self.epoch)
 
-    def release(self) -> None:
-        """A reserved attempt ended otherwise than answered with success or a throttle (a
-        transient or fatal error, or it was never sent)."""
+    def release(self, ticket: Ticket | None = None, *, sent: bool = True) -> None:
+        """A reserved attempt ended otherwise than answered with success or a throttle: a
+        transient or fatal error, or it was never sent (the listing was closed while it
+        waited), in which case its slot goes back to the queue."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
+            if not sent and ticket is not None:
+                now = self.clock()
+                self._next_slot = max(now, self._next_slot - 1.0 / self.rate)
 
     def on_success(self, ticket: Ticket | None = None) -> None:
         """A request succeeded: let the rate climb (slow start, or the cubic curve)."""
@@ -199,41 +203,39 @@ class AdaptiveLimiter:
             if ticket.epoch != self.epoch:
                 return False
             self._count(throttled=True)
-            share = self._t / self._n
             if self._n < MIN_OUTCOMES:
                 return False  # one throttle among the first requests tells too little
-            if self.slow_start and self._saved is None:
-                # A token bucket throttles slow start once the rate passes it, after a clean
-                # run: a share still small. A share that is steady from the first requests on
-                # may be throttles that come whatever the rate: slow start goes on through
-                # it until there are enough requests to test it with a drop, and for good
-                # once a test found it is (``noise``); unless throttles come so thick that
-                # the rate must be far too high.
-                thick = len(self._recent) == SLOW_START_WINDOW and sum(self._recent) >= THICK
-                if not thick:
-                    if self.noise > 0.0:
-                        if self._n < TEST_OUTCOMES or share <= self.noise + self._margin(3.0):
-                            return False
-                    elif share >= self.noise_floor:
-                        if self._n < 2 * TEST_OUTCOMES:
-                            return False
-                        self._drop(shallow=True)  # a test: goodput says little here
-                        return True
-                self._drop()
-                return True
-            if self.noise > 0.0 and (
-                self._n < TEST_OUTCOMES or share <= self.noise + self._margin(3.0)
-            ):
-                return False  # no more than the throttles that come whatever the rate
-            if self._saved is not None:
+            if self._saved is not None:  # a drop is being tested
                 if self._n < TEST_OUTCOMES:
-                    return False  # too early to tell whether the last drop helped
-                if self._judge() == "undone":
+                    return False  # too early to tell whether it helped
+                verdict = self._judge()
+                if verdict == "undone":
                     return False
-                # Otherwise: the drops helped, and this throttle starts a new chain; or the
-                # last one was not deep enough.
-            self._drop()
-            return True
+                if verdict == "again":
+                    self._drop()
+                    return True
+            return self._on_fresh_throttle()
+
+    def _on_fresh_throttle(self) -> bool:
+        """A throttle outside a test: lower the rate if it looks caused by the rate."""
+        share = self._t / self._n
+        # So thick among the latest requests that the rate must be far too high.
+        thick = len(self._recent) == SLOW_START_WINDOW and sum(self._recent) >= THICK
+        if not thick:
+            if self.noise > 0.0:
+                # Throttles that come whatever the rate are known: only clearly more count.
+                if self._n < TEST_OUTCOMES or share <= self.noise + self._margin(3.0):
+                    return False
+            elif share >= self.noise_floor:
+                # A steady share from the epoch's first requests on, not a throttle after a
+                # clean run: maybe throttles that come whatever the rate. Gather requests,
+                # then test it with a shallow drop (goodput says little here).
+                if self._n < 2 * TEST_OUTCOMES:
+                    return False
+                self._drop(shallow=True)
+                return True
+        self._drop()
+        return True
 
     def _judge(self) -> str:
         """Whether the last drop lowered the throttle share of the requests sent since.
@@ -300,9 +302,7 @@ class AdaptiveLimiter:
     def _count(self, *, throttled: bool) -> None:
         self._n += 1.0
         self._t += 1.0 if throttled else 0.0
-        if self.slow_start:
-            self._recent.append(throttled)
-            return
+        self._recent.append(throttled)
         if self._n > WINDOW:
             self._n /= 2.0
             self._t /= 2.0
