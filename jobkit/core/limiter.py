@@ -7,33 +7,38 @@ from the first request on, and learns what the endpoint allows:
 - **Slow start.** A new endpoint starts at ``start_rate`` (8 requests/s, or half of what an
   endpoint of the same service learned earlier in the process, see ``LimiterRegistry``) and
   each success adds ``growth`` (1) request/s, so at full use the rate doubles about every
-  0.7 s: an unthrottled endpoint is soon effectively unpaced, and a fresh process with many
-  streams does not fire them all at once at an endpoint it knows nothing about.
-- **Drop to what got through.** When slow start meets its first throttle after a clean run
-  (the share of throttled requests still under ``noise_floor``), the ceiling ``w_max`` is the
-  rate in force, but never above the goodput of the last two seconds (successes per second):
-  a token bucket lets through about its rate, so one throttle learns the endpoint's rate
-  instead of a dozen ``beta`` steps. The rate drops to ``beta * w_max`` (0.85) and climbs
-  back along TCP CUBIC's curve ``w_max * (1 + scale * (t - K) ** 3)``, flat around
-  ``w_max`` and probing above it slowly (``scale`` 0.001 of ``w_max`` per s^3).
+  0.7 s. Slow start paces concurrency: a caller alone at the endpoint (a sequential stream)
+  goes at once, its followers are paced. So a fresh process with many streams does not fire
+  them all at once at an endpoint it knows nothing about, and an unthrottled one is soon
+  effectively unpaced.
+- **Drop to what got through.** A throttle after a clean run (the share of this epoch's
+  requests throttled under ``noise_floor``) makes the ceiling ``w_max`` the rate in force,
+  but never above the goodput of the last two seconds (successes per second) nor below half
+  the rate: a token bucket lets through about its rate, so one throttle learns the
+  endpoint's rate instead of a dozen ``beta`` steps. The rate drops to ``beta * w_max``
+  (0.85) and climbs back along TCP CUBIC's curve ``w_max * (1 + scale * (t - K) ** 3)``,
+  flat around ``w_max`` and probing above it slowly (``scale``: 0.001 of ``w_max`` per s^3).
 - **Throttles that do not answer to the rate.** Every drop is an experiment: the share of
-  throttles among the next ``TEST_OUTCOMES`` requests must fall (below ``noise_floor``). If
-  it does not, the limiter drops once more (the first drop may not have been deep enough); if
+  throttles among the next ``TEST_OUTCOMES`` requests must fall under ``noise_floor``. If it
+  does not, the limiter drops once more (the first drop may not have been deep enough); if
   the share still does not fall, the throttles are not ours to fix (random throttles, a quota
   drained by other clients): the drops are undone, the share is kept as ``noise``, and from
-  then on only a share well above it (three standard deviations) lowers the rate. Slow start
-  likewise goes on through throttles that come at a steady share from its first requests.
+  then on only a share well above it (three standard deviations) lowers the rate. A share
+  that is steady from an epoch's first requests on is not a throttle after a clean run: it
+  is gathered over ``2 * TEST_OUTCOMES`` requests, then tested with a shallow drop. Throttles
+  as thick as ``THICK`` of the last ``SLOW_START_WINDOW`` requests drop the rate at once.
   Each retry still backs off on its own (the retry policy); the rate does not collapse.
 
 A throttle of a request sent before the rate last changed (its ``epoch``) says nothing about
-the new rate (it was in flight), so it does not lower the rate again. The rate stays under
-``demand_cap`` times the rate requests are really sent at, unless callers are waiting for
-slots (then the limiter is what holds them back).
+the new rate (it was in flight), so it does not lower the rate again. The rate climbs no
+higher than ``demand_cap`` times the rate requests are really sent at, unless callers are
+waiting for slots (then the limiter is what holds them back).
 
 The limiter never sleeps: ``reserve()`` returns the delay the caller must wait before sending,
-and slots are handed out in order, so concurrent callers are spread evenly over time.
-``benchmarks/pacing.py`` measures it against a token bucket and random throttles over HTTP,
-``tests/pacing_sim.py`` simulates it on a fake clock.
+and slots are handed out in order, so concurrent callers are spread evenly over time; a slot
+of an attempt that was never sent goes back (``release``). ``benchmarks/pacing.py`` measures
+it against a token bucket and random throttles over HTTP; ``tests/pacing_sim.py`` simulates
+it on a fake clock.
 """
 
 from __future__ import annotations
