@@ -194,3 +194,28 @@ async def test_discovered_scope_deleted_is_skipped(
         await driver.collect(
             "sagemaker.labeling-workteam", regions=[region], params={"WorkteamArn": team}
         )
+
+
+@pytest.mark.parametrize(
+    "reason", ["opt-in-required", "unrecognized-client", "not-subscribed", "access-denied"]
+)
+async def test_each_way_an_account_says_no_is_skipped(
+    fresh_emulator: Emulator, driver: Driver, reason: str
+) -> None:
+    """The emulator answers a region as AWS does when it is not opted in, the credentials
+    are not valid there, the account is not subscribed or may not call it: each is skipped
+    with that reason, and the other region is listed exactly once."""
+    emu = fresh_emulator
+    emu.deny(region="eu-west-1", reason=reason)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, it = await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"])
+    for adapter in ADAPTERS:
+        same_jobs(
+            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
+            expected_raw(emu, adapter, "us-east-1"),
+        )
+    assert not [j for j in got if j.region == "eu-west-1"]
+    assert it.skipped and {s.reason for s in it.skipped} == {reason}
+    assert {s.region for s in it.skipped} == {"eu-west-1"}
+    assert not it.failures
