@@ -23,6 +23,16 @@ from tests.test_fanout import _deny_eu
 ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
 
 
+def _only_us_east_1_listed(emu: Emulator, got: list[jobkit.Job]) -> None:
+    """Every adapter's us-east-1 ground truth exactly once, nothing of eu-west-1."""
+    for adapter in ADAPTERS:
+        same_jobs(
+            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
+            expected_raw(emu, adapter, "us-east-1"),
+        )
+    assert not [j for j in got if j.region == "eu-west-1"]
+
+
 @pytest.fixture
 def denied_eu(emu_env: Emulator) -> Iterator[Emulator]:
     """eu-west-1 answers AccessDenied for every service the five original adapters call."""
@@ -39,12 +49,7 @@ async def test_denied_region_is_skipped_and_reported(denied_eu: Emulator, driver
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         got, it = await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"])
-    for adapter in ADAPTERS:
-        same_jobs(
-            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
-            expected_raw(denied_eu, adapter, "us-east-1"),
-        )
-    assert not [j for j in got if j.region == "eu-west-1"]
+    _only_us_east_1_listed(denied_eu, got)
     skipped = it.skipped
     assert skipped and all(s.region == "eu-west-1" for s in skipped)
     assert all(s.reason == "access-denied" for s in skipped)
@@ -210,12 +215,7 @@ async def test_each_way_an_account_says_no_is_skipped(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got, it = await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"])
-    for adapter in ADAPTERS:
-        same_jobs(
-            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
-            expected_raw(emu, adapter, "us-east-1"),
-        )
-    assert not [j for j in got if j.region == "eu-west-1"]
+    _only_us_east_1_listed(emu, got)
     assert it.skipped and {s.reason for s in it.skipped} == {reason}
     assert {s.region for s in it.skipped} == {"eu-west-1"}
     assert not it.failures
