@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import fanout, inventory, throttle
+from benchmarks import dask_scale, fanout, inventory, throttle
 
 TARGETS = {
     "fan_out": "async and sync wall / critical path <= 1.25; speed-up over sequential boto3 >= 15x",
@@ -52,6 +52,7 @@ def main() -> None:
         lines += [f"| {key} | {value:.3f} |" for key, value in figures.items()]
         lines.append("")
     lines.append(inventory.markdown(synced))
+    lines.append(dask_scale.markdown(dask_scale.run()))
     text = "\n".join(lines)
     Path(__file__).resolve().parent.parent.joinpath("docs", "performance.md").write_text(text)
     print(text)
