@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import dask_scale, fanout, inventory, throttle
+from benchmarks import dask_scale, fanout, inventory, organization, throttle, watch
 
 TARGETS = {
     "fan_out": "async and sync wall / critical path <= 1.25; speed-up over sequential boto3 >= 15x",
@@ -25,6 +25,8 @@ def main() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     results = fanout.run()
     synced = inventory.run()
+    org = organization.run()
+    watched = watch.run()
     throttling = throttle.report(throttle.run())
     lines = [
         "# Performance",
@@ -52,6 +54,8 @@ def main() -> None:
         lines += [f"| {key} | {value:.3f} |" for key, value in figures.items()]
         lines.append("")
     lines.append(inventory.markdown(synced))
+    lines.append(organization.markdown(org))
+    lines.append(watch.markdown(watched))
     lines.append(dask_scale.markdown(dask_scale.run()))
     text = "\n".join(lines)
     Path(__file__).resolve().parent.parent.joinpath("docs", "performance.md").write_text(text)

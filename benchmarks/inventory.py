@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jobkit
+from benchmarks._page import replace_section
 from benchmarks.fanout import _rss_mb, _serve
 from jobkit.incremental import sync
 from jobkit.testing import Emulator, Faults, JobChanges
@@ -164,16 +165,7 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
 
 def write_section(results: dict[str, dict[str, float]]) -> None:
     """Replace (or append) the Inventory section of docs/performance.md."""
-    page = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
-    text = page.read_text()
-    start = text.find("## Inventory")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + markdown(results)
-    else:
-        end = text.find("\n## ", start + 1)
-        tail = text[end + 1 :] if end >= 0 else ""
-        text = text[:start] + markdown(results) + ("\n" + tail if tail else "")
-    page.write_text(text)
+    replace_section("Inventory", markdown(results))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import time
+import warnings
 
 import jobkit
 from jobkit.testing import Emulator
@@ -23,7 +24,10 @@ def main() -> None:
         # job queues, pipelines, state machines, ... are discovered; every discovered scope
         # becomes its own stream.
         listing = jobkit.jobs()
-        jobs = list(listing)
+        with warnings.catch_warnings():
+            # The skipped streams are printed below, one line each, instead of the summary.
+            warnings.simplefilter("ignore", jobkit.JobkitWarning)
+            jobs = list(listing)
         elapsed = time.perf_counter() - started
 
     by_adapter = collections.defaultdict(list)
@@ -55,6 +59,8 @@ def main() -> None:
         f"{stats.streams} streams, {stats.requests} requests, {stats.pages} pages, "
         f"{stats.retries} retries, {stats.unnormalized} records kept raw"
     )
+    for skipped in listing.skipped:
+        print(f"skipped {skipped}")
 
 
 if __name__ == "__main__":

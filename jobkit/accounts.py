@@ -9,23 +9,71 @@ endpoints are identical, and a cursor taken in ``jobs()`` resumes in ``ajobs()``
 
 Labels: a single account has the label None; of several, each is named by its profile, or
 ``session{i}`` (its position) when it has no profile of its own. The same profile twice is a
-UsageError, never a silent drop.
+UsageError, never a silent drop. Accounts reached by assuming a role (``accounts=`` with
+account ids and ``role_name=``, or a ``jobkit.Organization``) are labelled by their account id.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import boto3
 import botocore.session
 from aiobotocore.session import AioSession
 
-from jobkit.drivers._sessions import aio_session, new_aio_session, sync_session
+from jobkit.drivers._sessions import (
+    aio_session,
+    new_aio_session,
+    new_sync_session,
+    sync_session,
+)
 from jobkit.errors import UsageError
+from jobkit.roles import aio_role_session, sync_role_session
 
-__all__ = ["Account", "aio_session_of", "default_region", "resolve_accounts", "sync_session_of"]
+__all__ = [
+    "Account",
+    "AccountSource",
+    "AccountsArg",
+    "aio_session_of",
+    "check_account_id",
+    "default_region",
+    "resolve_accounts",
+    "role_arn_for",
+    "sync_session_of",
+]
+
+#: What ``accounts=`` takes: an Organization (anything with ``accounts()``), or account ids,
+#: profile names and sessions.
+AccountsArg = Any
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+class AccountSource(Protocol):
+    """Anything that discovers accounts, such as ``jobkit.Organization``."""
+
+    def accounts(self) -> tuple[Account, ...]:
+        """The accounts, each with its label and credential source."""
+        ...
+
+
+def check_account_id(value: Any, name: str = "accounts") -> str:
+    """``value`` if it is a 12-digit AWS account id; else a UsageError."""
+    if isinstance(value, str) and _ACCOUNT_ID.match(value):
+        return value
+    raise UsageError(
+        f"{name}: {value!r} is not an AWS account id",
+        hint="an account id is 12 digits, e.g. '123456789012' (keep leading zeros: a string)",
+    )
+
+
+def role_arn_for(account_id: str, role_name: str, partition: str = "aws") -> str:
+    """The ARN of role ``role_name`` in ``account_id``."""
+    return f"arn:{partition}:iam::{account_id}:role/{role_name}"
+
 
 _SESSION_HINT = (
     "pass a boto3.Session (or an aiobotocore AioSession to ajobs()), a list of them, "
@@ -39,11 +87,19 @@ class Account:
 
     ``profile``: a named profile jobkit makes a session for (None with ``session`` None: the
     default credential chain). ``session``: the caller's own boto3 or aiobotocore session.
+    ``role_arn``: a role assumed from ``via``'s credentials (refreshable, never stored here).
     """
 
     label: str | None
     profile: str | None = None
     session: Any = attrs.field(default=None, eq=False, repr=False)
+    #: An assumed role: its ARN, external id and session name; ``via`` is the account whose
+    #: credentials assume it (None: the default credential chain).
+    role_arn: str | None = None
+    external_id: str | None = attrs.field(default=None, repr=False)
+    session_name: str = "jobkit"
+    via: Account | None = None
+    account_id: str | None = None
 
 
 def _profile_of(session: Any) -> str | None:
@@ -73,9 +129,31 @@ def _check_session(session: Any) -> Any:
 
 
 def resolve_accounts(
-    *, session: Any = None, profiles: str | Sequence[str] | None = None
+    *,
+    session: Any = None,
+    profiles: str | Sequence[str] | None = None,
+    accounts: Any = None,
+    role_name: str | None = None,
 ) -> tuple[Account, ...]:
-    """The accounts of a listing, labelled the same way for ``jobs()`` and ``ajobs()``."""
+    """The accounts of a listing, labelled the same way for ``jobs()`` and ``ajobs()``.
+
+    ``accounts``: a ``jobkit.Organization`` (or any object with ``accounts()``), or a list of
+    account ids (with ``role_name=``), profile names and sessions.
+    """
+    given = [n for n, v in (("session", session), ("profiles", profiles)) if v is not None]
+    if accounts is not None and given:
+        raise UsageError(
+            f"accounts= was given with {' and '.join(f'{n}=' for n in given)}",
+            hint="name the accounts one way: accounts= takes account ids, profile names, "
+            "sessions or a jobkit.Organization",
+        )
+    if accounts is not None:
+        return _from_accounts(accounts, role_name)
+    if role_name is not None:
+        raise UsageError(
+            "role_name= goes with accounts=",
+            hint="e.g. accounts=['123456789012'], role_name='OrganizationAccountAccessRole'",
+        )
     if session is not None and profiles is not None:
         raise UsageError(
             "session= and profiles= were both given",
@@ -130,8 +208,80 @@ def resolve_accounts(
     return tuple(out)
 
 
+def _from_accounts(accounts: Any, role_name: str | None) -> tuple[Account, ...]:
+    if hasattr(accounts, "accounts") and callable(accounts.accounts):
+        if role_name is not None:
+            raise UsageError(
+                "role_name= was given with an Organization",
+                hint="set the role on the Organization: Organization(role_name=...)",
+            )
+        found: tuple[Account, ...] = accounts.accounts()
+        if not found:
+            raise UsageError(
+                "the organization has no account to list (after ous=, include=, exclude=)",
+                hint="check the OU ids and the include/exclude lists",
+            )
+        return found
+    items = [accounts] if isinstance(accounts, str) else list(accounts)
+    if not items:
+        raise UsageError("accounts= is empty", hint="name at least one account")
+    ids = [a for a in items if isinstance(a, str) and a.isdigit()]
+    if ids:
+        if role_name is None:
+            raise UsageError(
+                f"accounts= names account ids ({ids[0]!r}, ...) but no role_name= to reach them",
+                hint="pass role_name='OrganizationAccountAccessRole' (the role to assume in each)",
+            )
+        if role_name.startswith("arn:"):
+            raise UsageError(
+                f"role_name={role_name!r} is a role ARN; the role name is the same in every "
+                "account",
+                hint="pass its name, e.g. role_name='OrganizationAccountAccessRole'",
+            )
+    out: list[Account] = []
+    sessions = []
+    for item in items:
+        if isinstance(item, str) and item.isdigit():
+            account_id = check_account_id(item)
+            assert role_name is not None
+            out.append(
+                Account(
+                    account_id,
+                    account_id=account_id,
+                    role_arn=role_arn_for(account_id, role_name),
+                )
+            )
+        elif isinstance(item, Account):
+            out.append(item)
+        elif isinstance(item, str):
+            out.append(Account(item, item))
+        else:
+            sessions.append(item)
+    if sessions:
+        out.extend(a for a in resolve_accounts(session=sessions) if a.label is not None)
+        if len(sessions) == 1:
+            out.append(attrs.evolve(resolve_accounts(session=sessions)[0], label="session0"))
+    labels = [a.label for a in out]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1 and label})
+    if duplicates:
+        raise UsageError(f"accounts= names {duplicates[0]!r} twice", hint="name each account once")
+    if len(out) == 1:
+        return (attrs.evolve(out[0], label=None),)
+    return tuple(out)
+
+
 def sync_session_of(account: Account) -> boto3.Session:
     """The boto3 session of ``account`` (an aiobotocore session is not accepted here)."""
+    if account.role_arn is not None:
+        source = sync_session_of(account.via) if account.via is not None else sync_session()
+        return sync_role_session(
+            source,
+            role_arn=account.role_arn,
+            external_id=account.external_id,
+            session_name=account.session_name,
+            region=source.region_name,
+            new_session=new_sync_session,
+        )
     if account.session is None:
         return sync_session(account.profile)
     if isinstance(account.session, boto3.Session):
@@ -145,6 +295,16 @@ def sync_session_of(account: Account) -> boto3.Session:
 def aio_session_of(account: Account) -> AioSession:
     """The aiobotocore session of ``account``; a boto3 session's profile, region and explicit
     keys are carried over to a new one."""
+    if account.role_arn is not None:
+        base = aio_session_of(account.via) if account.via is not None else aio_session()
+        return aio_role_session(
+            base,
+            role_arn=account.role_arn,
+            external_id=account.external_id,
+            session_name=account.session_name,
+            region=default_region(base),
+            new_session=new_aio_session,
+        )
     source = account.session
     if source is None:
         return aio_session(account.profile)

@@ -14,7 +14,7 @@ import attrs
 import boto3
 from aiobotocore.session import AioSession
 
-from jobkit.accounts import default_region, resolve_accounts, sync_session_of
+from jobkit.accounts import AccountsArg, default_region, resolve_accounts, sync_session_of
 from jobkit.adapters import REGISTRY
 from jobkit.core import pushdown
 from jobkit.listing import AsyncJobIterator, JobIterator
@@ -70,6 +70,8 @@ def jobs(
     *,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
+    accounts: AccountsArg = None,
+    role_name: str | None = None,
     **options: Unpack[ListingArgs],
 ) -> JobIterator:
     """List jobs, synchronously.
@@ -78,7 +80,10 @@ def jobs(
     or several (None: the session's region). ``params``: the operations' scope parameters by
     their AWS names (a value may be a list; scopes not given are discovered). ``session``: a
     boto3 session, or several (None: the default one, honouring AWS_PROFILE and the credential
-    chain); ``profiles``: named profiles instead (not both).
+    chain); ``profiles``: named profiles instead (not both); ``accounts``: a
+    ``jobkit.Organization``, or account ids (with ``role_name=``, the role assumed in each),
+    profile names and sessions (not with ``session``/``profiles``); ``max_initializing``:
+    accounts resolving their credentials (assuming their role) at once (default 4).
     ``endpoint_url``: one endpoint for every service (botocore's AWS_ENDPOINT_URL and
     AWS_ENDPOINT_URL_<SERVICE> are honoured without it). ``retry``: the retry policy.
     ``on_retry``: called with a ``RetryEvent`` before each retry. ``discover``: find
@@ -111,7 +116,10 @@ def jobs(
     jobs sooner and make a retried page cheaper.
     """
     checked = ListingOptions.build(adapters, **options)
-    return JobIterator(checked, resolve_accounts(session=session, profiles=profiles))
+    found = resolve_accounts(
+        session=session, profiles=profiles, accounts=accounts, role_name=role_name
+    )
+    return JobIterator(checked, found)
 
 
 def ajobs(
@@ -119,13 +127,18 @@ def ajobs(
     *,
     session: AioSession | boto3.Session | Sequence[AioSession | boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
+    accounts: AccountsArg = None,
+    role_name: str | None = None,
     **options: Unpack[ListingArgs],
 ) -> AsyncJobIterator:
     """List jobs in ``async for`` (same arguments as ``jobs()``; ``session`` may be an
     aiobotocore ``AioSession`` or a boto3 ``Session``, whose profile and region are used, or
     several of them)."""
     checked = ListingOptions.build(adapters, **options)
-    return AsyncJobIterator(checked, resolve_accounts(session=session, profiles=profiles))
+    found = resolve_accounts(
+        session=session, profiles=profiles, accounts=accounts, role_name=role_name
+    )
+    return AsyncJobIterator(checked, found)
 
 
 @attrs.frozen(kw_only=True)
@@ -158,6 +171,8 @@ def explain(
     *,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
+    accounts: AccountsArg = None,
+    role_name: str | None = None,
     **selection: Unpack[SelectArgs],
 ) -> ExplanationList[Explanation]:
     """Show, per adapter and region, which filters go to the service and which jobkit applies.
@@ -167,9 +182,14 @@ def explain(
     applied on the client as well, so the listed push-down only saves pages.
     """
     options = ListingOptions.build(adapters, **selection)
-    accounts = resolve_accounts(session=session, profiles=profiles)
     regions_used = options.regions or options.regions_or(
-        default_region(sync_session_of(accounts[0]))
+        default_region(
+            sync_session_of(
+                resolve_accounts(
+                    session=session, profiles=profiles, accounts=accounts, role_name=role_name
+                )[0]
+            )
+        )
     )
     query = options.query
     out: ExplanationList[Explanation] = ExplanationList()

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, Literal
 
 import jobkit
-from jobkit import _plan_cli, _sync_cli
+from jobkit import _plan_cli, _sync_cli, _watch_cli
 from jobkit.adapters import REGISTRY, resolve
 from jobkit.core.availability import REASONS, Skipped
 from jobkit.core.stats import Stats
@@ -58,11 +58,16 @@ def _services() -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    description = (
+        f"List jobs across {len(_services())} AWS services through one API: "
+        + ", ".join(_services())
+        + f" ({len(REGISTRY)} adapters; `jobkit adapters` lists them)."
+    )
     parser = argparse.ArgumentParser(
         prog="jobkit",
-        description=f"List jobs across {len(_services())} AWS services through one API: "
-        + ", ".join(_services())
-        + f" ({len(REGISTRY)} adapters; `jobkit adapters` lists them).",
+        # Wrapped here, never inside a service name (argparse breaks on hyphens).
+        description=textwrap.fill(description, width=78, break_on_hyphens=False),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"jobkit {jobkit.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -77,6 +82,23 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("adapters", nargs="*", metavar="ADAPTER", help="e.g. sagemaker.processing")
     ls.add_argument("--region", action="append", default=[], help="repeatable; `all` for every")
     ls.add_argument("--profile", action="append", default=[], help="AWS profile; repeatable")
+    ls.add_argument(
+        "--org-role",
+        metavar="NAME",
+        help="list every account of the AWS Organization, assuming this role in each "
+        "(e.g. OrganizationAccountAccessRole)",
+    )
+    ls.add_argument(
+        "--ou", action="append", default=[], help="with --org-role: only accounts under this OU"
+    )
+    ls.add_argument(
+        "--exclude-account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --org-role: leave this account out; repeatable",
+    )
+    ls.add_argument("--external-id", help="with --org-role: the external id the role requires")
     ls.add_argument(
         "--status", action="append", help="a JobStatus name (e.g. failed); repeatable or a,b"
     )
@@ -130,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _sync_cli.add_parser(sub)
     _plan_cli.add_parser(sub)
+    _watch_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -736,6 +759,31 @@ def _wrap(line: str, width: int | None) -> str:
     return "\n".join(textwrap.wrap(line, width - 1, subsequent_indent=indent))
 
 
+def _organization(args: argparse.Namespace) -> jobkit.Organization | None:
+    """The organization ``--org-role`` asks for (its other flags need it)."""
+    if args.org_role is None:
+        stray = [
+            flag
+            for flag, value in (
+                ("--ou", args.ou),
+                ("--exclude-account", args.exclude_account),
+                ("--external-id", args.external_id),
+            )
+            if value
+        ]
+        if stray:
+            raise UsageError(
+                f"{stray[0]} needs --org-role", hint="e.g. --org-role OrganizationAccountAccessRole"
+            )
+        return None
+    return jobkit.Organization(
+        role_name=args.org_role,
+        ous=args.ou or None,
+        exclude=args.exclude_account,
+        external_id=args.external_id,
+    )
+
+
 def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     params = _params(args.param)
     failed = False
@@ -759,6 +807,7 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             regions=args.region or None,
             params=params or None,
             profiles=args.profile or None,
+            accounts=_organization(args),
             errors="collect",
             status=_statuses(args.status),
             since=args.since,
@@ -859,7 +908,8 @@ def adapters_markdown() -> str:
         "",
         "One adapter per AWS list operation. Scope parameters are passed in `params=` (or",
         "`--param KEY=VALUE` on the command line) by their AWS names; the ones marked",
-        "*discovered* are found by jobkit when not given (`discover=False` turns that off).",
+        "*discovered* are found by jobkit when not given (`discover=False` turns that off);",
+        "an adapter with a *required* one (no API lists its values) is listed only when named.",
         "",
         "The *push-down* column names the filters the service applies itself (and the request",
         "member that carries each); jobkit applies every filter on the client as well, so the",
@@ -872,7 +922,7 @@ def adapters_markdown() -> str:
     for info in jobkit.adapters():
         scope = (
             ", ".join(
-                f"`{name}`" + (" (discovered)" if name in info.discoverable else "")
+                f"`{name}`" + (" (discovered)" if name in info.discoverable else " (required)")
                 for name in info.scope
             )
             or "-"
@@ -902,6 +952,20 @@ def adapters_markdown() -> str:
             words.setdefault(mapped_to, []).append(f"`{word}`")
         mapped = "; ".join(f"{s.value} ← {', '.join(words[s])}" for s in JobStatus if s in words)
         lines.append(f"- `{info.name}` (`{spec.status_field}`): {mapped}")
+    lines += [
+        "",
+        "## Job names",
+        "",
+        "`Job.name` is the operation's name member. Where the API gives jobs no name, it is",
+        "the first of these members present (an ARN by its last part), else the job's id:",
+        "",
+    ]
+    for info in jobkit.adapters():
+        spec = REGISTRY[info.name]
+        if spec.name_field is None:
+            members = ", ".join(f"`{m}`" for m in spec.name_fallback)
+            used = f"{members}, else the id `{spec.id_field}`" if members else f"`{spec.id_field}`"
+            lines.append(f"- `{info.name}`: {used}")
     return "\n".join(lines) + "\n"
 
 
@@ -1024,6 +1088,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "adapters": lambda: _adapters(args, out),
         "sync": lambda: _sync_cli.run(args, out),
         "plan": lambda: _plan_cli.run(args, out),
+        "watch": lambda: _watch_cli.run(args, out, err),
     }
     try:
         return commands[args.command]()

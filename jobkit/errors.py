@@ -21,6 +21,8 @@
     │   └── RepeatedTokenError          the same page token came back twice
     ├── ModelMismatchError              the installed botocore model lacks what an adapter
     │                                   relies on (a paginator, a member)
+    ├── JobNotFoundError                wait() was given jobs that do not exist; ``missing``
+    ├── WaitTimeoutError                wait() timed out (also a TimeoutError); ``running``
     └── Cancelled                       the listing was closed while a call waited
 
     JobkitWarning (a UserWarning)       a stream failed under errors="warn", or was skipped
@@ -41,6 +43,7 @@ __all__ = [
     "InvalidFilterError",
     "InvalidRegionError",
     "InvalidRequestError",
+    "JobNotFoundError",
     "JobkitError",
     "JobkitWarning",
     "MissingDependencyError",
@@ -54,6 +57,7 @@ __all__ = [
     "UnitFormatError",
     "UnknownAdapterError",
     "UsageError",
+    "WaitTimeoutError",
 ]
 
 
@@ -127,9 +131,16 @@ class UnknownAdapterError(UsageError):
 class MissingScopeError(UsageError):
     """The operation needs a parent scope (a work team, a job queue, ...) that was not given."""
 
-    def __init__(self, adapter: str, operation: str, missing: list[str]) -> None:
+    def __init__(
+        self,
+        adapter: str,
+        operation: str,
+        missing: list[str],
+        how: dict[str, str] | None = None,
+    ) -> None:
         self.missing = missing
-        names = ", ".join(repr(m) for m in missing)
+        # ``how`` says what each parameter is and where its values come from.
+        names = ", ".join(f"{m!r} ({how[m]})" if how and m in how else repr(m) for m in missing)
         super().__init__(
             f"{operation} needs the scope parameter(s) {names}",
             adapter=adapter,
@@ -233,6 +244,38 @@ class ModelMismatchError(JobkitError):
             hint="the installed botocore differs from the one jobkit was checked against: "
             "upgrade jobkit, or install the botocore version it pins",
         )
+
+
+class JobNotFoundError(JobkitError, LookupError):
+    """``wait()`` was given jobs that the service does not have; ``missing`` names them."""
+
+    def __init__(self, missing: list[str], *, hint: str | None = None) -> None:
+        shown = ", ".join(missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
+        super().__init__(
+            f"{len(missing)} job(s) to wait for do not exist: {shown}",
+            hint=hint
+            or "check the names, the adapter and the region (or pass the Job objects a "
+            "listing returned)",
+        )
+        self.missing = missing
+
+
+class WaitTimeoutError(JobkitError, TimeoutError):
+    """``wait()`` reached its timeout; ``running`` holds the jobs still not terminal (as last
+    seen) and ``done`` the ones that finished."""
+
+    def __init__(self, timeout: float, running: list[Any], done: list[Any]) -> None:
+        names = ", ".join(str(j.name or j.id) for j in running[:10])
+        more = f" and {len(running) - 10} more" if len(running) > 10 else ""
+        super().__init__(
+            f"{len(running)} job(s) still running after {timeout:g} s: {names}{more}",
+            hint="wait longer (timeout=...), or read .running for the jobs still running",
+        )
+        self.timeout = timeout
+        self.running = running
+        self.done = done
 
 
 class Cancelled(JobkitError):

@@ -35,6 +35,7 @@ from jobkit.core.changes import (
     ReadKind,
     capabilities,
     coverage,
+    listing_arguments,
     plan_reads,
 )
 from jobkit.core.policy import RetryPolicy
@@ -286,17 +287,6 @@ class _Plan:
 class _Failed:
     stream: _Stream
     error: BaseException
-
-
-def _read_kwargs(read: Read, params: Mapping[str, Any]) -> dict[str, Any]:
-    if read.kind is ReadKind.NEWEST:
-        return {"order": "created-desc", "params": dict(params)}
-    if read.kind is ReadKind.SINCE:
-        return {"since": read.since, "params": dict(params)}
-    if read.kind is ReadKind.MODIFIED:
-        assert read.since is not None and read.member is not None
-        return {"params": {**params, read.member: read.since.isoformat()}}
-    return {"params": dict(params)}
 
 
 def _encode_reads(reads: Sequence[Read]) -> list[dict[str, Any]]:
@@ -552,19 +542,14 @@ class _Runner:
                     pacing=self.options["pacing"],
                     max_concurrency=self.options["max_concurrency"],
                     cursor=cursor if resumable else None,
-                    **_read_kwargs(read, params),
+                    **listing_arguments(read, params),
                 )
                 complete = True
                 with listing:
                     for job in listing:
                         if self.stop.is_set():
                             return
-                        if (
-                            read.kind is ReadKind.NEWEST
-                            and read.since is not None
-                            and job.created is not None
-                            and job.created < read.since
-                        ):
+                        if read.past(job.created):
                             complete = False
                             break
                         seen += 1

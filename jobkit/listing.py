@@ -7,10 +7,12 @@ two iterators only make their drivers and run the scheduler with them.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
 import functools
 import logging
+import threading
 import time
 import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
@@ -25,6 +27,7 @@ from jobkit.core.plan import (
     choose_regions,
     discover_scopes,
     endpoint_key,
+    missing_scopes,
     plan_streams,
 )
 from jobkit.core.spec import AdapterSpec
@@ -66,7 +69,7 @@ class Listing:
         self._regions = options.regions_or(self._default_region)
         options.cursor.record(regions=list(self._regions), accounts=self._accounts)
         self._progress = make_progress(options.progress)
-        self._not_offered: list[Skipped] = []  # regions botocore lists no endpoint in
+        self._skipped_early: list[Skipped] = []  # skipped before any call (region, scope)
         self._scheduler = Scheduler(
             cursor=options.cursor,
             order=options.query.order,
@@ -98,7 +101,7 @@ class Listing:
         """Streams not listed because they are unavailable (access denied, region not
         enabled or not offered, a discovered scope gone, ...), each with its reason and
         error; empty under ``errors="raise"``, where they stop the listing instead."""
-        return self._not_offered + self._scheduler.skipped
+        return self._skipped_early + self._scheduler.skipped
 
     @property
     def cursor(self) -> dict[str, Any]:
@@ -135,19 +138,19 @@ class Listing:
             available_regions(spec.service, partition_of(self._default_region)),
         )
         for account in self._accounts:
-            for region in not_offered:
-                self._not_offered.append(
-                    Skipped(
-                        adapter=spec.name,
-                        region=region,
-                        account=account,
-                        scope={},
-                        reason="not-offered",
-                    )
-                )
-                self.stats.count(skipped=1)
-                log.info("jobkit: %s is not offered in %s; skipped", spec.service, region)
+            self._skip(spec, not_offered, account, "not-offered")
         return chosen
+
+    def _skip(
+        self, spec: AdapterSpec, regions: Sequence[str], account: str | None, reason: str
+    ) -> None:
+        """Report streams that are not listed for a reason known before any call."""
+        for region in regions:
+            self._skipped_early.append(
+                Skipped(adapter=spec.name, region=region, account=account, scope={}, reason=reason)
+            )
+            self.stats.count(skipped=1)
+            log.info("jobkit: %s in %s skipped: %s", spec.name, region, reason)
 
     def _plan(self) -> Scheduler:
         """Put every discovery (and through it every stream) into the scheduler."""
@@ -155,6 +158,11 @@ class Listing:
         regions = {spec.name: self._regions_of(spec) for spec in options.specs}
         for account in self._accounts:
             for spec in options.specs:
+                given = options.scopes[spec.name]
+                if options.every_adapter and missing_scopes(spec, given, discover=options.discover):
+                    # Not named, and no API lists its parents: reported, not an error.
+                    self._skip(spec, regions[spec.name], account, "scope-required")
+                    continue
                 for region in regions[spec.name]:
                     flow = discover_scopes(
                         spec, region, options.scopes[spec.name], discover=options.discover
@@ -207,11 +215,13 @@ class Listing:
             )
 
     def _failed(self, error: JobkitError) -> None:
-        """Attach the resume point to an error that stops the listing."""
+        """Attach the resume point to an error that stops the listing; the hint mentions it
+        only where resuming helps (some jobs were listed, or some streams finished)."""
         if error.cursor is None:
             error.cursor = self.cursor
-            resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
-            error.hint = f"{error.hint}; {resume}" if error.hint else resume
+            if self.options.cursor.positions:
+                resume = "resume where it stopped with jobs(..., cursor=error.cursor)"
+                error.hint = f"{error.hint}; {resume}" if error.hint else resume
 
 
 class JobIterator(Listing, Iterator[Job]):
@@ -226,6 +236,7 @@ class JobIterator(Listing, Iterator[Job]):
     def __init__(self, options: ListingOptions, accounts: Sequence[Account]) -> None:
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
+        shared["init_gate"] = threading.BoundedSemaphore(options.max_initializing)
         self._drivers = {
             account.label: SyncDriver(session=sync_session_of(account), **shared)
             for account in accounts
@@ -270,6 +281,7 @@ class AsyncJobIterator(Listing, AsyncIterator[Job]):
     def __init__(self, options: ListingOptions, accounts: Sequence[Account]) -> None:
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
+        shared["init_gate"] = asyncio.Semaphore(options.max_initializing)
         self._drivers = {
             account.label: AsyncDriver(session=aio_session_of(account), **shared)
             for account in accounts

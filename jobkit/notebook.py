@@ -1,7 +1,8 @@
 """jobkit in notebooks: the names a notebook imports, gathered from ``jobkit.present``.
 
 ``JobList`` (the jobs with their stats, HTML view, ``to_pandas()`` / ``to_arrow()``),
-``Progress`` (a tqdm bar a listing feeds), ``STATUS_COLORS`` (the status colours of the views,
+``Progress`` (a tqdm bar a listing feeds), ``WatchBoard`` (a live view of
+``jobkit.watch`` events, refreshed in place), ``STATUS_COLORS`` (the status colours of the views,
 for your plots) and the record helpers. This module sits on top, beside the command line;
 nothing in jobkit imports it. pandas, pyarrow and tqdm are optional extras
 (``jobkit[pandas]``, ``jobkit[arrow]``, ``jobkit[progress]``, or all of them with ipywidgets
@@ -21,6 +22,7 @@ from jobkit.present.joblist import JobList
 from jobkit.present.progress import Progress, make_progress
 from jobkit.present.records import COLUMNS, flatten_extras, job_record, text_table
 from jobkit.present.tables import AdapterTable, ExplanationList
+from jobkit.present.watchview import WatchBoard
 
 __all__ = [
     "COLUMNS",
@@ -29,6 +31,7 @@ __all__ = [
     "ExplanationList",
     "JobList",
     "Progress",
+    "WatchBoard",
     "flatten_extras",
     "job_html",
     "job_record",

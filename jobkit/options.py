@@ -77,6 +77,7 @@ class ListingArgs(SelectArgs, total=False):
     max_concurrency: int
     errors: ErrorMode
     page_size: int | None
+    max_initializing: int
 
 
 def positive(name: str, value: Any, example: str) -> int | None:
@@ -168,6 +169,9 @@ class ListingOptions:
     """What a listing was asked to do, checked. Build it with ``ListingOptions.build``."""
 
     specs: tuple[AdapterSpec, ...]
+    #: No adapter was named: every adapter is listed, and one whose scope cannot be
+    #: discovered is skipped (reported), not an error.
+    every_adapter: bool = False
     regions: tuple[str, ...] | None  # None: the default region of the first account
     scopes: Mapping[str, Mapping[str, Any]]  # adapter -> the scope values given
     extras: Mapping[str, Mapping[str, Any]]  # adapter -> other request members given
@@ -183,6 +187,8 @@ class ListingOptions:
     errors: ErrorMode = attrs.field(default="skip", validator=_check_errors)
     shards: int | None = attrs.field(default=None, validator=_check_positive("shards=8"))
     page_size: int | None = attrs.field(default=None, validator=_check_positive("page_size=50"))
+    #: Accounts resolving their credentials (assuming a role) at once, at most.
+    max_initializing: int = attrs.field(default=4, validator=_check_positive("max_initializing=4"))
 
     @classmethod
     def build(cls, adapters: AdapterArg = None, **args: Unpack[ListingArgs]) -> ListingOptions:
@@ -206,6 +212,7 @@ class ListingOptions:
         scopes, extras = _split_params(specs, _check_params(args.get("params")))
         return cls(
             specs=specs,
+            every_adapter=adapters is None,
             regions=_check_regions(args.get("regions")),
             scopes=scopes,
             extras=extras,
@@ -221,6 +228,7 @@ class ListingOptions:
             errors=args.get("errors", "skip"),
             shards=args.get("shards"),
             page_size=args.get("page_size"),
+            max_initializing=args.get("max_initializing", 4),
         )
 
     def regions_or(self, default_region: str | None) -> tuple[str, ...]:

@@ -18,9 +18,12 @@ GROUND_TRUTH_ADAPTERS = (
 )
 
 
-def expected_raw(emu: Emulator, adapter: str, region: str) -> list[dict[str, Any]]:
-    """Every summary ``adapter`` must yield in ``region``, over all its scopes."""
-    data = emu.data
+def expected_raw(
+    emu: Emulator, adapter: str, region: str, account: str | None = None
+) -> list[dict[str, Any]]:
+    """Every summary ``adapter`` must yield in ``region`` (of ``account``: None for the
+    management account), over all its scopes."""
+    data = emu.data if account is None else emu.data_for(account)
     if adapter == "sagemaker.processing":
         return data.records("sagemaker", "ListProcessingJobs", region)
     if adapter == "comprehendmedical.snomedct":

@@ -984,9 +984,15 @@ def test_every_generic_operation_has_records_and_sizes() -> None:
             scope = {"jobQueue": queues[0]["jobQueueArn"]}
         elif op.scope == "AccountId":
             scope = {"AccountId": "123456789012"}
-        elif op.parent is not None:
-            item = data.parents(*op.parent, REGION)[0]
-            scope = {op.scope or "": item if op.parent_value is None else item[op.parent_value]}
+        else:
+            for member, parent, value in op.scopes:
+                if member.lower().endswith("accountid"):
+                    scope[member] = "123456789012"
+                elif parent is None:
+                    scope[member] = "given-by-the-caller"  # no parent listing: any value
+                else:
+                    item = data.parents(*parent, REGION)[0]
+                    scope[member] = item if value is None else item[value]
         records = data.records(service, operation, REGION, **scope)
         expected = 5 if operation == "ListJobs" else data.size(service, operation)
         assert len(records) == expected, (service, operation)

@@ -472,7 +472,8 @@ def test_quickstart_notebook_runs_every_cell_quietly(
     html = "".join(
         out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})
     )
-    for view in ("jobkit-joblist", "jobkit-job", "jobkit-stats", "jobkit-adapter-counts"):
+    views = ("jobkit-joblist", "jobkit-job", "jobkit-stats", "jobkit-adapter-counts")
+    for view in (*views, "jobkit-watchboard"):
         assert f'class="{view}"' in html, view
     assert any("image/png" in out.get("data", {}) for out in outputs)
 

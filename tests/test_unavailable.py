@@ -132,3 +132,61 @@ def test_reasons_are_decided_from_the_error() -> None:
         pass
     assert unavailable_reason(unresolved) == "no-endpoint"
     assert unavailable_reason(ConnectionFailedError("refused")) is None
+
+
+@pytest.fixture
+def fresh_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """An emulator of this test's own (scopes deleted in it stay deleted)."""
+    from jobkit.testing import REFERENCE_NOW
+
+    with Emulator(now=REFERENCE_NOW) as emu:
+        for key, value in emu.env().items():
+            monkeypatch.setenv(key, value)
+        jobkit.clear_session_cache()
+        yield emu
+
+
+async def test_discovered_scope_deleted_is_skipped(
+    fresh_emulator: Emulator, driver: Driver
+) -> None:
+    """A work team and a job queue deleted after discovery listed them: their streams are
+    skipped as scope-gone (with the service's not-found error); every other scope is listed
+    exactly once. Named explicitly, the same deleted scope is an error."""
+    emu = fresh_emulator
+    region = "us-east-1"
+    team = emu.data.workteams(region)[0]["WorkteamArn"]
+    queue = next(
+        q for q in emu.data.job_queues(region) if q.get("jobQueueType") == "SAGEMAKER_TRAINING"
+    )
+    expected_labeling = [
+        r
+        for t in emu.data.workteams(region)
+        if t["WorkteamArn"] != team
+        for r in emu.data.records(
+            "sagemaker", "ListLabelingJobsForWorkteam", region, WorkteamArn=t["WorkteamArn"]
+        )
+    ]
+    expected_batch = [
+        r
+        for q in emu.data.job_queues(region)
+        if q.get("jobQueueType") == "SAGEMAKER_TRAINING"
+        and q["jobQueueArn"] != queue["jobQueueArn"]
+        for r in emu.data.records("batch", "ListServiceJobs", region, jobQueue=q["jobQueueArn"])
+    ]
+    emu.delete_scope(region, WorkteamArn=team)
+    emu.delete_scope(region, jobQueue=queue["jobQueueArn"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, it = await driver.collect(
+            ["sagemaker.labeling-workteam", "batch.service"], regions=[region]
+        )
+    same_jobs([j.raw for j in got if j.adapter == "sagemaker.labeling-workteam"], expected_labeling)
+    same_jobs([j.raw for j in got if j.adapter == "batch.service"], expected_batch)
+    gone = {(s.adapter, tuple(sorted(s.scope.values()))) for s in it.skipped}
+    assert ("sagemaker.labeling-workteam", (team,)) in gone
+    assert any(a == "batch.service" and queue["jobQueueArn"] in v for a, v in gone)
+    assert all(s.reason == "scope-gone" for s in it.skipped)
+    with pytest.raises(NotFoundError):
+        await driver.collect(
+            "sagemaker.labeling-workteam", regions=[region], params={"WorkteamArn": team}
+        )

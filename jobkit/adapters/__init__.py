@@ -63,9 +63,14 @@ def get(name: str) -> AdapterSpec:
 
 
 def resolve(adapters: str | AdapterSpec | list[str | AdapterSpec] | None) -> list[AdapterSpec]:
-    """The specs for the caller's ``adapters`` argument; None means every registered one."""
+    """The specs for the caller's ``adapters`` argument.
+
+    None means every registered adapter that can run without the caller's help: those with
+    a scope parameter no listing can discover (an IoT SiteWise workspace) are listed only
+    when named, with the parameter in ``params=`` (``jobkit adapters`` marks them).
+    """
     if adapters is None:
-        return list(REGISTRY.values())
+        return [s for s in REGISTRY.values() if all(p.discovery for p in s.scope)]
     items = [adapters] if isinstance(adapters, str | AdapterSpec) else list(adapters)
     specs: list[AdapterSpec] = []
     for item in items:

@@ -16,7 +16,10 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from botocore.loaders import Loader
@@ -27,15 +30,23 @@ from jobkit.core.pushdown import plan
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec, Discovery, Paging, PagingSource, TimeFormat
 from jobkit.errors import ModelMismatchError
+from jobkit.model import JobStatus
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "STATUS_WORDS",
     "adapter",
     "botocore_paging",
+    "convention_paging",
+    "derived_fields",
     "discovery",
+    "facts",
+    "jobs",
+    "model_facts",
     "model_problems",
     "operation_model",
     "paginator_config",
+    "status_map_for",
     "summary_shape",
 ]
 
@@ -123,6 +134,30 @@ def botocore_paging(
     return source
 
 
+def convention_paging(
+    service: str, operation: str, *, page_size: int | None = None
+) -> PagingSource:
+    """Paging of an operation botocore has no paginator for, read on first use from the
+    model's usual members (``NextToken``, ``MaxResults``; ``model_facts`` says which)."""
+
+    def source() -> Paging:
+        found = model_facts(service, operation).get("paging")
+        if found is None:
+            raise ModelMismatchError(
+                f"{service} {operation} has neither a paginator nor the usual token members",
+                operation=operation,
+            )
+        return Paging(
+            result_key=str(model_facts(service, operation)["result_key"]),
+            input_token=found["token"],
+            output_token=found["token"],
+            limit_key=found["limit_key"],
+            page_size=page_size or found["page_size"],
+        )
+
+    return source
+
+
 def adapter(
     name: str,
     service: str,
@@ -143,19 +178,37 @@ def adapter(
     )
 
 
+def _member(name: str) -> Callable[[Mapping[str, Any]], str | None]:
+    def value(item: Mapping[str, Any]) -> str | None:
+        found = item.get(name)
+        return found if isinstance(found, str) else None
+
+    return value
+
+
 def discovery(
     service: str,
     operation: str,
     *,
-    value: Callable[[Mapping[str, Any]], str | None],
+    value: str | Callable[[Mapping[str, Any]], str | None],
     page_size: int | None = None,
     paging: Paging | None = None,
     **fields: Any,
 ) -> Discovery:
-    """A ``Discovery`` whose paging comes from botocore's paginator unless ``paging`` is given."""
-    source: Paging | PagingSource = paging or botocore_paging(
-        service, operation, page_size=page_size
-    )
+    """A ``Discovery`` whose paging comes from botocore's paginator unless ``paging`` is given.
+
+    ``value`` names the item member holding the scope value, or is a function of the item.
+    """
+    source: Paging | PagingSource | None = paging
+    if source is None:
+        source = (
+            botocore_paging(service, operation, page_size=page_size)
+            if _paginators(shared_loader(), service).get(operation) is not None
+            else convention_paging(service, operation, page_size=page_size)
+        )
+    if isinstance(value, str):
+        fields.setdefault("value_member", value)
+        value = _member(value)
     return Discovery(service=service, operation=operation, paging=source, value=value, **fields)
 
 
@@ -218,11 +271,16 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
     if paging.result_key not in outputs:
         return problems
     summary = outputs[paging.result_key].member
-    fields = summary.members if summary.type_name == "structure" else {}
-    for member in (*spec.mapped_fields, spec.account_field):
+    fields = dict(summary.members if summary.type_name == "structure" else {})
+    for name, shape in list(fields.items()):
+        for inner, inner_shape in getattr(shape, "members", {}).items():
+            fields[f"{name}.{inner}"] = inner_shape
+    for member in (*spec.read_fields, spec.account_field):
         if member is not None and member not in fields:
             problems.append(f"{where}: summary member {member!r} is gone")
-    time_type = "long" if spec.time_format is TimeFormat.EPOCH_MS else "timestamp"
+    time_type = {TimeFormat.EPOCH_MS: "long", TimeFormat.ISO8601: "string"}.get(
+        spec.time_format, "timestamp"
+    )
     for member in (spec.created_field, spec.ended_field, spec.updated_field):
         if member in fields and fields[member].type_name != time_type:
             problems.append(f"{where}: summary member {member!r} is no longer a {time_type}")
@@ -230,7 +288,8 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
         enum = set(fields[spec.status_field].enum or ())
         for value in sorted(enum - set(spec.status_map)):
             problems.append(f"{where}: status value {value!r} of {spec.status_field} is unmapped")
-        for value in sorted(set(spec.status_map) - enum):
+        # Without an enum the map holds the words the API reference lists: nothing to compare.
+        for value in sorted(set(spec.status_map) - enum if enum else ()):
             problems.append(f"{where}: status value {value!r} is no longer in the model")
     for member in (*spec.scope_names, *spec.base_params):
         if member not in inputs:
@@ -241,3 +300,258 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
         if shape is None or (inner and inner not in getattr(shape, "members", {})):
             problems.append(f"{where}: filter member {path!r} is gone")
     return problems
+
+
+# ---------------------------------------------------------------------------- summary facts
+
+_FACTS_FILE = Path(__file__).with_name("model_facts.json")
+
+
+@functools.cache
+def _committed_facts() -> Mapping[str, Any]:
+    try:
+        data: Mapping[str, Any] = json.loads(_FACTS_FILE.read_text())
+    except FileNotFoundError:
+        return {}
+    return data
+
+
+def model_facts(service: str, operation: str, *, loader: Loader | None = None) -> dict[str, Any]:
+    """What the model says about one listing's summary, as plain data.
+
+    ``{"result_key": ..., "members": {member: type}, "enums": {member: [values]}}`` for the
+    summary's top-level members. This is read from the installed model; ``model_facts.json``
+    holds a generated copy for the registered adapters so that importing jobkit parses no
+    service model (``python -m jobkit.adapters._generate`` rewrites it; a test compares it).
+    """
+    op = operation_model(service, operation, loader=loader)
+    config = paginator_config(service, operation, loader=loader)
+    outputs = op.output_shape.members if op.output_shape is not None else {}
+    result_key = config.get("result_key") if config else None
+    if not isinstance(result_key, str):
+        lists = [k for k, v in outputs.items() if v.type_name == "list"]
+        result_key = lists[0] if len(lists) == 1 else None
+    members: dict[str, str] = {}
+    enums: dict[str, list[str]] = {}
+    if result_key is not None and result_key in outputs:
+        summary = outputs[result_key].member
+        for name, shape in getattr(summary, "members", {}).items():
+            members[name] = shape.type_name
+            if shape.type_name == "string" and shape.enum:
+                enums[name] = list(shape.enum)
+            for inner, inner_shape in getattr(shape, "members", {}).items():
+                # A status nested one structure deep (IoT TwinMaker's status.state).
+                if inner_shape.type_name == "string" and inner_shape.enum:
+                    enums[f"{name}.{inner}"] = list(inner_shape.enum)
+    fact: dict[str, Any] = {"result_key": result_key, "members": members, "enums": enums}
+    if config is None:
+        # No paginator: the usual token and limit members, where the model has them.
+        inputs = op.input_shape.members if op.input_shape is not None else {}
+        tokens = [
+            t for t in ("NextToken", "nextToken", "PaginationToken") if t in inputs and t in outputs
+        ]
+        limits = [m for m in ("MaxResults", "maxResults", "PageSize") if m in inputs]
+        if tokens and result_key is not None:
+            high = inputs[limits[0]].metadata.get("max") if limits else None
+            fact["paging"] = {
+                "token": tokens[0],
+                "limit_key": limits[0] if limits else None,
+                "page_size": DEFAULT_PAGE_SIZE if high is None else min(DEFAULT_PAGE_SIZE, high),
+            }
+    return fact
+
+
+def facts(service: str, operation: str) -> Mapping[str, Any]:
+    """``model_facts`` from the committed copy when it has the operation, else the model."""
+    found: Mapping[str, Any] | None = _committed_facts().get(f"{service}:{operation}")
+    return found if found is not None else model_facts(service, operation)
+
+
+# ---------------------------------------------------------------------------- status words
+
+#: Status words whose meaning is the same in every service, by their letters alone
+#: (``IN_PROGRESS``, ``InProgress`` and ``in-progress`` are one word). A word that means
+#: different things in different services (``ACTIVE``, ``READY``) is not here: the adapter
+#: maps it, and the drift test fails until every enum value is mapped.
+STATUS_WORDS: Mapping[str, JobStatus] = {
+    **dict.fromkeys(
+        (
+            "SUBMITTED",
+            "QUEUED",
+            "PENDING",
+            "CREATED",
+            "CREATING",
+            "SCHEDULED",
+            "STARTING",
+            "INITIALIZING",
+            "INITIALIZED",
+            "WAITING",
+            "NEW",
+            "VALIDATING",
+            "PREPARING",
+            "CREATEPENDING",
+            "NOTSTARTED",
+        ),
+        JobStatus.PENDING,
+    ),
+    **dict.fromkeys(
+        (
+            "INPROGRESS",
+            "RUNNING",
+            "PROCESSING",
+            "PROGRESSING",
+            "EXECUTING",
+            "CREATEINPROGRESS",
+        ),
+        JobStatus.RUNNING,
+    ),
+    **dict.fromkeys(
+        ("COMPLETED", "COMPLETE", "SUCCEEDED", "SUCCESS", "SUCCESSFUL", "FINISHED", "DONE"),
+        JobStatus.SUCCEEDED,
+    ),
+    **dict.fromkeys(
+        ("FAILED", "FAILURE", "ERROR", "ERRORED", "TIMEDOUT", "TIMEOUT", "CREATEFAILED"),
+        JobStatus.FAILED,
+    ),
+    **dict.fromkeys(
+        ("STOPPING", "CANCELLING", "CANCELING", "ABORTING", "STOPREQUESTED", "CANCELREQUESTED"),
+        JobStatus.STOPPING,
+    ),
+    **dict.fromkeys(("STOPPED", "CANCELLED", "CANCELED", "ABORTED"), JobStatus.STOPPED),
+    **dict.fromkeys(
+        (
+            "PARTIALSUCCESS",
+            "PARTIALLYSUCCEEDED",
+            "PARTIALLYCOMPLETED",
+            "COMPLETEDWITHERRORS",
+            "COMPLETEDWITHERROR",
+            "COMPLETEDWITHFAILURES",
+            "PARTIAL",
+        ),
+        JobStatus.PARTIAL_SUCCESS,
+    ),
+}
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word.upper() if c.isalnum())
+
+
+def status_map_for(
+    values: Iterable[str], overrides: Mapping[str, JobStatus] | None = None
+) -> dict[str, JobStatus]:
+    """Every value mapped: the adapter's ``overrides`` first, then ``STATUS_WORDS``. A value
+    neither knows is left out (the drift test names it; at run time it reads UNKNOWN)."""
+    out: dict[str, JobStatus] = {}
+    for value in values:
+        if overrides and value in overrides:
+            out[value] = overrides[value]
+        elif _letters(value) in STATUS_WORDS:
+            out[value] = STATUS_WORDS[_letters(value)]
+    return out
+
+
+# ---------------------------------------------------------------------------- members
+
+_CREATED = re.compile(r"creat|submit", re.I)
+_STARTED = re.compile(r"start", re.I)
+_ENDED = re.compile(r"end|complet|stop|terminat|finish", re.I)
+_UPDATED = re.compile(r"modif|updat", re.I)
+_JOBLIKE = re.compile(r"job|run|execution|task|import|export", re.I)
+
+
+def _first(names: Iterable[str], pattern: re.Pattern[str]) -> str | None:
+    # The shortest match: createdAt before attemptCreatedAt.
+    return min((n for n in names if pattern.search(n)), key=len, default=None)
+
+
+def derived_fields(fact: Mapping[str, Any]) -> dict[str, str | None]:
+    """The summary members the model's names point at, for what the declaration left out.
+
+    created: the shortest timestamp named like creat/submit, else start; ended: end,
+    complet, stop, terminat, finish; updated: modif, updat; id: an ARN, then an id member
+    naming a job, then one of a run, execution, task, import or export (or ``arn``/``id``),
+    else the first ARN or id member; roles and parent jobs are never the id.
+    """
+    members: Mapping[str, str] = fact["members"]
+    times = [n for n, t in members.items() if t == "timestamp"]
+    created = _first(times, _CREATED) or _first(times, _STARTED)
+    ended = _first([t for t in times if t != created and not _STARTED.search(t)], _ENDED)
+    updated = _first([t for t in times if t not in (created, ended)], _UPDATED)
+    strings = [n for n, t in members.items() if t == "string"]
+    arns = [n for n in strings if n.lower().endswith("arn")]
+    ids = [n for n in strings if n.lower() == "id" or n.endswith(("Id", "ID"))]
+    # A role or a parent job is never the job itself.
+    arns = [n for n in arns if "role" not in n.lower() and not n.startswith("Parent")]
+    ids = [n for n in ids if not n.startswith("Parent") and not n.endswith("AccountId")]
+    job_id = (
+        next((n for n in arns if re.search("job", n, re.I)), None)
+        or next((n for n in ids if re.search("job", n, re.I)), None)
+        or next((n for n in arns if n.lower() == "arn" or _JOBLIKE.search(n)), None)
+        or next((n for n in ids if n.lower() == "id" or _JOBLIKE.search(n)), None)
+        or next(iter(arns or ids), None)
+    )
+    return {"created": created, "ended": ended, "updated": updated, "id": job_id}
+
+
+_DERIVE: Any = object()
+
+
+def jobs(
+    name: str,
+    operation: str,
+    doc: str,
+    *,
+    name_field: str | None,
+    status_field: str | None = _DERIVE,
+    statuses: Mapping[str, JobStatus] | None = None,
+    id_field: str | None = _DERIVE,
+    created_field: str | None = _DERIVE,
+    ended_field: str | None = _DERIVE,
+    updated_field: str | None = _DERIVE,
+    **fields: Any,
+) -> AdapterSpec:
+    """A job listing declared by what the model cannot say; the rest is read from it.
+
+    The service is the part of ``name`` before the dot. The summary's members come from the
+    model (``facts``): the status member (when the summary has one string enum member named
+    like a status), the time and id members (``derived_fields``), and the status map is every
+    enum value mapped through ``statuses`` (the adapter's own word on a value) and
+    ``STATUS_WORDS``. Paging comes from botocore's paginator as for ``adapter``; without one,
+    from the model's usual token and limit members (``NextToken``, ``MaxResults``).
+    """
+    service = name.split(".", 1)[0]
+    fact = facts(service, operation)
+    derived = derived_fields(fact)
+    enums: Mapping[str, list[str]] = fact["enums"]
+    if status_field is _DERIVE:
+        named = [m for m in enums if "." not in m and re.search(r"status$|state$", m, re.I)]
+        if len(named) != 1:
+            raise ValueError(f"{name}: name the status member, one of {sorted(enums)}")
+        status_field = named[0]
+    status_map = fields.pop("status_map", None)
+    if status_map is None and status_field is not None:
+        status_map = status_map_for(enums.get(status_field, statuses or {}), statuses)
+    if "paging" not in fields and "paging" in fact:
+        found = fact["paging"]
+        fields["paging"] = Paging(
+            result_key=fact["result_key"],
+            input_token=found["token"],
+            output_token=found["token"],
+            limit_key=found["limit_key"],
+            page_size=fields.get("page_size") or found["page_size"],
+        )
+    return adapter(
+        name,
+        service,
+        operation,
+        doc,
+        name_field=name_field,
+        status_field=status_field,
+        status_map=status_map or {},
+        id_field=derived["id"] if id_field is _DERIVE else id_field,
+        created_field=derived["created"] if created_field is _DERIVE else created_field,
+        ended_field=derived["ended"] if ended_field is _DERIVE else ended_field,
+        updated_field=derived["updated"] if updated_field is _DERIVE else updated_field,
+        **fields,
+    )

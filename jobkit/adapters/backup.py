@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from jobkit.adapters._model import adapter
+from jobkit.adapters._model import adapter, jobs
 from jobkit.core.pushdown import top_level
 from jobkit.core.spec import AdapterSpec
 from jobkit.model import JobStatus
 
-__all__ = ["BACKUP_JOBS", "COPY_JOBS", "RESTORE_JOBS", "SPECS"]
+__all__ = ["BACKUP_JOBS", "COPY_JOBS", "REPORT_JOBS", "RESTORE_JOBS", "SCAN_JOBS", "SPECS"]
 
 
 def _jobs(kind: str, stem: str, status_field: str, status_map: dict[str, JobStatus]) -> AdapterSpec:
@@ -17,7 +17,8 @@ def _jobs(kind: str, stem: str, status_field: str, status_map: dict[str, JobStat
         "backup",
         f"List{stem}Jobs",
         f"AWS Backup {kind} jobs",
-        name_field=None,  # jobs have no name
+        name_field=None,  # jobs have no name: the resource's, else the job id
+        name_fallback=("ResourceName", "ResourceArn"),
         id_field=f"{stem}JobId",
         status_field=status_field,
         created_field="CreationDate",
@@ -74,4 +75,30 @@ RESTORE_JOBS = _jobs(
     },
 )
 
-SPECS = (BACKUP_JOBS, COPY_JOBS, RESTORE_JOBS)
+SCAN_JOBS = jobs(
+    "backup.scan",
+    "ListScanJobs",
+    "AWS Backup malware scan jobs",
+    name_field=None,  # jobs have no name
+    # The scan finished and reported issues: kept apart from a clean success.
+    statuses={"COMPLETED_WITH_ISSUES": JobStatus.PARTIAL_SUCCESS},
+    pushdown=top_level(status="ByState"),
+)
+
+REPORT_JOBS = jobs(
+    "backup.report",
+    "ListReportJobs",
+    "AWS Backup Audit Manager report jobs",
+    name_field=None,  # jobs have no name
+    status_field="Status",  # no enum in the model; the words are the API reference's
+    status_map={
+        "CREATED": JobStatus.PENDING,
+        "RUNNING": JobStatus.RUNNING,
+        "COMPLETING": JobStatus.RUNNING,
+        "COMPLETED": JobStatus.SUCCEEDED,
+        "FAILED": JobStatus.FAILED,
+    },
+    pushdown=top_level(status="ByStatus", after="ByCreationAfter", before="ByCreationBefore"),
+)
+
+SPECS = (BACKUP_JOBS, COPY_JOBS, RESTORE_JOBS, SCAN_JOBS, REPORT_JOBS)

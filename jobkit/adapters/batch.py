@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import batch_filters
-from jobkit.core.spec import Partition, ScopeParam, TimeFormat
+from jobkit.core.spec import Describe, Partition, ScopeParam, TimeFormat
 from jobkit.model import JobStatus
 
 __all__ = ["JOBS", "SERVICE_JOBS", "SPECS"]
@@ -24,7 +24,7 @@ _STATUS = {
 JOB_QUEUES = discovery(
     "batch",
     "DescribeJobQueues",
-    value=lambda item: item.get("jobQueueArn"),
+    value="jobQueueArn",
     # Service jobs run only on SageMaker training queues; other queues hold container jobs.
     keep=lambda item: item.get("jobQueueType") == "SAGEMAKER_TRAINING",
 )
@@ -54,7 +54,7 @@ _JOB_STATUS = {k: v for k, v in _STATUS.items() if k != "SCHEDULED"}
 CONTAINER_QUEUES = discovery(
     "batch",
     "DescribeJobQueues",
-    value=lambda item: item.get("jobQueueArn"),
+    value="jobQueueArn",
     # Container jobs run on ECS, EC2, Fargate and EKS queues; SageMaker training queues hold
     # service jobs (batch.service) only.
     keep=lambda item: item.get("jobQueueType") != "SAGEMAKER_TRAINING",
@@ -80,6 +80,8 @@ JOBS = adapter(
     # status, or one filtered stream covering every status.
     partition=Partition(param="jobStatus", values=tuple(_JOB_STATUS), by_status=True),
     pushdown=batch_filters,
+    # DescribeJobs answers up to 100 jobs by id, in the summaries' member names.
+    describe=Describe(operation="DescribeJobs", ids_member="jobs", result_key="jobs", batch=100),
 )
 
 SPECS = (SERVICE_JOBS, JOBS)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from jobkit.adapters._model import adapter
+from jobkit.adapters._model import adapter, jobs
 from jobkit.core.pushdown import top_level
 from jobkit.core.spec import AdapterSpec
 from jobkit.model import JobStatus
 
-__all__ = ["EVALUATION", "MODEL_CUSTOMIZATION", "MODEL_INVOCATION", "SPECS"]
+__all__ = [
+    "ADVANCED_PROMPT_OPTIMIZATION",
+    "EVALUATION",
+    "MODEL_COPY",
+    "MODEL_CUSTOMIZATION",
+    "MODEL_IMPORT",
+    "MODEL_INVOCATION",
+    "SPECS",
+]
 
 _STATUS = {
     "InProgress": JobStatus.RUNNING,
@@ -94,4 +102,46 @@ EVALUATION = _jobs(
     time_filter="creationTime",
 )
 
-SPECS = (MODEL_CUSTOMIZATION, MODEL_INVOCATION, EVALUATION)
+ADVANCED_PROMPT_OPTIMIZATION = jobs(
+    "bedrock.advanced-prompt-optimization",
+    "ListAdvancedPromptOptimizationJobs",
+    "Bedrock advanced prompt optimization jobs",
+    name_field="jobName",
+    # Deleting: the finished job is being removed; it no longer runs.
+    statuses={"Deleting": JobStatus.STOPPED},
+)
+
+MODEL_COPY = jobs(
+    "bedrock.model-copy",
+    "ListModelCopyJobs",
+    "Bedrock model copy jobs",
+    name_field="targetModelName",
+    pushdown=top_level(
+        status="statusEquals",
+        after="creationTimeAfter",
+        before="creationTimeBefore",
+        name="targetModelNameContains",
+    ),
+)
+
+MODEL_IMPORT = jobs(
+    "bedrock.model-import",
+    "ListModelImportJobs",
+    "Bedrock custom model import jobs",
+    name_field="jobName",
+    pushdown=top_level(
+        status="statusEquals",
+        after="creationTimeAfter",
+        before="creationTimeBefore",
+        name="nameContains",
+    ),
+)
+
+SPECS = (
+    MODEL_CUSTOMIZATION,
+    MODEL_INVOCATION,
+    EVALUATION,
+    ADVANCED_PROMPT_OPTIMIZATION,
+    MODEL_COPY,
+    MODEL_IMPORT,
+)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from jobkit.adapters._model import adapter
+from jobkit.adapters._model import adapter, jobs
 from jobkit.core.pushdown import nested_filter
-from jobkit.core.spec import Paging
+from jobkit.core.spec import AdapterSpec, Paging
 from jobkit.model import JobStatus
 
-__all__ = ["SNOMEDCT", "SPECS"]
+__all__ = ["ENTITIES_V2", "ICD10CM", "PHI", "RXNORM", "SNOMEDCT", "SPECS"]
 
 _STATUS = {
     "SUBMITTED": JobStatus.PENDING,
@@ -48,4 +48,27 @@ SNOMEDCT = adapter(
     ),
 )
 
-SPECS = (SNOMEDCT,)
+
+def _jobs(kind: str, operation: str, doc: str) -> AdapterSpec:
+    """The other asynchronous jobs page and filter like SNOMED CT inference."""
+    return jobs(
+        f"comprehendmedical.{kind}",
+        operation,
+        doc,
+        name_field="JobName",
+        id_field="JobId",
+        account_field="DataAccessRoleArn",
+        pushdown=nested_filter(
+            "Filter", status="JobStatus", after="SubmitTimeAfter", before="SubmitTimeBefore"
+        ),
+    )
+
+
+ENTITIES_V2 = _jobs(
+    "entities-v2", "ListEntitiesDetectionV2Jobs", "Comprehend Medical entity detection jobs"
+)
+ICD10CM = _jobs("icd10cm", "ListICD10CMInferenceJobs", "Comprehend Medical ICD-10-CM jobs")
+PHI = _jobs("phi", "ListPHIDetectionJobs", "Comprehend Medical PHI detection jobs")
+RXNORM = _jobs("rxnorm", "ListRxNormInferenceJobs", "Comprehend Medical RxNorm jobs")
+
+SPECS = (SNOMEDCT, ENTITIES_V2, ICD10CM, PHI, RXNORM)

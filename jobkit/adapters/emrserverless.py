@@ -9,7 +9,7 @@ from jobkit.model import JobStatus
 
 __all__ = ["JOB_RUNS", "SPECS"]
 
-APPLICATIONS = discovery("emr-serverless", "ListApplications", value=lambda item: item.get("id"))
+APPLICATIONS = discovery("emr-serverless", "ListApplications", value="id")
 
 JOB_RUNS = adapter(
     "emr-serverless.job-runs",

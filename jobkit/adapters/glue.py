@@ -1,15 +1,15 @@
-"""Glue: runs of a Glue job (ETL, streaming, Python shell)."""
+"""Glue: runs of a Glue job (ETL, streaming, Python shell) and runs of a crawler."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from jobkit.adapters._model import adapter, discovery
+from jobkit.adapters._model import adapter, discovery, jobs
 from jobkit.core.spec import ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["JOB_RUNS", "SPECS"]
+__all__ = ["CRAWLS", "JOB_RUNS", "SPECS"]
 
 
 def _job_name(item: Mapping[str, Any] | str) -> str | None:
@@ -49,4 +49,18 @@ JOB_RUNS = adapter(
     # GetJobRuns has no filters: everything is applied on the client.
 )
 
-SPECS = (JOB_RUNS,)
+CRAWLS = jobs(
+    "glue.crawls",
+    "ListCrawls",
+    "Glue crawler runs of a crawler",
+    name_field=None,  # crawls have an id, no name
+    scope=(
+        ScopeParam(
+            name="CrawlerName",
+            doc="the crawler's name (GetCrawlers)",
+            discovery=discovery("glue", "GetCrawlers", value="Name"),
+        ),
+    ),
+)
+
+SPECS = (JOB_RUNS, CRAWLS)

@@ -13,7 +13,8 @@ JOBS = adapter(
     "mediaconvert",
     "ListJobs",
     "MediaConvert transcoding jobs",
-    name_field=None,  # jobs have no name
+    name_field=None,  # jobs have no name: the job template's, else the job id
+    name_fallback=("JobTemplate",),
     id_field="Id",
     status_field="Status",
     created_field="CreatedAt",

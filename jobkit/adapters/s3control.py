@@ -37,7 +37,8 @@ BATCH_OPERATIONS = adapter(
         limit_key="MaxResults",
         page_size=100,
     ),
-    name_field=None,  # jobs have an optional description, no name
+    name_field=None,  # jobs have an optional description, no name: it, else the job id
+    name_fallback=("Description",),
     id_field="JobId",
     status_field="Status",
     created_field="CreationTime",

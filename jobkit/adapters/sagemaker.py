@@ -6,17 +6,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobkit.adapters._model import adapter, discovery
+from jobkit.adapters._model import adapter, discovery, jobs
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import AdapterSpec, ScopeParam
+from jobkit.core.spec import AdapterSpec, Partition, ScopeParam
 from jobkit.model import JobStatus
 
 __all__ = [
+    "AI_BENCHMARK",
+    "AI_RECOMMENDATION",
     "AUTOML",
     "COMPILATION",
+    "EDGE_PACKAGING",
     "HYPERPARAMETER_TUNING",
+    "INFERENCE_RECOMMENDATIONS",
+    "JOBS",
     "LABELING",
     "LABELING_WORKTEAM",
+    "MODEL_CARD_EXPORT",
+    "OPTIMIZATION",
     "PIPELINE_EXECUTIONS",
     "PROCESSING",
     "SPECS",
@@ -56,7 +63,7 @@ def labeling_status(summary: Mapping[str, Any]) -> JobStatus:
     return JobStatus.SUCCEEDED
 
 
-WORKTEAMS = discovery("sagemaker", "ListWorkteams", value=lambda item: item.get("WorkteamArn"))
+WORKTEAMS = discovery("sagemaker", "ListWorkteams", value="WorkteamArn")
 
 LABELING_WORKTEAM = adapter(
     "sagemaker.labeling-workteam",
@@ -195,7 +202,7 @@ LABELING = _job_list(
     ended_field=None,
 )
 
-PIPELINES = discovery("sagemaker", "ListPipelines", value=lambda item: item.get("PipelineName"))
+PIPELINES = discovery("sagemaker", "ListPipelines", value="PipelineName")
 
 PIPELINE_EXECUTIONS = adapter(
     "sagemaker.pipeline-executions",
@@ -221,7 +228,95 @@ PIPELINE_EXECUTIONS = adapter(
     pushdown=top_level(after="CreatedAfter", before="CreatedBefore"),
 )
 
+_FILTERS = top_level(
+    status="StatusEquals",
+    after="CreationTimeAfter",
+    before="CreationTimeBefore",
+    name="NameContains",
+)
+
+AI_BENCHMARK = jobs(
+    "sagemaker.ai-benchmark",
+    "ListAIBenchmarkJobs",
+    "SageMaker AI benchmark jobs",
+    name_field="AIBenchmarkJobName",
+    pushdown=_FILTERS,
+)
+
+AI_RECOMMENDATION = jobs(
+    "sagemaker.ai-recommendation",
+    "ListAIRecommendationJobs",
+    "SageMaker AI recommendation jobs",
+    name_field="AIRecommendationJobName",
+    pushdown=_FILTERS,
+)
+
+EDGE_PACKAGING = jobs(
+    "sagemaker.edge-packaging",
+    "ListEdgePackagingJobs",
+    "SageMaker Edge Manager packaging jobs",
+    name_field="EdgePackagingJobName",
+    pushdown=_FILTERS,
+)
+
+INFERENCE_RECOMMENDATIONS = jobs(
+    "sagemaker.inference-recommendations",
+    "ListInferenceRecommendationsJobs",
+    "SageMaker Inference Recommender jobs",
+    name_field="JobName",
+    # The finished job's record is being (or was) removed: it no longer runs.
+    statuses={"DELETING": JobStatus.STOPPED, "DELETED": JobStatus.STOPPED},
+    pushdown=_FILTERS,
+)
+
+OPTIMIZATION = jobs(
+    "sagemaker.optimization",
+    "ListOptimizationJobs",
+    "SageMaker inference optimization jobs",
+    name_field="OptimizationJobName",
+    pushdown=_FILTERS,
+)
+
+JOBS = jobs(
+    "sagemaker.jobs",
+    "ListJobs",
+    "SageMaker jobs of the generic Jobs API (agent RFT training and evaluation)",
+    name_field="JobName",
+    status_field="JobStatus",
+    statuses={"Deleting": JobStatus.STOPPED, "DeleteFailed": JobStatus.FAILED},
+    # JobCategory is required: one stream per category.
+    partition=Partition(param="JobCategory", values=("AgentRFT", "AgentRFTEvaluation")),
+    pushdown=_FILTERS,
+)
+
+MODEL_CARD_EXPORT = jobs(
+    "sagemaker.model-card-export",
+    "ListModelCardExportJobs",
+    "SageMaker model card export jobs of a model card",
+    name_field="ModelCardExportJobName",
+    scope=(
+        ScopeParam(
+            name="ModelCardName",
+            doc="the model card's name (ListModelCards)",
+            discovery=discovery("sagemaker", "ListModelCards", value="ModelCardName"),
+        ),
+    ),
+    pushdown=top_level(
+        status="StatusEquals",
+        after="CreationTimeAfter",
+        before="CreationTimeBefore",
+        name="ModelCardExportJobNameContains",
+    ),
+)
+
 SPECS = (
+    AI_BENCHMARK,
+    AI_RECOMMENDATION,
+    EDGE_PACKAGING,
+    INFERENCE_RECOMMENDATIONS,
+    OPTIMIZATION,
+    JOBS,
+    MODEL_CARD_EXPORT,
     PROCESSING,
     LABELING_WORKTEAM,
     TRAINING,

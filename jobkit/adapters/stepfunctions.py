@@ -13,7 +13,7 @@ STATE_MACHINES = discovery(
     "stepfunctions",
     "ListStateMachines",
     page_size=1000,  # the maximum: one call lists most accounts' state machines
-    value=lambda item: item.get("stateMachineArn"),
+    value="stateMachineArn",
     # ListExecutions is not supported for EXPRESS state machines (their runs go to logs).
     keep=lambda item: item.get("type") != "EXPRESS",
 )

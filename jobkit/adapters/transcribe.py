@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from jobkit.adapters._model import adapter
+from jobkit.adapters._model import adapter, jobs
 from jobkit.core.pushdown import top_level
 from jobkit.core.spec import AdapterSpec, Paging
 from jobkit.model import JobStatus
 
-__all__ = ["MEDICAL_TRANSCRIPTION", "SPECS", "TRANSCRIPTION"]
+__all__ = ["CALL_ANALYTICS", "MEDICAL_SCRIBE", "MEDICAL_TRANSCRIPTION", "SPECS", "TRANSCRIPTION"]
 
 _STATUS = {
     "QUEUED": JobStatus.PENDING,
@@ -56,4 +56,23 @@ MEDICAL_TRANSCRIPTION = _jobs(
     "MedicalTranscriptionJobName",
 )
 
-SPECS = (TRANSCRIPTION, MEDICAL_TRANSCRIPTION)
+
+# Call Analytics and Medical Scribe jobs page and filter like transcription jobs.
+CALL_ANALYTICS = jobs(
+    "transcribe.call-analytics",
+    "ListCallAnalyticsJobs",
+    "Transcribe Call Analytics jobs",
+    name_field="CallAnalyticsJobName",
+    id_field=None,  # the job name is the job's identifier
+    pushdown=top_level(status="Status", name="JobNameContains"),
+)
+MEDICAL_SCRIBE = jobs(
+    "transcribe.medical-scribe",
+    "ListMedicalScribeJobs",
+    "Transcribe Medical Scribe jobs",
+    name_field="MedicalScribeJobName",
+    id_field=None,
+    pushdown=top_level(status="Status", name="JobNameContains"),
+)
+
+SPECS = (TRANSCRIPTION, MEDICAL_TRANSCRIPTION, CALL_ANALYTICS, MEDICAL_SCRIBE)

@@ -12,6 +12,7 @@ scope that is gone is skipped.
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Final
 
@@ -31,6 +32,7 @@ REASONS: Final = {
     "no-endpoint": "the service has no endpoint here (the host name does not resolve)",
     "scope-gone": "a discovered scope was deleted before it was listed",
     "not-offered": "the service is not offered in this region",
+    "scope-required": "the operation needs a scope parameter no API lists (pass it in params=)",
 }
 
 _ACCESS = frozenset(
@@ -41,6 +43,10 @@ _SUBSCRIPTION = frozenset(
     {"SubscriptionRequiredException", "NotSubscribed", "NotSubscribedException"}
 )
 _UNRECOGNIZED = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
+#: Services that answer a missing parent with a generic client error (Batch's
+#: ClientException) say so in the message.
+_GENERIC_CLIENT = frozenset({"ClientException", "ValidationException", "InvalidRequestException"})
+_SAYS_GONE = re.compile(r"not found|does not exist|doesn't exist|no such", re.IGNORECASE)
 _NOT_FOUND = frozenset(
     {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException", "NotFound"}
 )
@@ -83,7 +89,9 @@ def unavailable_reason(error: JobkitError, *, discovered_scope: bool = False) ->
         return "not-subscribed"
     if code in _UNRECOGNIZED:
         return "unrecognized-client"
-    if code in _NOT_FOUND and discovered_scope:
+    if discovered_scope and (
+        code in _NOT_FOUND or (code in _GENERIC_CLIENT and _SAYS_GONE.search(str(error)))
+    ):
         return "scope-gone"
     if code is None and in_chain(error, socket.gaierror):
         return "no-endpoint"

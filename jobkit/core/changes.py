@@ -35,7 +35,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -53,6 +54,8 @@ __all__ = [
     "StreamKnowledge",
     "capabilities",
     "coverage",
+    "knowledge_of",
+    "listing_arguments",
     "plan_reads",
 ]
 
@@ -80,6 +83,7 @@ class ReadKind(enum.Enum):
     NEWEST = "newest"  # newest first, until the first job created before ``since``
     SINCE = "since"  # the service filters creation time >= ``since``
     MODIFIED = "modified"  # the service filters modification time > ``since``
+    DESCRIBE = "describe"  # the non-terminal jobs by id, through a batch describe call
 
 
 @attrs.frozen(kw_only=True)
@@ -92,6 +96,7 @@ class Capabilities:
     window_first: bool  # the service pages before it filters
     modified: str | None  # the request member filtering by modification time, if any
     page_size: int
+    describe_batch: int = 0  # ids per batch describe call (0: the service has none)
 
     @property
     def incremental(self) -> bool:
@@ -118,6 +123,7 @@ def capabilities(spec: AdapterSpec, input_members: Iterable[str] = ()) -> Capabi
         window_first=spec.service in WINDOW_FIRST_SERVICES,
         modified=next((m for m in MODIFIED_MEMBERS if m in members), None),
         page_size=spec.page_size,
+        describe_batch=spec.describe.batch if spec.describe is not None else 0,
     )
 
 
@@ -150,8 +156,65 @@ class Read:
         """A short text for reports and logs."""
         if self.kind is ReadKind.WHOLE:
             return "whole"
+        if self.kind is ReadKind.DESCRIBE:
+            return "describe the non-terminal jobs"
         assert self.since is not None
         return f"{self.kind.value} {self.since.isoformat()}"
+
+    def past(self, created: dt.datetime | None) -> bool:
+        """True when a job created at ``created`` ends a NEWEST read: the listing is newest
+        first, so every job after it is older than the bound too."""
+        return (
+            self.kind is ReadKind.NEWEST
+            and self.since is not None
+            and created is not None
+            and created < self.since
+        )
+
+
+def listing_arguments(read: Read, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``jobs()`` keywords that make ``read`` (with the stream's ``params``)."""
+    if read.kind is ReadKind.DESCRIBE:
+        raise ValueError("a describe read is not a listing: see jobkit.core.polling")
+    if read.kind is ReadKind.NEWEST:
+        return {"order": "created-desc", "params": dict(params)}
+    if read.kind is ReadKind.SINCE:
+        return {"since": read.since, "params": dict(params)}
+    if read.kind is ReadKind.MODIFIED:
+        assert read.since is not None and read.member is not None
+        return {"params": {**params, read.member: read.since.isoformat()}}
+    return {"params": dict(params)}
+
+
+def knowledge_of(
+    created: Iterable[dt.datetime | None],
+    non_terminal: Iterable[dt.datetime | None],
+    *,
+    modified_watermark: dt.datetime | None,
+    overlap: dt.timedelta,
+    watermark: dt.datetime | None = None,
+) -> StreamKnowledge:
+    """``StreamKnowledge`` from jobs held in memory (a watch): the creation times of every
+    known job and of the non-terminal ones; counts for the bounds ``plan_reads`` prices.
+    ``watermark`` raises the computed one (a watch that started at ``since=``)."""
+    times = sorted((c for c in created if c is not None), reverse=True)
+    open_times = [c for c in non_terminal if c is not None]
+    newest = times[0] if times else None
+    if watermark is not None and (newest is None or watermark > newest):
+        newest = watermark
+    knowledge = StreamKnowledge(
+        jobs=len(times),
+        watermark=newest,
+        modified_watermark=modified_watermark,
+        non_terminal=len(open_times),
+        oldest_non_terminal=min(open_times) if open_times else None,
+    )
+    counts = {
+        bound: sum(1 for c in times if c >= bound)
+        for bound in bounds(knowledge, overlap)
+        if bound is not None
+    }
+    return attrs.evolve(knowledge, created_since=counts)
 
 
 def bounds(
@@ -172,9 +235,15 @@ def _pages(jobs: int, page_size: int) -> int:
 
 
 def plan_reads(
-    caps: Capabilities, knowledge: StreamKnowledge, *, overlap: dt.timedelta = DEFAULT_OVERLAP
+    caps: Capabilities,
+    knowledge: StreamKnowledge,
+    *,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
+    describe: bool = False,
 ) -> list[Read]:
-    """The reads that find every job of the stream that can have changed since last time."""
+    """The reads that find every job of the stream that can have changed since last time.
+    ``describe``: the caller can re-read non-terminal jobs by id through the adapter's batch
+    describe call (a watch can; the inventory does not)."""
     new_bound, wide_bound = bounds(knowledge, overlap)
     if new_bound is None or wide_bound is None or not caps.incremental:
         return [Read(kind=ReadKind.WHOLE)]
@@ -209,6 +278,14 @@ def plan_reads(
             (
                 window_cost(new_bound) + pages + changed * _JOB_WEIGHT,
                 [Read(kind=window_kind, since=new_bound), modified],
+            )
+        )
+    if describe and caps.describe_batch and knowledge.non_terminal and wide_bound != new_bound:
+        calls = math.ceil(knowledge.non_terminal / caps.describe_batch)
+        plans.append(
+            (
+                window_cost(new_bound) + calls + knowledge.non_terminal * _JOB_WEIGHT,
+                [Read(kind=window_kind, since=new_bound), Read(kind=ReadKind.DESCRIBE)],
             )
         )
     plans.append((full, [Read(kind=ReadKind.WHOLE)]))

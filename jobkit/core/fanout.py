@@ -138,6 +138,10 @@ class Scheduler:
         self.skipped: list[Skipped] = []
         self.yielded = 0
         self._lanes: list[_Lane] = []
+        # Kept up to date so that no step scans every lane (an organization has thousands):
+        self._live: dict[_Lane, None] = {}  # lanes not ended, in the order they were added
+        self._unsettled: dict[_Lane, None] = {}  # ended stream lanes the cursor has not closed
+        self._discoveries_open = 0
         self._tickets: dict[int, _Lane] = {}
         self._counter = itertools.count()
         self._arrivals: deque[tuple[_Lane, Page]] = deque()
@@ -158,8 +162,7 @@ class Scheduler:
         on_done: Callable[[Any], None],
     ) -> None:
         """Run a discovery flow; ``on_done`` receives its result (and may add streams)."""
-        self._lanes.append(_Lane(flow, adapter, region, account, endpoint, on_done=on_done))
-        self._version += 1
+        self._add(_Lane(flow, adapter, region, account, endpoint, on_done=on_done))
 
     def add_stream(
         self,
@@ -178,7 +181,7 @@ class Scheduler:
         """Run a stream's listing flow (``after``: the watermark an unsorted stream of an
         ordered listing resumes after; ``scope``: its scope values, ``discovered`` when some
         came from discovery)."""
-        self._lanes.append(
+        self._add(
             _Lane(
                 flow,
                 adapter,
@@ -193,7 +196,21 @@ class Scheduler:
                 discovered=discovered,
             )
         )
+
+    def _add(self, lane: _Lane) -> None:
+        self._lanes.append(lane)
+        self._live[lane] = None
+        if lane.key is None:
+            self._discoveries_open += 1
         self._version += 1
+
+    def _ended(self, lane: _Lane) -> None:
+        """Book-keeping once a lane is done or failed."""
+        self._live.pop(lane, None)
+        if lane.key is None:
+            self._discoveries_open -= 1
+        else:
+            self._unsettled[lane] = None
 
     # ------------------------------------------------------------------ state
 
@@ -213,10 +230,7 @@ class Scheduler:
         """True when nothing is left to call or to release."""
         if self._stopped:
             return True
-        return all(lane.ended for lane in self._lanes) and not self._buffered()
-
-    def _buffered(self) -> bool:
-        return bool(self._arrivals) or any(lane.merged or lane.pages for lane in self._lanes)
+        return not self._live and not self._arrivals and not self._unsettled
 
     def check_progress(self) -> None:
         """Called when no call is in flight: raise if nothing changed since the last check,
@@ -249,7 +263,7 @@ class Scheduler:
     # ------------------------------------------------------------------ stepping flows
 
     def _discovering(self) -> bool:
-        return any(lane.key is None and not (lane.done or lane.failed) for lane in self._lanes)
+        return self._discoveries_open > 0
 
     def _may_step(self, lane: _Lane) -> bool:
         """Whether a lane that just delivered a page may fetch its next one now."""
@@ -273,6 +287,7 @@ class Scheduler:
             item = lane.flow.send(reply)
         except StopIteration as stop:
             lane.done = True
+            self._ended(lane)
             if lane.on_done is not None:
                 lane.on_done(stop.value)
             return
@@ -295,6 +310,7 @@ class Scheduler:
     def _fail(self, lane: _Lane, error: JobkitError) -> None:
         lane.failed = True
         lane.pending = None
+        self._ended(lane)
         reason = unavailable_reason(error, discovered_scope=lane.discovered)
         if reason is not None and self.errors != "raise":
             skipped = Skipped(
@@ -326,7 +342,7 @@ class Scheduler:
         out: list[Submission] = []
         if self._stopped:
             return out
-        for lane in self._lanes:
+        for lane in list(self._live):
             if self.in_flight >= self.max_in_flight:  # counts the tickets handed out below
                 break
             if lane.done or lane.failed or lane.in_flight:
@@ -404,12 +420,19 @@ class Scheduler:
                 if stop:
                     return
             self._finish_if_drained(lane)
-        for lane in self._lanes:
+        self._settle()
+
+    def _settle(self) -> None:
+        """Close the cursor of every ended stream with nothing left to release."""
+        for lane in list(self._unsettled):
             self._finish_if_drained(lane)
 
     def _finish_if_drained(self, lane: _Lane) -> None:
-        if lane.key is not None and lane.done and not lane.pages and not lane.merged:
+        if lane.key is None or lane.pages or lane.merged or not (lane.done or lane.failed):
+            return
+        if lane.done:
             self.cursor.finish(lane.key)
+        self._unsettled.pop(lane, None)
 
     def _take_merged(self) -> Iterator[Job]:
         if self._discovering():
@@ -430,5 +453,4 @@ class Scheduler:
             if stop:
                 return
             self._finish_if_drained(lane)
-        for lane in streams:
-            self._finish_if_drained(lane)
+        self._settle()

@@ -27,6 +27,9 @@ def to_utc(value: Any, fmt: TimeFormat) -> datetime | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"expected epoch milliseconds, got {type(value).__name__} {value!r}")
         return datetime.fromtimestamp(value / 1000, tz=UTC)
+    if fmt is TimeFormat.ISO8601 and isinstance(value, str):
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        value = datetime.fromisoformat(text)  # a ValueError makes the record a problem
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__} {value!r}")
     if value.tzinfo is None:
@@ -53,8 +56,26 @@ def _mapped(spec: AdapterSpec) -> frozenset[str]:
     return entry[1]
 
 
+def _dig(summary: Mapping[str, Any], path: str | None) -> Any:
+    """The value at a dotted path (``status.state``: a status nested one structure deep)."""
+    value: Any = summary
+    for part in (path or "").split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
 def _text(value: Any) -> str | None:
     return value if type(value) is str else None
+
+
+def _readable_name(spec: AdapterSpec, summary: Mapping[str, Any], job_id: str | None) -> str | None:
+    """A name for a job whose API has none: the first fallback member present (an ARN or a
+    path by its last part), else the job's id."""
+    for member in spec.name_fallback:
+        value = _text(summary.get(member))
+        if value:
+            return value.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or value
+    return job_id
 
 
 def _account(spec: AdapterSpec, summary: Mapping[str, Any], job_id: str | None) -> str | None:
@@ -79,8 +100,8 @@ def normalize(
     mapped = _mapped(spec)
     extras = {k: v for k, v in summary.items() if k not in mapped}
     get = summary.get
-    name = _text(get(spec.name_field)) if spec.name_field else None
     job_id = _text(get(spec.id_field)) if spec.id_field else None
+    name = _text(get(spec.name_field)) if spec.name_field else _readable_name(spec, summary, job_id)
     account = _account(spec, summary, job_id)
     if account is None and scope:
         account = next(filter(None, map(account_from_arn, scope.values())), None)
@@ -88,7 +109,9 @@ def normalize(
     field = spec.status_field
     try:
         if spec.status_field is not None:
-            raw_status = _text(get(spec.status_field))
+            raw_status = _text(
+                get(spec.status_field) if "." not in spec.status_field else _dig(summary, field)
+            )
             status = spec.status_map.get(raw_status or "", JobStatus.UNKNOWN)
         else:
             assert spec.derive_status is not None  # enforced by AdapterSpec

@@ -32,6 +32,7 @@ __all__ = [
     "discover_scopes",
     "endpoint_key",
     "expand_scopes",
+    "missing_scopes",
     "plan_streams",
     "shard_queries",
     "shard_windows",
@@ -136,6 +137,15 @@ def _discovery_pager(discovery: Discovery, scope: Mapping[str, str]) -> Pager:
     )
 
 
+def missing_scopes(
+    spec: AdapterSpec, given: Mapping[str, Any], *, discover: bool = True
+) -> list[str]:
+    """The scope parameters of ``spec`` that were not given and cannot be discovered."""
+    return [
+        p.name for p in spec.scope if p.name not in given and (p.discovery is None or not discover)
+    ]
+
+
 def discover_scopes(
     spec: AdapterSpec, region: str, given: Mapping[str, Any], *, discover: bool = True
 ) -> Generator[Call, Mapping[str, Any], list[dict[str, str]]]:
@@ -145,11 +155,10 @@ def discover_scopes(
     A parameter that was not given and cannot be discovered (or ``discover`` is False) raises
     ``MissingScopeError``.
     """
-    missing = [
-        p.name for p in spec.scope if p.name not in given and (p.discovery is None or not discover)
-    ]
+    missing = missing_scopes(spec, given, discover=discover)
     if missing:
-        raise MissingScopeError(spec.name, spec.operation, missing)
+        how = {p.name: p.doc for p in spec.scope if p.name in missing}
+        raise MissingScopeError(spec.name, spec.operation, missing, how)
     scopes = expand_scopes(spec, given)
     for param in spec.scope:
         if param.name in given:

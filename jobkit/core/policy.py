@@ -30,7 +30,15 @@ from jobkit.errors import (
     UsageError,
 )
 
-__all__ = ["ErrorKind", "RetryPolicy", "Verdict", "classify", "in_chain", "translate"]
+__all__ = [
+    "EXPIRED_CODES",
+    "ErrorKind",
+    "RetryPolicy",
+    "Verdict",
+    "classify",
+    "in_chain",
+    "translate",
+]
 
 
 class ErrorKind(enum.Enum):
@@ -100,6 +108,9 @@ ACCESS_CODES = frozenset(
         "RequestExpired",
     }
 )
+
+#: The credentials' token expired (or the request's signature time is too old).
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 
 NOT_FOUND_CODES = frozenset(
     {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException", "NotFound"}

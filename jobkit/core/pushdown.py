@@ -215,7 +215,14 @@ def batch_filters(query: Query, spec: Any) -> PushPlan:
 def plan(query: Query, spec: Any) -> PushPlan:
     """The push plan of ``spec`` for ``query``."""
     strategy: Strategy = spec.pushdown or default
-    return strategy(query, spec)
+    result = strategy(query, spec)
+    partition = spec.partition
+    if partition is not None and not partition.by_status and spec.pushdown is not None:
+        # A partition that is not by status (SageMaker ListJobs' required JobCategory) splits
+        # every request the strategy makes: one stream per value.
+        requests = [{**r, partition.param: v} for r in result.requests for v in partition.values]
+        result = attrs.evolve(result, requests=requests)
+    return result
 
 
 def status_list(member: str, *, after: str | None = None, before: str | None = None) -> Strategy:

@@ -16,7 +16,14 @@ import tenacity
 
 from jobkit.core.limiter import AdaptiveLimiter, Ticket
 from jobkit.core.plan import Call
-from jobkit.core.policy import ErrorKind, RetryPolicy, Verdict, classify, translate
+from jobkit.core.policy import (
+    EXPIRED_CODES,
+    ErrorKind,
+    RetryPolicy,
+    Verdict,
+    classify,
+    translate,
+)
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.errors import JobkitError
 
@@ -53,6 +60,12 @@ class CallTracker:
     rng: random.Random = attrs.field(factory=lambda: _JITTER)
     attempts: int = 0
     last_verdict: Verdict | None = None
+    #: The credentials refresh themselves (assumed role, SSO, container): an expired-token
+    #: answer then refreshes them and retries the page once.
+    refreshable: bool = False
+    #: The driver must refresh the credentials before the next attempt.
+    refresh_pending: bool = False
+    _refreshed: bool = False
     _ticket: Ticket | None = None
 
     def before_attempt(self) -> float:
@@ -80,6 +93,11 @@ class CallTracker:
     def _retryable(self, error: BaseException) -> bool:
         verdict = classify(error)
         self.last_verdict = verdict
+        if verdict.code in EXPIRED_CODES and self.refreshable and not self._refreshed:
+            # The service says the token expired before the credentials thought so (clock
+            # skew, a token revoked early): refresh them and retry the same page, once.
+            self._refreshed = self.refresh_pending = True
+            return True
         if verdict.kind is ErrorKind.THROTTLE:
             self.stats.add(self.endpoint, throttles=1)
             if self.limiter is not None and self._ticket is not None:
@@ -89,6 +107,8 @@ class CallTracker:
         return verdict.retryable
 
     def _wait(self, retry_state: tenacity.RetryCallState) -> float:
+        if self.refresh_pending:
+            return 0.0  # new credentials need no backoff
         verdict = self.last_verdict or Verdict(ErrorKind.TRANSIENT)
         return self.policy.wait(retry_state.attempt_number, verdict, self.rng)
 

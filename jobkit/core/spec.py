@@ -26,6 +26,7 @@ from jobkit.model import JobStatus
 
 __all__ = [
     "AdapterSpec",
+    "Describe",
     "Discovery",
     "Paging",
     "PagingSource",
@@ -40,6 +41,7 @@ class TimeFormat(enum.Enum):
 
     DATETIME = "datetime"  # botocore already parsed a timestamp shape into a datetime
     EPOCH_MS = "epoch_ms"  # a ``long`` of milliseconds since the epoch (Batch)
+    ISO8601 = "iso8601"  # a ``string`` holding an ISO 8601 time (MediaPackage harvest jobs)
 
 
 def _proxy(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -121,6 +123,8 @@ class Discovery(_PagedMixin):
     needs: Mapping[str, str] = attrs.field(factory=dict, converter=_proxy)
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     keep: Callable[[Mapping[str, Any]], bool] | None = None
+    value_member: str | None = None
+    """The item member ``value`` reads, when it reads one member (emulators use it)."""
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
 
@@ -147,6 +151,18 @@ class Partition:
 
 
 @attrs.frozen(kw_only=True)
+class Describe:
+    """A batch describe call of the same service that returns jobs by id, in the listing's
+    record shape (AWS Batch ``DescribeJobs``: up to 100 ``jobs`` ids, answered in ``jobs``).
+    A watch re-reads running jobs with it where that is cheaper than a creation window."""
+
+    operation: str
+    ids_member: str  # the request member holding the ids
+    result_key: str  # the response member holding the records
+    batch: int  # ids per call at most
+
+
+@attrs.frozen(kw_only=True)
 class AdapterSpec(_PagedMixin):
     """Everything jobkit needs to list, page and normalize one AWS operation."""
 
@@ -159,6 +175,9 @@ class AdapterSpec(_PagedMixin):
     id_field: str | None
     status_field: str | None
     created_field: str | None
+    #: Where an operation's jobs have no name: the members that make a readable one (the
+    #: first present wins, an ARN by its last part); the job's id when none is present.
+    name_fallback: tuple[str, ...] = ()
     ended_field: str | None = None
     updated_field: str | None = None
     time_format: TimeFormat = TimeFormat.DATETIME
@@ -170,6 +189,7 @@ class AdapterSpec(_PagedMixin):
     base_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     account_field: str | None = None
     pushdown: Callable[[Any, Any], Any] | None = None  # a jobkit.core.pushdown strategy
+    describe: Describe | None = None  # a batch describe by id, where the service has one
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -190,7 +210,13 @@ class AdapterSpec(_PagedMixin):
 
     @property
     def mapped_fields(self) -> tuple[str, ...]:
-        """The summary members this spec reads into normalized ``Job`` fields."""
+        """The summary members this spec reads into normalized ``Job`` fields (a nested
+        status counts as its top member, which stays in ``extras`` with its other parts)."""
+        return tuple(f for f in self.read_fields if "." not in f)
+
+    @property
+    def read_fields(self) -> tuple[str, ...]:
+        """Every member path the spec reads, dotted for a nested status (``status.state``)."""
         return tuple(
             f
             for f in (

@@ -32,6 +32,8 @@ __all__ = [
     "aio_session",
     "clear_session_cache",
     "environment_key",
+    "new_aio_session",
+    "new_sync_session",
     "session_lock",
     "sync_session",
 ]
@@ -110,6 +112,12 @@ def _no_profile(profile: str) -> UsageError:
     return UsageError(
         f"no AWS profile named {profile!r}", hint="check ~/.aws/config and ~/.aws/credentials"
     )
+
+
+def new_sync_session() -> boto3.Session:
+    """A new boto3 session on the shared loader (never cached: the caller configures it,
+    e.g. with an assumed role's credentials)."""
+    return _new_sync(None)
 
 
 def sync_session(profile: str | None = None) -> boto3.Session:

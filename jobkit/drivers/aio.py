@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import tenacity
+from aiobotocore.credentials import AioRefreshableCredentials
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
@@ -64,8 +65,12 @@ class AsyncDriver(BaseDriver):
             client = await self.client(call.service, call.region)
             method = getattr(client, xform_name(call.operation))
             tracker.limiter = await self.limiter(call)
+            tracker.refreshable = self._refreshable
             async for attempt in tenacity.AsyncRetrying(**tracker.tenacity_kwargs()):
                 with attempt:
+                    if tracker.refresh_pending:
+                        await self._refresh_credentials()
+                        tracker.refresh_pending = False
                     delay = tracker.before_attempt()
                     if delay > 0:
                         await asyncio.sleep(delay)
@@ -96,18 +101,23 @@ class AsyncDriver(BaseDriver):
 
     async def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
-        access_key = None
         if self._needs_identity:
-            credentials = await self.session.get_credentials()
-            if credentials is not None:
-                access_key = (await credentials.get_frozen_credentials()).access_key
-        return self._limiter_for(call, access_key)
+            async with self.init_gate or contextlib.nullcontext():
+                if self._needs_identity:
+                    credentials = await self.session.get_credentials()
+                    access_key = None
+                    if credentials is not None:
+                        access_key = (await credentials.get_frozen_credentials()).access_key
+                    self._refreshable = isinstance(credentials, AioRefreshableCredentials)
+                    self._learn_identity(access_key)
+        return self._limiter_for(call)
 
-    async def prepare(self, call: Call) -> None:
-        """Create the client and learn the limiter of ``call`` before its task starts, so
-        only the first use of a client awaits."""
-        await self.client(call.service, call.region)
-        await self.limiter(call)
+    async def _refresh_credentials(self) -> None:
+        """Fetch new credentials now (they said they were valid; the service disagreed)."""
+        credentials = await self.session.get_credentials()
+        if isinstance(credentials, AioRefreshableCredentials):
+            # aiobotocore's own refresh, made mandatory: the path its expiry check takes.
+            await credentials._protected_refresh(is_mandatory=True)
 
     async def aclose(self) -> None:
         """Close every client (and its aiohttp session)."""
@@ -131,9 +141,7 @@ async def run_scheduler(
     progress = asyncio.Event()  # set when a call completes (or fails the listing)
     state = RunState(scheduler)
 
-    async def start(subs: list[Submission]) -> None:
-        for sub in subs:
-            await drivers[sub.account].prepare(sub.call)
+    def start(subs: list[Submission]) -> None:
         for sub in subs:
             task = asyncio.ensure_future(run(sub))
             tasks.add(task)
@@ -152,17 +160,11 @@ async def run_scheduler(
             state.fail(exc)
             progress.set()
             return
-        subs = state.finish(sub, response, error)
-        try:
-            await start(subs)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # creating a client failed: the consumer raises it
-            state.fail(exc)
+        start(state.finish(sub, response, error))
         progress.set()
 
     try:
-        await start(scheduler.submissions())
+        start(scheduler.submissions())
         while True:
             state.raise_fatal()
             seen = scheduler.version
@@ -170,7 +172,7 @@ async def run_scheduler(
                 yield job
                 state.raise_fatal()
             action, subs = scheduler.decide(seen)
-            await start(subs)
+            start(subs)
             if action is Next.FINISHED:
                 return
             if action is Next.WAIT and scheduler.version == seen:  # none completed meanwhile

@@ -10,6 +10,7 @@ send path: creating a client, sleeping, calling and awaiting.
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,23 @@ _CURRENT: contextvars.ContextVar[CallTracker | None] = contextvars.ContextVar(
 )
 
 
+_PREFIXED_LOOPBACK = re.compile(
+    r"^(?P<scheme>https?://)[A-Za-z0-9.-]+?[.-]"
+    r"(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3})(?P<rest>[:/].*|)$"
+)
+
+
+def _unprefix_loopback(request: Any, **_: Any) -> None:
+    """Some operations put a prefix in front of the endpoint's host, also of a custom endpoint:
+    S3 Control the account id (``http://123456789012.127.0.0.1:4566``), others a
+    ``hostPrefix`` (``data.``, ``analytics-``). No resolver knows such a name when the host
+    is an IP address or ``localhost``: send the request to the endpoint as configured (S3
+    Control's account id still travels in its ``x-amz-account-id`` header), before signing."""
+    match = _PREFIXED_LOOPBACK.match(request.url)
+    if match is not None:
+        request.url = f"{match['scheme']}{match['host']}{match['rest']}"
+
+
 def _count_sent(**_: Any) -> None:
     tracker = _CURRENT.get()
     if tracker is not None:
@@ -50,8 +68,12 @@ class BaseDriver:
         limiters: LimiterRegistry | None,
         endpoint_url: str | None = None,
         max_connections: int = 10,
+        init_gate: Any = None,
     ) -> None:
         self.session = session
+        #: Bounds how many accounts of a listing resolve their credentials (assume a role)
+        #: at once: a semaphore shared by the listing's drivers (sync or async kind).
+        self.init_gate = init_gate
         self.policy = policy
         self.stats = stats
         self.limiters = limiters
@@ -59,6 +81,7 @@ class BaseDriver:
         self._config = client_config(session, policy, max_pool_connections=max_connections)
         self._clients: dict[tuple[str, str], Any] = {}
         self._identity: str | None = None
+        self._refreshable = False  # the credentials refresh themselves (learned on first use)
 
     def _client_kwargs(self, region: str) -> dict[str, Any]:
         """The keyword arguments of every client this driver creates in ``region``."""
@@ -66,16 +89,18 @@ class BaseDriver:
 
     @property
     def _needs_identity(self) -> bool:
-        """Whether ``limiter()`` must first learn whose credentials these are."""
-        return self.limiters is not None and self._identity is None
+        """Whether the credentials have not been resolved yet (the account initializes on
+        its first call: a role is assumed then)."""
+        return self._identity is None
 
-    def _limiter_for(self, call: Call, access_key: str | None) -> AdaptiveLimiter | None:
-        """The shared limiter of the endpoint ``call`` goes to; ``access_key`` names the
-        credentials the first time (it is hashed, never kept)."""
-        if self.limiters is None:
+    def _learn_identity(self, access_key: str | None) -> None:
+        """Remember whose credentials these are (the access key is hashed, never kept)."""
+        self._identity = identity_key(access_key, self.endpoint_url)
+
+    def _limiter_for(self, call: Call) -> AdaptiveLimiter | None:
+        """The shared limiter of the endpoint ``call`` goes to (after ``_learn_identity``)."""
+        if self.limiters is None or self._identity is None:
             return None
-        if self._identity is None:
-            self._identity = identity_key(access_key, self.endpoint_url)
         return self.limiters.get(self._identity, call.service, call.region)
 
     def tracker(self, call: Call, endpoint: str) -> CallTracker:
@@ -90,6 +115,7 @@ class BaseDriver:
         """Count each request ``client`` sends, as it is sent (botocore's public
         ``before-send`` event)."""
         client.meta.events.register("before-send", _count_sent)
+        client.meta.events.register("before-sign", _unprefix_loopback)
         return client
 
 

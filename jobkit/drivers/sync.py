@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from typing import Any
 import boto3
 import tenacity
 from botocore import xform_name
+from botocore.credentials import RefreshableCredentials
 
 from jobkit.core.fanout import Next, Scheduler, Submission
 from jobkit.core.limiter import AdaptiveLimiter
@@ -67,10 +69,14 @@ class SyncDriver(BaseDriver):
         try:
             method = getattr(self.client(call.service, call.region), xform_name(call.operation))
             tracker.limiter = self.limiter(call)
+            tracker.refreshable = self._refreshable
             for attempt in tenacity.Retrying(sleep=self._sleep, **tracker.tenacity_kwargs()):
                 with attempt:
                     if self._cancelled.is_set():
                         raise Cancelled("the listing was closed")
+                    if tracker.refresh_pending:
+                        self._refresh_credentials()
+                        tracker.refresh_pending = False
                     delay = tracker.before_attempt()
                     if delay > 0:
                         self._sleep(delay)
@@ -82,11 +88,21 @@ class SyncDriver(BaseDriver):
 
     def limiter(self, call: Call) -> AdaptiveLimiter | None:
         """The shared limiter of the endpoint ``call`` goes to (credentials x region x service)."""
-        access_key = None
         if self._needs_identity:
-            credentials = self.session.get_credentials()
-            access_key = credentials.access_key if credentials is not None else None
-        return self._limiter_for(call, access_key)
+            with self.init_gate or contextlib.nullcontext():
+                if self._needs_identity:
+                    credentials = self.session.get_credentials()
+                    access_key = credentials.access_key if credentials is not None else None
+                    self._refreshable = isinstance(credentials, RefreshableCredentials)
+                    self._learn_identity(access_key)
+        return self._limiter_for(call)
+
+    def _refresh_credentials(self) -> None:
+        """Fetch new credentials now (they said they were valid; the service disagreed)."""
+        credentials = self.session.get_credentials()
+        if isinstance(credentials, RefreshableCredentials):
+            # botocore's own refresh, made mandatory: the same path its expiry check takes.
+            credentials._protected_refresh(is_mandatory=True)
 
     def close(self) -> None:
         """Close every client's connection pool."""

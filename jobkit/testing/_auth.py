@@ -147,6 +147,18 @@ class Keyring:
         with self._lock:
             return self._keys.get(access_key_id)
 
+    def revoke(self) -> int:
+        """End every credential issued so far now (a token the service stops honouring
+        before the expiration its holder was told); returns how many were still valid."""
+        now = dt.datetime.fromtimestamp(time.time(), dt.UTC)
+        with self._lock:
+            live = [c for c in self._order if not c.expired]
+            for creds in live:
+                ended = attrs.evolve(creds, expiration=now)
+                self._keys[creds.access_key_id] = ended
+                self._order[self._order.index(creds)] = ended
+        return len(live)
+
     def all(self) -> list[IssuedCredentials]:
         """Every issue so far, in order."""
         with self._lock:

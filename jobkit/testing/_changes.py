@@ -12,6 +12,12 @@ overlay on every job set built after it is attached, without copying any record:
 * ``expire(n)`` drops the ``n`` oldest visible jobs of every set (the service's retention).
 * ``settle(recent)``: every job older than the ``recent`` newest of its set is terminal (not
   logged; also in sets built later): only recent jobs still run, as in real accounts.
+  ``settle(recent, running=True)`` also makes those ``recent`` newest jobs run.
+* Time-driven transitions: ``schedule(n, within=...)`` gives up to ``n`` non-terminal jobs
+  per set the instants (within ``within`` of the overlay's clock) at which they move on, a
+  step at a time until they end; ``advance(seconds)`` moves the clock and makes every step
+  that fell due, stamped with its own instant; ``run(speed)`` instead lets the clock follow
+  the real one, ``speed`` times faster, and makes due steps as requests come in.
 
 Which status words are terminal, and which member holds the status, modification and end
 times, is read from jobkit's adapter declarations: the vocabulary is not under test here.
@@ -19,8 +25,12 @@ times, is read from jobkit's adapter declarations: the vocabulary is not under t
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
+import itertools
 import random
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,6 +78,24 @@ def _finish_word(spec: Any) -> str | None:
     return None
 
 
+def _failed_word(spec: Any) -> str | None:
+    from jobkit.model import JobStatus  # noqa: PLC0415
+
+    for word, mapped in spec.status_map.items():
+        if mapped is JobStatus.FAILED:
+            return str(word)
+    return None
+
+
+def _running_word(spec: Any) -> str | None:
+    from jobkit.model import JobStatus  # noqa: PLC0415
+
+    for word, mapped in spec.status_map.items():
+        if mapped is JobStatus.RUNNING:
+            return str(word)
+    return None
+
+
 class _Overlay(JobSet):
     """A job set with hidden newest jobs, expired oldest ones and patched records."""
 
@@ -79,7 +107,10 @@ class _Overlay(JobSet):
         self.expired = 0
         self.patches: dict[int, dict[str, Any]] = {}  # base index -> members replaced
         self.words: dict[int, str] = {}  # base index -> status word now
+        self.relabeled: dict[int, str] = {}  # base index -> a status word no mapping knows
         self.settle_from: int | None = None  # base indices from here on have finished
+        self.running_below: int | None = None  # base indices below this run (settle)
+        self.running_word = _running_word(spec)
         self.finish_word = _finish_word(spec)
         self.region, self.scope, self.statuses = base.region, base.scope, base.statuses
         self.salt, self.step, self.t0_ms, self.ref_ms = (
@@ -112,11 +143,22 @@ class _Overlay(JobSet):
     def _settled(self, j: int) -> bool:
         return self.settle_from is not None and j >= self.settle_from and j not in self.patches
 
+    def _running(self, j: int) -> bool:
+        return (
+            self.running_below is not None
+            and j < self.running_below
+            and j not in self.words
+            and self.running_word is not None
+        )
+
     def status(self, i: int) -> str:
         j = i + self.hidden
         word = self.words.get(j)
         if word is not None:
             return word
+        if self._running(j):
+            assert self.running_word is not None
+            return self.running_word
         word = self.base.status(j)
         if self._settled(j) and self.finish_word is not None:
             status = self.spec.status_map.get(word)
@@ -136,10 +178,28 @@ class _Overlay(JobSet):
                 status = self.spec.status_map.get(rec[field])
                 if status is None or not status.is_terminal:
                     rec[field] = self.finish_word
+        elif self._running(j) and self.spec.status_field in rec:
+            rec[self.spec.status_field] = self.running_word
+            if self.spec.ended_field:
+                rec.pop(self.spec.ended_field, None)
         patch = self.patches.get(j)
         if patch:
             rec.update(patch)
+        word = self.relabeled.get(j)
+        if word is not None and self.spec.status_field is not None:
+            _set_path(rec, self.spec.status_field, word)
         return rec
+
+
+def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``record[a][b]...`` for ``path`` "a.b..." (a copy of every dict on the way)."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        record[head] = value
+        return
+    inner = dict(record.get(head) or {})
+    _set_path(inner, rest, value)
+    record[head] = inner
 
 
 class JobChanges:
@@ -163,6 +223,11 @@ class JobChanges:
         self._sets: dict[tuple[str, str, str], _Overlay] = {}
         self._specs = _specs()
         self._settle: int | None = None
+        self._running: int | None = None
+        self._due: list[tuple[int, int, _Overlay, int]] = []  # (due ms, seq, set, base index)
+        self._seq = itertools.count()
+        self._real: tuple[float, int, float] | None = None  # (monotonic, clock ms, speed)
+        self._finals: dict[tuple[int, int], str] = {}  # (set, base index) -> its last word
         data.changes = self
 
     # ------------------------------------------------------------------ the hook
@@ -178,6 +243,8 @@ class JobChanges:
                 overlay = _Overlay(jobs, spec, self.hold_back)
                 if self._settle is not None:
                     overlay.settle_from = overlay.hidden + self._settle
+                    if self._running is not None:
+                        overlay.running_below = overlay.hidden + self._running
                 self._sets[(f"{service}:{operation}", region, key)] = overlay
             return overlay
 
@@ -224,13 +291,138 @@ class JobChanges:
                     made.append(self._advance(overlay, i))
         return made
 
-    def settle(self, recent: int) -> None:
+    def relabel(
+        self,
+        word: str,
+        n: int = 1,
+        *,
+        adapter: str | None = None,
+        region: str | None = None,
+    ) -> int:
+        """Give up to ``n`` of the newest visible jobs per job set the status ``word`` (one
+        the service added after jobkit's mapping was written, as AWS does); job sets whose
+        status is derived (no status member) are left alone. Returns how many changed."""
+        changed = 0
+        with self._lock:
+            for overlay in self._selected(adapter, region):
+                if overlay.spec.status_field is None:
+                    continue
+                for i in range(min(n, overlay.size)):
+                    overlay.relabeled[i + overlay.hidden] = word
+                    changed += 1
+        return changed
+
+    def settle(self, recent: int, *, running: bool = False) -> None:
         """Finish every job older than the ``recent`` newest visible ones of its set, in
-        every set, including those built later (their times stay as generated)."""
+        every set, including those built later (their times stay as generated); with
+        ``running=True`` the ``recent`` newest are running (their end times removed)."""
         with self._lock:
             self._settle = recent
+            self._running = recent if running else None
             for overlay in self._sets.values():
                 overlay.settle_from = overlay.hidden + recent
+                overlay.running_below = overlay.hidden + recent if running else None
+
+    # ------------------------------------------------------------------ time
+
+    @property
+    def now(self) -> dt.datetime:
+        """The overlay's clock (it starts at the data's reference instant)."""
+        return ms_to_datetime(self.clock_ms)
+
+    @property
+    def pending(self) -> int:
+        """Scheduled steps not made yet."""
+        with self._lock:
+            return len(self._due)
+
+    def schedule(
+        self,
+        n: int | None = None,
+        *,
+        within: float | dt.timedelta,
+        adapter: str | None = None,
+        region: str | None = None,
+        failing: float = 0.0,
+    ) -> list[dt.datetime]:
+        """Give up to ``n`` (None: every) visible non-terminal jobs per set the instants,
+        within ``within`` (seconds or a timedelta) of the clock, at which they move on one
+        status at a time until they end (a pending job: two steps); a ``failing`` share of
+        them ends failed, the others as the service's word for success. Returns the instant
+        each scheduled job ends, sorted."""
+        if not 0.0 <= failing <= 1.0:
+            raise ValueError("failing is a share between 0 and 1")
+        span = within.total_seconds() if isinstance(within, dt.timedelta) else float(within)
+        if span <= 0:
+            raise ValueError("within must be positive")
+        span_ms = max(1, int(span * 1000))
+        ends: list[dt.datetime] = []
+        with self._lock:
+            for overlay in self._selected(adapter, region):
+                candidates = [i for i in range(overlay.size) if not self._terminal(overlay, i)]
+                count = len(candidates) if n is None else min(n, len(candidates))
+                for i in sorted(self._rng.sample(candidates, count)):
+                    status = self._status(overlay, overlay.record(i))[1]
+                    steps = 2 if status.value == "PENDING" else 1
+                    times = sorted(
+                        self.clock_ms + 1 + self._rng.randrange(span_ms) for _ in range(steps)
+                    )
+                    for at in times:
+                        heapq.heappush(
+                            self._due, (at, next(self._seq), overlay, i + overlay.hidden)
+                        )
+                    ends.append(ms_to_datetime(times[-1]))
+                    if failing and self._rng.random() < failing:
+                        word = _failed_word(overlay.spec)
+                        if word is not None:
+                            self._finals[(id(overlay), i + overlay.hidden)] = word
+        return sorted(ends)
+
+    def advance(self, seconds: float | dt.timedelta) -> list[StatusChange]:
+        """Move the clock ``seconds`` on; make every scheduled step that fell due."""
+        span = seconds.total_seconds() if isinstance(seconds, dt.timedelta) else float(seconds)
+        if span < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            return self._apply(self.clock_ms + int(span * 1000))
+
+    def run(self, speed: float = 1.0) -> None:
+        """Let the clock follow the real one from now on, ``speed`` times faster: scheduled
+        steps are made as they fall due, when a request comes in. ``stop()`` ends it."""
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        with self._lock:
+            self._real = (time.monotonic(), self.clock_ms, float(speed))
+
+    def stop(self) -> None:
+        """The clock stops following the real one (see ``run``)."""
+        with self._lock:
+            self.tick_locked()
+            self._real = None
+
+    def tick(self) -> None:
+        """Make the steps due by the real-time clock (``run``); called on each request."""
+        if self._real is None:
+            return
+        with self._lock:
+            self.tick_locked()
+
+    def tick_locked(self) -> None:
+        """``tick`` with the lock held."""
+        if self._real is not None:
+            started, clock0, speed = self._real
+            self._apply(clock0 + int((time.monotonic() - started) * 1000 * speed))
+
+    def _apply(self, target_ms: int) -> list[StatusChange]:
+        made: list[StatusChange] = []
+        while self._due and self._due[0][0] <= target_ms:
+            at, _, overlay, j = heapq.heappop(self._due)
+            self.clock_ms = max(self.clock_ms, at)
+            i = j - overlay.hidden
+            if 0 <= i < overlay.size and not self._terminal(overlay, i):
+                made.append(self._advance(overlay, i, at=at))
+        self.clock_ms = max(self.clock_ms, target_ms)
+        return made
 
     # ------------------------------------------------------------------ one job
 
@@ -260,18 +452,21 @@ class JobChanges:
                     return str(word)
         return overlay.finish_word
 
-    def _advance(self, overlay: _Overlay, i: int) -> StatusChange:
+    def _advance(self, overlay: _Overlay, i: int, *, at: int | None = None) -> StatusChange:
         spec = overlay.spec
         j = i + overlay.hidden
         before = overlay.record(i)
         old_word, old_status = self._status(overlay, before)
-        self.clock_ms += 1
-        at = self.clock_ms
+        if at is None:
+            self.clock_ms += 1
+            at = self.clock_ms
         patch = overlay.patches.setdefault(j, {})
         if spec.status_field is None:
             patch["LabelCounters"] = _finished_counters(before)
         else:
             word = self._next_word(overlay, old_status)
+            if word == overlay.finish_word:
+                word = self._finals.pop((id(overlay), j), word)
             assert word is not None, f"{spec.name} has no status to move to"
             patch[spec.status_field] = word
             overlay.words[j] = word

@@ -541,6 +541,8 @@ class EmulatorData:
             set(sizes or {})
             - set(DEFAULT_SIZES)
             - {op for key in DEFAULT_SIZES if ":" in key for op in (key.split(":")[1],)}
+            - set(_generic().generic_names())
+            - _generic().generic_keys()
         )
         if unknown:
             raise ValueError(f"unknown operation(s) in sizes: {sorted(unknown)}")
@@ -549,9 +551,10 @@ class EmulatorData:
         self.seed = seed
         self.account = account
         merged = {**DEFAULT_SIZES}
+        qualified = {*DEFAULT_SIZES, *_generic().generic_keys()}
         for key, value in (sizes or {}).items():
             # An unqualified shared name ("ListJobs") sets every service's count.
-            shared = [k for k in DEFAULT_SIZES if k.split(":")[-1] == key and ":" in k]
+            shared = [k for k in qualified if k.split(":")[-1] == key and ":" in k]
             merged.update(dict.fromkeys(shared or [key], value))
         self.sizes: Mapping[str, int] = merged
         self.malformed = malformed
@@ -735,7 +738,7 @@ class EmulatorData:
             return
         for name, value in scope.items():
             if (region, name, str(value)) in self._deleted:
-                raise UnknownScopeError(f"{name} {value} was deleted in {region}")
+                raise UnknownScopeError(f"{name} {value} does not exist in {region}")
 
     def _collaboration(self, region: str, collaboration_id: str) -> dict[str, Any]:
         self._check_deleted(region, {"collaborationIdentifier": collaboration_id})
@@ -788,6 +791,8 @@ class EmulatorData:
 
     def job_set(self, service: str, operation: str, region: str, **scope: str) -> JobSet:
         """The lazily generated job set behind ``records()`` (raises UnknownScopeError)."""
+        if self.changes is not None:
+            self.changes.tick()  # time-driven status changes fall due as requests come in
         generic = _generic().GENERIC_OPS.get((service, operation))
         if (service, operation) not in _HAND_WRITTEN_OPS and generic is None:
             raise ValueError(f"{service}:{operation} is not an emulated job listing")
@@ -816,7 +821,13 @@ class EmulatorData:
     def size(self, service: str, operation: str) -> int:
         """The configured count of ``operation`` (per region, or per parent scope)."""
         qualified = f"{service}:{operation}"
-        return self.sizes[qualified] if qualified in self.sizes else self.sizes[operation]
+        if qualified in self.sizes:
+            return self.sizes[qualified]
+        # An unqualified default belongs to the hand-described listing of that name; a listing
+        # derived from an adapter spec (EMR on EKS ListJobRuns) gets its own default.
+        if operation in self.sizes and (service, operation) not in _generic().DERIVED:
+            return self.sizes[operation]
+        return int(_generic().default_size(service, operation))
 
     def parents(self, service: str, operation: str, region: str, **needs: str) -> list[Any]:
         """The items a discovery operation lists in ``region`` (work teams, queues, ...)."""
@@ -849,6 +860,8 @@ class EmulatorData:
             if scope:
                 raise TypeError(f"{op.operation} takes no scope, got {sorted(scope)}")
             return ""
+        if op.more_scopes or op.scope.lower().endswith("accountid"):
+            return "|".join(self._check_scope(op, region, scope, s) for s in op.scopes)
         if set(scope) != {op.scope}:
             raise TypeError(f"{op.operation} takes the scope {op.scope}=, got {sorted(scope)}")
         ref = scope[op.scope]
@@ -861,6 +874,8 @@ class EmulatorData:
             if queue is None:
                 raise UnknownScopeError(f"job queue {ref} not found in {region}")
             return queue
+        if op.parent is None:
+            return str(ref)  # no parent listing: any value names a parent
 
         def values() -> frozenset[Any]:
             items = self.parents(op.parent[0], op.parent[1], region)
@@ -872,6 +887,34 @@ class EmulatorData:
         if ref not in self._memo_get(key, values):
             raise UnknownScopeError(f"{op.scope} {ref} not found in {region}")
         return str(ref)
+
+    def _check_scope(
+        self,
+        op: Any,
+        region: str,
+        scope: Mapping[str, str],
+        ref_spec: tuple[str, tuple[str, str] | None, str | None],
+    ) -> str:
+        """One of several scope members: given, and one of its parent listing's values."""
+        member, parent, value = ref_spec
+        if member.lower().endswith("accountid") and member in scope:
+            if scope[member] != ACCOUNT_ID:
+                raise UnknownScopeError(f"account {scope[member]} is not the caller's")
+            return str(scope[member])
+        if member not in scope:
+            names = [s[0] for s in op.scopes]
+            raise TypeError(f"{op.operation} takes the scopes {names}, got {sorted(scope)}")
+        ref = str(scope[member])
+        if parent is None:
+            return ref
+
+        def values() -> frozenset[Any]:
+            items = self.parents(parent[0], parent[1], region)
+            return frozenset(item if value is None else item[value] for item in items)
+
+        if ref not in self._memo_get(("parents", *parent, region, str(value)), values):
+            raise UnknownScopeError(f"{member} {ref} not found in {region}")
+        return ref
 
     def _build_generic(self, op: Any, region: str, key: str) -> JobSet:
         n = self.size(op.service, op.operation)

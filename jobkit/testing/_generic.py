@@ -42,6 +42,10 @@ def _service_model(service: str) -> Any:
     return load_service_model(service)
 
 
+def _input_key(members: Mapping[str, Any], *names: str) -> str | None:
+    return next((n for n in names if n in members), None)
+
+
 @attrs.frozen(kw_only=True)
 class GenericOp:
     """One generically emulated listing: the members that matter, the rest from the model.
@@ -53,7 +57,7 @@ class GenericOp:
     operation: str
     name: str | None
     status: str
-    created: str
+    created: str | None
     prefixes: tuple[str, ...] = ("Nightly", "adhoc-run", "Backfill", "weekly-Report")
     scope: str | None = None
     """Request member naming the parent (it must be one of ``parent``'s values)."""
@@ -70,6 +74,16 @@ class GenericOp:
     order: tuple[str, str] | None = None
     """(request member, the word for ascending); the default order is newest first."""
     ascending_default: bool = False
+    more_scopes: tuple[tuple[str, tuple[str, str], str | None], ...] = ()
+    """Further scope members, each (request member, parent listing, parent item member)."""
+    keys: tuple[str, str, str | None, str] | None = None
+    """(input token, output token, limit member, result key) when not the usual names."""
+    equals: tuple[str, ...] = ()
+    """Request members that select summaries whose same-named member is equal."""
+    status_values: tuple[str, ...] = ()
+    """The status words, where the model's status member lists no enum."""
+    streams: int = 1
+    """How many streams a listing of one scope is split into (``equals`` values)."""
 
     @functools.cached_property
     def model(self) -> Any:
@@ -79,8 +93,17 @@ class GenericOp:
     @property
     def result_key(self) -> str:
         """The output member holding the list of summaries."""
+        if self.keys is not None:
+            return self.keys[3]
         outputs = self.model.output_shape.members
         return str(next(k for k, v in outputs.items() if v.type_name == "list"))
+
+    @property
+    def scopes(self) -> tuple[tuple[str, tuple[str, str] | None, str | None], ...]:
+        """Every scope member with its parent listing and parent item member, in order."""
+        if self.scope is None:
+            return ()
+        return ((self.scope, self.parent, self.parent_value), *self.more_scopes)
 
     @property
     def summary_shape(self) -> StructureShape:
@@ -89,8 +112,31 @@ class GenericOp:
         return shape
 
     @property
+    def token_keys(self) -> tuple[str, str]:
+        """(input token, output token) member names."""
+        if self.keys is not None:
+            return self.keys[0], self.keys[1]
+        ins, outs = self.model.input_shape.members, self.model.output_shape.members
+        tin = _input_key(ins, "NextToken", "nextToken")
+        tout = _input_key(outs, "NextToken", "nextToken")
+        assert tin and tout, self.operation
+        return tin, tout
+
+    @property
+    def limit(self) -> tuple[str, tuple[int, int], int]:
+        """(limit member, (min, max), default page size)."""
+        ins = self.model.input_shape.members
+        key = self.keys[2] if self.keys is not None else _input_key(ins, "MaxResults", "maxResults")
+        assert key, self.operation
+        meta = ins[key].metadata
+        low, high = meta.get("min", 1), meta.get("max", 100)
+        return key, (low, high), min(high, 100)
+
+    @property
     def epoch_ms(self) -> bool:
         """Whether the creation time is a ``long`` of epoch milliseconds."""
+        if self.created is None:
+            return False
         return bool(self.summary_shape.members[self.created].type_name == "long")
 
 
@@ -108,6 +154,10 @@ class GenericParent:
     arn_kind: str = "resource"
     overrides: Callable[[int, int], Mapping[str, Any]] | None = None
     """Extra members of parent ``k`` of ``n`` (e.g. one EXPRESS state machine)."""
+    keys: tuple[str, str, str | None, str] | None = None
+    """(input token, output token, limit member, result key) when not the usual names."""
+    value_min: int = 0
+    """The minimum length the consuming request member asks of a scope value."""
 
     @functools.cached_property
     def model(self) -> Any:
@@ -117,6 +167,8 @@ class GenericParent:
     @property
     def result_key(self) -> str:
         """The output member holding the list of items."""
+        if self.keys is not None:
+            return self.keys[3]
         outputs = self.model.output_shape.members
         return str(next(k for k, v in outputs.items() if v.type_name == "list"))
 
@@ -179,11 +231,17 @@ class GenericJobs(JobSet):
         self.op = op
         self.scope_value = scope_value
         shape = op.summary_shape
-        status_shape = shape.members[op.status]
-        self.statuses = tuple(getattr(status_shape, "enum", ()) or ())
+        # A nested status (``status.state``) is filled inside its structure.
+        self.status_head, _, self.status_inner = op.status.partition(".")
+        status_shape = shape.members[self.status_head]
+        if self.status_inner:
+            status_shape = status_shape.members[self.status_inner]
+        self.statuses = tuple(getattr(status_shape, "enum", ()) or ()) or op.status_values
         self.members = list(shape.members.items())
         self.names = tuple(shape.members)
         self.ms = op.epoch_ms
+        # Some summaries carry their creation time as an ISO 8601 string.
+        self.iso = op.created is not None and shape.members[op.created].type_name == "string"
 
     def _time(self, created: int, i: int, slot: int) -> Any:
         ms = self.later(created, i, 100 + slot, 6 * _HOUR_MS)
@@ -198,9 +256,20 @@ class GenericJobs(JobSet):
         rec: dict[str, Any] = {}
         for k, (member, shape) in enumerate(self.members):
             if member == op.created:
-                rec[member] = created if self.ms else ms_to_datetime(created)
+                when = ms_to_datetime(created)
+                rec[member] = (
+                    created
+                    if self.ms
+                    else when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                    if self.iso
+                    else when
+                )
             elif member == op.status:
                 rec[member] = self.status(i)
+            elif member == self.status_head and self.status_inner:
+                assert isinstance(shape, StructureShape)
+                inner = filler.structure(shape, k, label, lambda s: ms_to_datetime(created))
+                rec[member] = {**inner, self.status_inner: self.status(i)}
             elif member == op.name:
                 rec[member] = name
             elif member == op.scope_member:
@@ -266,7 +335,9 @@ def parent_items(
                     where = "" if parent.service == "iam" else region
                     item[member] = _arn(parent.service, where, parent.arn_kind, name)
                 else:
-                    item[member] = f"{salt:016x}"
+                    # As long as the member's minimum (a Snowball cluster id has 39 characters).
+                    low = max(int(member_shape.metadata.get("min", 0)), parent.value_min)
+                    item[member] = f"{salt:016x}".ljust(low, "0")
             elif member == parent.created:
                 item[member] = created
             elif member_shape.type_name not in ("structure", "list", "map"):
@@ -506,8 +577,15 @@ _OPS = (
     ),
 )
 
-#: (service, operation) -> its generic description.
-GENERIC_OPS: Mapping[tuple[str, str], GenericOp] = {(o.service, o.operation): o for o in _OPS}
+#: Operations served by hand-written handlers (``_services.py``); everything else registered
+#: is served generically.
+_HAND_SERVED = {
+    ("sagemaker", "ListProcessingJobs"),
+    ("sagemaker", "ListLabelingJobsForWorkteam"),
+    ("comprehendmedical", "ListSNOMEDCTInferenceJobs"),
+    ("batch", "ListServiceJobs"),
+    ("cleanroomsml", "ListCollaborationTrainedModelExportJobs"),
+}
 
 _PARENTS = (
     GenericParent(
@@ -557,7 +635,191 @@ _PARENTS = (
     ),
 )
 
-#: (service, operation) -> the generic parent listing.
-GENERIC_PARENTS: Mapping[tuple[str, str], GenericParent] = {
-    (p.service, p.operation): p for p in _PARENTS
+_HAND_PARENTS = {
+    ("sagemaker", "ListWorkteams"),
+    ("batch", "DescribeJobQueues"),
+    ("cleanrooms", "ListCollaborations"),
+    ("cleanrooms", "ListMemberships"),
+    ("cleanroomsml", "ListCollaborationTrainedModels"),
 }
+
+
+# ------------------------------------------------------------ derived from the adapter specs
+
+
+def _probe(spec: Any, **query: Any) -> Any:
+    from jobkit.core.pushdown import plan  # noqa: PLC0415 - keeps the emulator import light
+    from jobkit.core.query import Query  # noqa: PLC0415
+
+    return plan(Query.parse(now=_PROBE_NOW, **query), spec)
+
+
+_PROBE_NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _pushed(spec: Any) -> dict[str, str]:
+    """The request member of each query part the spec pushes down (dotted when nested)."""
+    counts: dict[Any, int] = {}
+    for status in spec.status_map.values():
+        counts[status] = counts.get(status, 0) + 1
+    one = sorted(counts, key=lambda s: (counts[s], s.value))[:1]
+    plan = _probe(
+        spec,
+        status=one or None,
+        since=_PROBE_NOW - dt.timedelta(days=2),
+        until=_PROBE_NOW - dt.timedelta(days=1),
+        name_contains="x" if spec.name_field else None,
+    )
+    return dict(plan.pushed)
+
+
+def _order(spec: Any) -> tuple[str, str] | None:
+    """(order member, its ascending word) when the spec pushes the query's order down."""
+    asc = _probe(spec, order="created-asc").requests
+    desc = _probe(spec, order="created-desc").requests
+    if not asc or not desc:
+        return None
+    changed = [k for k in asc[0] if asc[0].get(k) != desc[0].get(k)]
+    if len(changed) != 1 or not isinstance(asc[0][changed[0]], str):
+        return None
+    return changed[0], asc[0][changed[0]]
+
+
+def _parent_of(param: Any) -> tuple[tuple[str, str] | None, str | None]:
+    discovery = param.discovery
+    if discovery is None:
+        return None, None
+    return (discovery.service, discovery.operation), discovery.value_member
+
+
+def derived_op(spec: Any) -> GenericOp:
+    """The generic emulation of an adapter, read from its spec: the name, status, creation
+    and scope members, the filter members its push-down sends, its paging keys."""
+    pushed = _pushed(spec)
+    scopes = [(p.name, *_parent_of(p)) for p in spec.scope]
+    first = scopes[0] if scopes else (None, None, None)
+    op = GenericOp(
+        service=spec.service,
+        operation=spec.operation,
+        name=spec.name_field,
+        status=spec.status_field,
+        created=spec.created_field,
+        scope=first[0],
+        parent=first[1],
+        parent_value=first[2],
+        more_scopes=tuple(scopes[1:]),  # type: ignore[arg-type]
+        status_param=pushed.get("status"),
+        name_param=pushed.get("name_contains"),
+        after=pushed.get("since"),
+        before=pushed.get("until"),
+        order=_order(spec),
+        keys=(spec.input_token, spec.output_token, spec.limit_key, spec.result_key),
+        status_values=tuple(spec.status_map),
+    )
+    summary = op.summary_shape.members
+    if op.scope is not None and op.scope in summary:
+        op = attrs.evolve(op, scope_member=op.scope)
+    if spec.partition is not None and spec.partition.param in summary:
+        op = attrs.evolve(op, equals=(spec.partition.param,), streams=len(spec.partition.values))
+    return op
+
+
+def derived_parent(discovery: Any) -> GenericParent:
+    """The generic emulation of a discovery listing: its items from the item shape, the
+    scope value in the member the discovery reads."""
+    parent = GenericParent(
+        service=discovery.service,
+        operation=discovery.operation,
+        value=discovery.value_member,
+        name=None,
+        created=None,
+        names=("Alpha", "beta-Two", "Gamma"),
+        keys=(
+            discovery.input_token,
+            discovery.output_token,
+            discovery.limit_key,
+            discovery.result_key,
+        ),
+    )
+    item = parent.model.output_shape.members[parent.result_key].member
+    members = getattr(item, "members", {})
+    name = next(
+        (m for m in members if m.lower() in ("name", "jobname") or m.endswith("Name")), None
+    )
+    created = next(
+        (m for m, sh in members.items() if sh.type_name == "timestamp" and "creat" in m.lower()),
+        None,
+    )
+    return attrs.evolve(parent, name=name if name != parent.value else None, created=created)
+
+
+def _derived() -> tuple[dict[tuple[str, str], GenericOp], dict[tuple[str, str], GenericParent]]:
+    from jobkit.adapters import REGISTRY  # noqa: PLC0415 - the emulator serves the registry
+
+    ops = {(o.service, o.operation): o for o in _OPS}
+    parents = {(p.service, p.operation): p for p in _PARENTS}
+    for spec in REGISTRY.values():
+        key = (spec.service, spec.operation)
+        if key not in ops and key not in _HAND_SERVED and spec.status_field is not None:
+            ops[key] = derived_op(spec)
+        for param in spec.scope:
+            found = param.discovery
+            if found is None:
+                continue
+            pkey = (found.service, found.operation)
+            if pkey not in parents and pkey not in _HAND_PARENTS and found.value_member:
+                request = _service_model(spec.service).operation_model(spec.operation)
+                low = request.input_shape.members[param.name].metadata.get("min", 0)
+                parents[pkey] = attrs.evolve(derived_parent(found), value_min=int(low))
+    return ops, parents
+
+
+_ALL_OPS, _ALL_PARENTS = _derived()
+
+#: The listings and parents derived from adapter specs (not described by hand above).
+DERIVED: frozenset[tuple[str, str]] = frozenset(
+    {*_ALL_OPS, *_ALL_PARENTS}
+    - {(o.service, o.operation) for o in _OPS}
+    - {(p.service, p.operation) for p in _PARENTS}
+)
+
+#: (service, operation) -> its generic description.
+GENERIC_OPS: Mapping[tuple[str, str], GenericOp] = _ALL_OPS
+
+#: (service, operation) -> the generic parent listing.
+GENERIC_PARENTS: Mapping[tuple[str, str], GenericParent] = _ALL_PARENTS
+
+
+def default_size(service: str, operation: str) -> int:
+    """Records per region and scope of a generically served listing no size was set for:
+    a page and a bit more, so that every stream spans two pages; parents: three."""
+    op = GENERIC_OPS.get((service, operation))
+    if op is None:
+        return 3
+    return (int(op.limit[2]) + 30) * op.streams
+
+
+def generic_names() -> set[str]:
+    """Every operation name served generically (accepted as ``sizes`` keys)."""
+    return {k[1] for k in GENERIC_OPS} | {k[1] for k in GENERIC_PARENTS}
+
+
+def generic_keys() -> set[str]:
+    """``service:Operation`` of every generically served listing and parent."""
+    return {f"{s}:{o}" for s, o in (*GENERIC_OPS, *GENERIC_PARENTS)}
+
+
+def host_prefix_env() -> list[str]:
+    """``AWS_ENDPOINT_URL_<SERVICE>`` variables of the served services whose operations put a
+    prefix in front of the host (``datatransformation.``, ``data.``, ``analytics-``).
+
+    No resolver knows ``data.127.0.0.1``; pointed at ``http://localhost:PORT`` these services
+    reach the emulator through it as an HTTP proxy, as S3 Control does.
+    """
+    names: set[str] = set()
+    for service, operation in (*GENERIC_OPS, *GENERIC_PARENTS):
+        model = _service_model(service)
+        if model.operation_model(operation).endpoint:
+            service_id = str(model.service_id).upper().replace(" ", "_")
+            names.add(f"AWS_ENDPOINT_URL_{service_id}")
+    return sorted(names)

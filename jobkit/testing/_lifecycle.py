@@ -83,7 +83,7 @@ def failed(status: Any) -> bool:
 
 
 @functools.cache
-def _roles(members: tuple[str, ...], created: str) -> tuple[tuple[str, ...], ...]:
+def _roles(members: tuple[str, ...], created: str | None) -> tuple[tuple[str, ...], ...]:
     """(end-like, start-like, modified-like, failure-reason) members of a summary shape."""
     lowered = [(m, m.lower()) for m in members if m != created]
     ends = tuple(m for m, low in lowered if _END.search(low) and not low.startswith("expected"))
@@ -94,7 +94,7 @@ def _roles(members: tuple[str, ...], created: str) -> tuple[tuple[str, ...], ...
 
 
 def settle(
-    rec: dict[str, Any], *, status: str, created: str, members: Sequence[str]
+    rec: dict[str, Any], *, status: str, created: str | None, members: Sequence[str]
 ) -> dict[str, Any]:
     """``rec`` with its times and failure reason made consistent with ``rec[status]``."""
     ends, starts, modified, reasons = _roles(tuple(members), created)

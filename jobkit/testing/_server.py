@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import json
 import logging
@@ -45,6 +46,7 @@ from jobkit.testing._auth import (
 from jobkit.testing._data import ACCOUNT_ID, EmulatorData, _salt
 from jobkit.testing._environment import EmulatorEnvironment
 from jobkit.testing._faults import FaultKind, Faults, FaultState
+from jobkit.testing._generic import host_prefix_env
 from jobkit.testing._organizations import DEFAULT_OUS, Organization, role_account, summary
 from jobkit.testing._protocols import (
     CBOR,
@@ -70,6 +72,7 @@ from jobkit.testing._services import (
     _page_of,
     _Pager,
     service_by_name,
+    services_by_signing_name,
 )
 
 __all__ = ["Emulator", "RequestRecord"]
@@ -147,9 +150,20 @@ class _Models:
             # The most specific template (most literal characters) wins.
             matchers.sort(key=lambda m: -m.literal_length)
 
+    def route_candidates(self, signing_name: str) -> list[ServiceSpec]:
+        """The services a request signed for ``signing_name`` may be for, most likely first."""
+        return services_by_signing_name(signing_name)
+
     def target_prefix(self, service: str) -> str | None:
         prefix = self.services[service].metadata.get("targetPrefix")
         return None if prefix is None else str(prefix)
+
+
+@functools.cache
+def _shared_models() -> _Models:
+    # Loading every served model and compiling the REST matchers takes a while with dozens of
+    # services; emulators in one process share them (they are read-only).
+    return _Models()
 
 
 class Emulator:
@@ -203,7 +217,7 @@ class Emulator:
         """Bind and serve in a background thread; returns self."""
         if self._httpd is not None:
             return self
-        self._models = _Models()
+        self._models = _shared_models()
         self._stopping.clear()
         httpd = _HTTPServer((self._host, self._port), _Handler)
         httpd.emulator = self
@@ -306,6 +320,7 @@ class Emulator:
             out.update(
                 {
                     "AWS_ENDPOINT_URL_S3_CONTROL": f"http://{S3_CONTROL_HOST}:{port}",
+                    **dict.fromkeys(host_prefix_env(), f"http://{S3_CONTROL_HOST}:{port}"),
                     "HTTP_PROXY": self.endpoint_url,
                     "http_proxy": self.endpoint_url,
                     "NO_PROXY": no_proxy,
@@ -443,6 +458,13 @@ class Emulator:
             raise ValueError(f"lifetime must be a positive number of seconds, got {lifetime!r}")
         query = f"lifetime={lifetime!r}" + (f"&account={account}" if account else "")
         return f"{self.endpoint_url}{CREDENTIALS_PATH}?{query}"
+
+    def revoke_credentials(self) -> int:
+        """Expire every credential issued so far, now, whatever expiration its holder was
+        told: the next request signed with one gets the expired-token error (the way a
+        token revoked early, or a clock skew, looks to a client). Returns how many were
+        still valid."""
+        return self._keyring.revoke()
 
     @property
     def issued_credentials(self) -> list[IssuedCredentials]:
@@ -592,25 +614,35 @@ class Emulator:
                 "UnknownOperationException",
                 f"service {scope['service']!r} is not emulated",
             )
-        record["service"] = spec.name
-        model_protocol = models.services[spec.name].protocol
-        if protocol == REST_JSON and model_protocol in (REST_XML, QUERY):
-            # No target header and no CBOR path: the service's own protocol says how to read it.
-            record["protocol"] = protocol = model_protocol
-        action = None
-        if protocol == QUERY:
-            form = parse_qs(body.decode("utf-8", "replace"))
-            action = (form.get("Action") or [""])[-1]
-        op = self._route(
-            models,
-            spec=spec,
-            protocol=protocol,
-            path=split.path,
-            query=split.query,
-            method=method,
-            amz_target=amz_target,
-            action=action,
-        )
+        sent_protocol = protocol
+        op = None
+        # Several services may sign with one name (bedrock, bedrock-agent): the first whose
+        # operations match the request serves it.
+        for candidate in models.route_candidates(scope["service"]):
+            spec = candidate
+            record["service"] = spec.name
+            protocol = sent_protocol
+            model_protocol = models.services[spec.name].protocol
+            if protocol == REST_JSON and model_protocol in (REST_XML, QUERY):
+                # No target header and no CBOR path: the service's own protocol says how.
+                protocol = model_protocol
+            record["protocol"] = protocol
+            action = None
+            if protocol == QUERY:
+                form = parse_qs(body.decode("utf-8", "replace"))
+                action = (form.get("Action") or [""])[-1]
+            op = self._route(
+                models,
+                spec=spec,
+                protocol=protocol,
+                path=split.path,
+                query=split.query,
+                method=method,
+                amz_target=amz_target,
+                action=action,
+            )
+            if op is not None:
+                break
         if op is None:
             return fail(unknown_status, "UnknownOperationException", "Unknown operation")
         operation, labels = op

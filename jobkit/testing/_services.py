@@ -65,15 +65,25 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import botocore.session
 
 from jobkit.testing._data import EmulatorData, JobSet, UnknownScopeError, datetime_to_us
 from jobkit.testing._generic import GENERIC_OPS, GENERIC_PARENTS, GenericOp, GenericParent
 
-__all__ = ["HANDLERS", "SERVICES", "ApiError", "Handler", "ServiceSpec", "service_by_name"]
+__all__ = [
+    "HANDLERS",
+    "SERVICES",
+    "ApiError",
+    "Handler",
+    "ServiceSpec",
+    "service_by_name",
+    "services_by_signing_name",
+]
 
 Params = Mapping[str, Any]
 Output = dict[str, Any]
@@ -274,6 +284,37 @@ SERVICES: dict[str, ServiceSpec] = {
         ),
     )
 }
+
+
+def _model_service(name: str) -> ServiceSpec:
+    """A service served generically: its signing name from the model, the error codes most
+    services of its protocol use (awsJson answers 400s, REST services 429/403/404)."""
+    model = botocore.session.get_session().get_service_model(name)
+    signing = model.metadata.get("signingName") or model.metadata["endpointPrefix"]
+    rest = model.protocol not in ("json", "query", "smithy-rpc-v2-cbor")
+    return ServiceSpec(
+        name=name,
+        signing_name=str(signing),
+        throttle=("ThrottlingException", 429 if rest else 400),
+        server_errors={500: "InternalServerException", 503: "ServiceUnavailableException"},
+        not_found=("ResourceNotFoundException", 404 if rest else 400),
+        access_denied_status=403 if rest else 400,
+        expired_token_status=403 if rest else 400,
+    )
+
+
+SERVICES.update(
+    (name, _model_service(name))
+    for name in sorted({k[0] for k in GENERIC_OPS} | {k[0] for k in GENERIC_PARENTS})
+    if name not in SERVICES
+)
+
+
+def services_by_signing_name(name: str) -> list[ServiceSpec]:
+    """Every service whose boto3 or SigV4 signing name is ``name`` (several services sign as
+    one, e.g. ``bedrock`` and ``bedrock-agent``); the boto3 name first."""
+    found = [SERVICES[name]] if name in SERVICES else []
+    return found + [s for s in SERVICES.values() if s.signing_name == name and s not in found]
 
 
 def service_by_name(name: str) -> ServiceSpec | None:
@@ -850,7 +891,8 @@ def generic_listing(op: GenericOp) -> Handler:
 
     def handler(data: EmulatorData, region: str, params: Params) -> Output:
         # The model is read on first use, so importing the emulator stays cheap.
-        tin, tout, limit_key, bounds, default = _paging(op.model)
+        tin, tout = op.token_keys
+        limit_key, bounds, default = op.limit
         result_key = op.result_key
         pager = _Pager(
             spec,
@@ -863,11 +905,11 @@ def generic_listing(op: GenericOp) -> Handler:
         )
         pager.limit = pager.limit or default  # 0 means "the default" where 0 is allowed
         scope: dict[str, str] = {}
-        if op.scope is not None:
-            value = params.get(op.scope)
+        for member, _parent, _value in op.scopes:
+            value = params.get(member)
             if not value:
-                raise spec.validation_error(f"{op.scope} is required")
-            scope[op.scope] = str(value)
+                raise spec.validation_error(f"{member} is required")
+            scope[member] = str(value)
         try:
             jobs = data.job_set(op.service, op.operation, region, **scope)
         except UnknownScopeError as exc:
@@ -883,10 +925,13 @@ def generic_listing(op: GenericOp) -> Handler:
         statuses = None if not wanted else {wanted} if isinstance(wanted, str) else set(wanted)
         name = (_path(params, op.name_param) or "").lower()
         keep: Callable[[Record], bool] | None = None
-        if statuses is not None or name:
+        equals = {m: params[m] for m in op.equals if params.get(m) is not None}
+        if statuses is not None or name or equals:
 
             def keep(rec: Record) -> bool:
-                if statuses is not None and rec.get(op.status) not in statuses:
+                if statuses is not None and _path(rec, op.status) not in statuses:
+                    return False
+                if any(rec.get(m) != v for m, v in equals.items()):
                     return False
                 text = rec.get(op.name) if op.name is not None else None
                 return not name or name in str(text or "").lower()
@@ -914,7 +959,13 @@ def generic_parents(parent: GenericParent) -> Handler:
     spec = SERVICES[parent.service]
 
     def handler(data: EmulatorData, region: str, params: Params) -> Output:
-        tin, tout, limit_key, bounds, default = _paging(parent.model)
+        if parent.keys is not None and parent.keys[2] is not None:
+            tin, tout, limit_key = parent.keys[0], parent.keys[1], parent.keys[2]
+            meta = parent.model.input_shape.members[limit_key].metadata
+            bounds = (meta.get("min", 1), meta.get("max", 100))
+            default = min(bounds[1], 100)
+        else:
+            tin, tout, limit_key, bounds, default = _paging(parent.model)
         pager = _Pager(
             spec,
             parent.operation,
@@ -956,7 +1007,75 @@ def list_roles(data: EmulatorData, region: str, params: Params) -> Output:
     return out
 
 
+# ---------------------------------------------------------------------------- Describe
+
+
+_NAME_INDEX: dict[int, tuple[JobSet, dict[str, int]]] = {}
+_NAME_LOCK = threading.Lock()
+
+
+def _by_name(jobs: JobSet, field: str, name: str) -> Record | None:
+    """The record of the job named ``name`` (an index of names per job set, built once: a
+    job's name never changes, only its position when an overlay hides or expires jobs)."""
+    base = getattr(jobs, "base", jobs)
+    with _NAME_LOCK:
+        entry = _NAME_INDEX.get(id(base))
+        if entry is None or entry[0] is not base:
+            index: dict[str, int] = {}
+            for j in range(base.size):
+                value = base.record(j).get(field)
+                if isinstance(value, str):
+                    index.setdefault(value, j)
+            entry = _NAME_INDEX[id(base)] = (base, index)
+    found = entry[1].get(name)
+    if found is None:
+        return None
+    i = found - int(getattr(jobs, "hidden", 0)) if base is not jobs else found
+    if not 0 <= i < jobs.size:
+        return None  # not created yet (held back), or expired
+    return jobs.record(i)
+
+
+def _describe(operation: str, listing: str, field: str) -> Handler:
+    def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        name = params.get(field) or ""
+        found = _by_name(data.job_set("sagemaker", listing, region), field, name)
+        if found is None:
+            raise SAGEMAKER.validation_error(f"Requested resource not found: {name}")
+        return dict(found)
+
+    handler.__doc__ = f"SageMaker {operation}: one job's record by name (the summary's fields)."
+    return handler
+
+
+def describe_jobs_batch(data: EmulatorData, region: str, params: Params) -> Output:
+    """Batch DescribeJobs: up to 100 container jobs by id, from the queues listed so far
+    (ids come from listings); unknown ids are left out, as AWS does."""
+    ids = list(params.get("jobs") or [])
+    if len(ids) > 100:
+        raise BATCH.validation_error("jobs: at most 100 job ids per call")
+    if data.changes is not None:
+        data.changes.tick()
+    with data._lock:
+        sets = [(k[2], v) for k, v in data._sets.items() if k[:2] == ("batch:ListJobs", region)]
+    out: list[Record] = []
+    for wanted in ids:
+        for queue, jobs in sets:
+            found = _by_name(jobs, "jobId", wanted)
+            if found is not None:
+                out.append({**found, "jobQueue": queue})
+                break
+    return {"jobs": out}
+
+
 HANDLERS: Mapping[tuple[str, str], Handler] = {
+    ("batch", "DescribeJobs"): describe_jobs_batch,
+    ("sagemaker", "DescribeProcessingJob"): _describe(
+        "DescribeProcessingJob", "ListProcessingJobs", "ProcessingJobName"
+    ),
+    ("sagemaker", "DescribeTrainingJob"): _describe(
+        "DescribeTrainingJob", "ListTrainingJobs", "TrainingJobName"
+    ),
     ("sagemaker", "ListProcessingJobs"): list_processing_jobs,
     ("sagemaker", "ListLabelingJobsForWorkteam"): list_labeling_jobs_for_workteam,
     ("sagemaker", "ListWorkteams"): list_workteams,
