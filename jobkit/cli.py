@@ -151,8 +151,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _sync_cli.add_parser(sub)
-    _plan_cli.add_parser(sub)
     _watch_cli.add_parser(sub)
+    _plan_cli.add_parser(sub)
 
     # Forwarded whole to jobkit.testing's own parser (see main()); listed here for --help.
     sub.add_parser(
@@ -1087,8 +1087,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ls": lambda: _ls(args, out, err),
         "adapters": lambda: _adapters(args, out),
         "sync": lambda: _sync_cli.run(args, out),
-        "plan": lambda: _plan_cli.run(args, out),
         "watch": lambda: _watch_cli.run(args, out, err),
+        "plan": lambda: _plan_cli.run(args, out),
     }
     try:
         return commands[args.command]()

@@ -114,6 +114,8 @@ def run_block(code: str, ns: dict[str, Any]) -> int:
 def doc_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     """An emulator on the real clock, its environment applied, and the docs' AWS profiles."""
     monkeypatch.delenv(NOW_ENV, raising=False)
+    # Examples that write files (an inventory's jobkit.duckdb) write them here.
+    monkeypatch.chdir(tmp_path)
     config = tmp_path / "config"
     config.write_text(
         "".join(

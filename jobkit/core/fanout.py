@@ -20,6 +20,7 @@ behave the same:
 
 from __future__ import annotations
 
+import collections
 import enum
 import itertools
 import logging
@@ -142,6 +143,8 @@ class Scheduler:
         self._live: dict[_Lane, None] = {}  # lanes not ended, in the order they were added
         self._unsettled: dict[_Lane, None] = {}  # ended stream lanes the cursor has not closed
         self._discoveries_open = 0
+        self._live_per_account: collections.Counter[str | None] = collections.Counter()
+        self._idle_accounts: list[str | None] = []  # no lane left: their clients may go
         self._tickets: dict[int, _Lane] = {}
         self._counter = itertools.count()
         self._arrivals: deque[tuple[_Lane, Page]] = deque()
@@ -200,17 +203,30 @@ class Scheduler:
     def _add(self, lane: _Lane) -> None:
         self._lanes.append(lane)
         self._live[lane] = None
+        self._live_per_account[lane.account] += 1
         if lane.key is None:
             self._discoveries_open += 1
         self._version += 1
 
     def _ended(self, lane: _Lane) -> None:
-        """Book-keeping once a lane is done or failed."""
+        """Book-keeping once a lane is done or failed (a discovery's streams are added
+        before it ends, so an account runs out of lanes only when it is finished)."""
         self._live.pop(lane, None)
         if lane.key is None:
             self._discoveries_open -= 1
         else:
             self._unsettled[lane] = None
+        self._live_per_account[lane.account] -= 1
+        if not self._live_per_account[lane.account]:
+            del self._live_per_account[lane.account]
+            self._idle_accounts.append(lane.account)
+
+    def idle_accounts(self) -> list[str | None]:
+        """Accounts whose every lane has ended since the last call: no call of theirs will
+        follow, so a driver may close their clients (an organization of hundreds of accounts
+        would otherwise hold every account's clients to the end)."""
+        out, self._idle_accounts = self._idle_accounts, []
+        return out
 
     # ------------------------------------------------------------------ state
 
@@ -287,9 +303,11 @@ class Scheduler:
             item = lane.flow.send(reply)
         except StopIteration as stop:
             lane.done = True
-            self._ended(lane)
-            if lane.on_done is not None:
-                lane.on_done(stop.value)
+            try:
+                if lane.on_done is not None:
+                    lane.on_done(stop.value)
+            finally:
+                self._ended(lane)
             return
         except JobkitError as error:
             self._fail(lane, error)

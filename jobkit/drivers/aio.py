@@ -173,6 +173,8 @@ async def run_scheduler(
                 state.raise_fatal()
             action, subs = scheduler.decide(seen)
             start(subs)
+            for account in scheduler.idle_accounts():
+                await drivers[account].aclose()  # no call of that account follows
             if action is Next.FINISHED:
                 return
             if action is Next.WAIT and scheduler.version == seen:  # none completed meanwhile

@@ -176,6 +176,8 @@ def run_scheduler(
             with cond:
                 action, subs = scheduler.decide(seen)
                 start(subs)
+                for account in scheduler.idle_accounts():
+                    drivers[account].close()  # no call of that account follows
                 if action is Next.FINISHED:
                     return
                 while action is Next.WAIT and scheduler.version == seen and not state.fatal:
