@@ -168,7 +168,8 @@ class Plan:
         """The units of shard ``k`` of ``n`` (0 <= k < n): every unit of an account lands in
         one shard (``by="account-region"``: every unit of an account and region, to spread
         a few accounts over more workers), by a hash of the account only, so adding an
-        account moves none of the others' units."""
+        account moves none of the others' units. ``skipped`` goes with shard 0, so that
+        it is reported once."""
         check_shard(k, n)
         shard_key(CredentialSource(), "", by)  # checks ``by``
         return Plan(
