@@ -8,7 +8,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import fanout, inventory, organization, pacing, throttle, watch
+from benchmarks import dask_scale, fanout, inventory, organization, pacing, throttle, watch
 
 TARGETS = {
     "fan_out": "async and sync wall / critical path <= 1.25; speed-up over sequential boto3 >= 15x",
@@ -65,6 +65,7 @@ def main() -> None:
     lines.append(inventory.markdown(synced))
     lines.append(organization.markdown(org))
     lines.append(watch.markdown(watched))
+    lines.append(dask_scale.markdown(dask_scale.run()))
     text = "\n".join(lines)
     Path(__file__).resolve().parent.parent.joinpath("docs", "performance.md").write_text(text)
     print(text)

@@ -21,7 +21,7 @@ from jobkit.core.stats import Stats
 from jobkit.core.units import parse_shard
 from jobkit.errors import UsageError
 from jobkit.model import Job
-from jobkit.planning import WorkUnit, plan
+from jobkit.planning import WorkUnit, plan, source_account
 
 __all__ = ["add_ls_arguments", "add_parser", "listing", "run"]
 
@@ -128,7 +128,7 @@ class _Nothing:
         return None
 
 
-_UNIT_SAYS = ("adapters", "region", "profile", "param", "status", "since", "until")
+_UNIT_SAYS = ("adapters", "region", "profile", "param", "status", "since", "until", "org_role")
 
 
 def listing(args: argparse.Namespace, adapters: Any, **options: Any) -> Any:
@@ -153,13 +153,24 @@ def listing(args: argparse.Namespace, adapters: Any, **options: Any) -> Any:
         )
     selection = {
         name: options[name]
-        for name in ("regions", "params", "profiles", "status", "since", "until", "name_contains")
+        for name in (
+            "regions",
+            "params",
+            "profiles",
+            "accounts",
+            "status",
+            "since",
+            "until",
+            "name_contains",
+        )
         if options.get(name) is not None
     }
     shard = plan(adapters, **selection).shard(k, n)
-    profiles = [source.profile for _, source in shard.accounts]
-    if not profiles:
+    if not shard.accounts:
         return _Nothing()
-    if options.get("profiles") is not None:
-        options = {**options, "profiles": profiles}
+    if options.get("profiles") is not None or options.get("accounts") is not None:
+        # The same listing as without --shard, over the shard's accounts only (an
+        # Organization was asked for its accounts once, by plan()).
+        chosen = [source_account(label, source) for label, source in shard.accounts]
+        options = {**options, "profiles": None, "accounts": chosen}
     return jobs(adapters, **options)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import attrs
 
+from jobkit.accounts import AccountsArg
 from jobkit.adapters import get as adapter_spec
 from jobkit.core.units import CredentialSource
 from jobkit.errors import MissingDependencyError, UsageError
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     import dask.dataframe
     import pandas
 
-    from jobkit.accounts import Account
 
 __all__ = ["PROBLEM_COLUMNS", "Reading", "extras_columns", "read", "read_jobs"]
 
@@ -220,7 +220,8 @@ def read(
     plan: Plan | None = None,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
-    accounts: Sequence[Account | CredentialSource] | None = None,
+    accounts: AccountsArg | Sequence[CredentialSource] = None,
+    role_name: str | None = None,
     partition_size: int = 8,
     **options: Unpack[ListingArgs],
 ) -> Reading:
@@ -232,8 +233,15 @@ def read(
     """
     dask, dd = _require()
     if plan is None:
-        plan = make_plan(adapters, session=session, profiles=profiles, accounts=accounts, **options)
-    elif adapters is not None or options or session or profiles or accounts:
+        plan = make_plan(
+            adapters,
+            session=session,
+            profiles=profiles,
+            accounts=accounts,
+            role_name=role_name,
+            **options,
+        )
+    elif adapters is not None or options or session or profiles or accounts or role_name:
         raise UsageError(
             "read() got a plan= and listing arguments",
             hint="make the plan with those arguments: jobkit.plan(...)",
@@ -283,7 +291,8 @@ def read_jobs(
     plan: Plan | None = None,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
-    accounts: Sequence[Account | CredentialSource] | None = None,
+    accounts: AccountsArg | Sequence[CredentialSource] = None,
+    role_name: str | None = None,
     partition_size: int = 8,
     **options: Unpack[ListingArgs],
 ) -> dask.dataframe.DataFrame:
@@ -305,6 +314,7 @@ def read_jobs(
         session=session,
         profiles=profiles,
         accounts=accounts,
+        role_name=role_name,
         partition_size=partition_size,
         **options,
     ).jobs

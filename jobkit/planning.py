@@ -20,17 +20,15 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import attrs
 import boto3
-import botocore.session
 from aiobotocore.session import AioSession
-from botocore.credentials import (
-    AssumeRoleCredentialFetcher,
-    CredentialProvider,
-    CredentialResolver,
-    Credentials,
-    DeferredRefreshableCredentials,
-)
 
-from jobkit.accounts import Account, default_region, resolve_accounts
+from jobkit.accounts import (
+    Account,
+    AccountsArg,
+    default_region,
+    resolve_accounts,
+    sync_session_of,
+)
 from jobkit.core.availability import Skipped
 from jobkit.core.plan import choose_regions
 from jobkit.core.units import (
@@ -42,12 +40,7 @@ from jobkit.core.units import (
     shard_index,
     shard_key,
 )
-from jobkit.drivers._config import (
-    available_regions,
-    partition_of,
-    shared_loader,
-    use_utc_timestamps,
-)
+from jobkit.drivers._config import available_regions, partition_of
 from jobkit.drivers._sessions import environment_key, new_aio_session, sync_session
 from jobkit.errors import UsageError
 from jobkit.listing import AsyncJobIterator, JobIterator
@@ -175,7 +168,8 @@ class Plan:
         """The units of shard ``k`` of ``n`` (0 <= k < n): every unit of an account lands in
         one shard (``by="account-region"``: every unit of an account and region, to spread
         a few accounts over more workers), by a hash of the account only, so adding an
-        account moves none of the others' units."""
+        account moves none of the others' units. ``skipped`` goes with shard 0, so that
+        it is reported once."""
         check_shard(k, n)
         shard_key(CredentialSource(), "", by)  # checks ``by``
         return Plan(
@@ -237,90 +231,69 @@ def source_of(account: Account) -> CredentialSource:
     """Where a worker finds ``account``'s credentials: its profile, its role (and the
     account whose credentials assume it), or the default chain. A caller's own session
     object cannot travel to a worker unless it names a profile: a UsageError says so."""
-    role_arn = getattr(account, "role_arn", None)
-    if role_arn:
-        via = getattr(account, "via", None)
+    if account.role_arn is not None:
         return CredentialSource(
-            role_arn=role_arn,
-            external_id=getattr(account, "external_id", None),
-            session_name=getattr(account, "session_name", None),
-            via=None if via is None else source_of(via),
+            role_arn=account.role_arn,
+            external_id=account.external_id,
+            session_name=None if account.session_name == "jobkit" else account.session_name,
+            via=_via_source(account.via),
         )
     if account.profile is not None:
         return CredentialSource(profile=account.profile)
-    if account.session is not None:
+    # jobkit's own default session (an Organization's caller when it was given none) is the
+    # default chain, which a worker has too.
+    if account.session is not None and account.session is not sync_session():
         raise UsageError(
             f"account {account.label or 'session'!r} is a session object, which cannot be "
             "sent to workers (a plan carries no credentials)",
-            hint="name the accounts by profiles=[...], or by roles to assume, which each "
-            "worker resolves itself",
+            hint="name the accounts by profiles=[...], or by roles to assume "
+            "(accounts=jobkit.Organization(...), or account ids with role_name=)",
         )
     return CredentialSource()
 
 
-class _Provider(CredentialProvider):  # type: ignore[misc]
-    """A credential provider that hands out one set of (refreshable) credentials."""
+def _via_source(via: Account | None) -> CredentialSource | None:
+    source = None if via is None else source_of(via)
+    return None if source is None or source.kind == "default" else source
 
-    METHOD = "jobkit-assume-role"
 
-    def __init__(self, credentials: Credentials) -> None:
-        self._credentials = credentials
-
-    def load(self) -> Credentials:
-        return self._credentials
+def source_account(label: str | None, source: CredentialSource) -> Account:
+    """The ``Account`` a source describes (a role account resolves its credentials when a
+    listing first uses it)."""
+    if source.kind == "role":
+        assert source.role_arn is not None
+        return Account(
+            label,
+            role_arn=source.role_arn,
+            external_id=source.external_id,
+            session_name=source.session_name or "jobkit",
+            via=None if source.via is None else source_account(None, source.via),
+            account_id=source.account_id,
+        )
+    return Account(label, source.profile)
 
 
 _ROLE_SESSIONS: dict[tuple[CredentialSource, str], boto3.Session] = {}
 _ROLE_LOCK = threading.Lock()
 
 
-def _source_session(source: CredentialSource) -> boto3.Session:
-    if source.kind == "role":
-        return role_session(source)
-    return sync_session(source.profile)
-
-
 def role_session(source: CredentialSource) -> boto3.Session:
-    """A boto3 session with the role of ``source`` assumed (lazily, refreshed before it
-    expires) from ``source.via``'s credentials or the default chain; one per source and
-    environment in this process, so a worker assumes each role once."""
-    assert source.role_arn is not None
+    """A boto3 session with the role of ``source`` assumed (``jobkit.accounts``: lazily, and
+    refreshed before it expires), kept per source and environment: a worker assumes each
+    role once, not once per unit."""
     key = (source, environment_key())
     with _ROLE_LOCK:
         found = _ROLE_SESSIONS.get(key)
     if found is not None:
         return found
-    base = _source_session(source.via) if source.via is not None else sync_session()
-    base_credentials = base.get_credentials()
-    if base_credentials is None:
-        raise UsageError(
-            f"no credentials to assume {source.role_arn}",
-            hint="give the worker credentials (environment, instance role, profile) or via=",
-        )
-    extra: dict[str, Any] = {"RoleSessionName": source.session_name or "jobkit"}
-    if source.external_id is not None:
-        extra["ExternalId"] = source.external_id
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=base.client,
-        source_credentials=base_credentials,
-        role_arn=source.role_arn,
-        extra_args=extra,
-    )
-    credentials = DeferredRefreshableCredentials(
-        method=_Provider.METHOD, refresh_using=fetcher.fetch_credentials
-    )
-    core = botocore.session.get_session()
-    core.register_component("data_loader", shared_loader())
-    core.register_component("credential_provider", CredentialResolver([_Provider(credentials)]))
-    use_utc_timestamps(core)
-    session = boto3.Session(botocore_session=core, region_name=base.region_name)
+    made = sync_session_of(source_account(None, source))
     with _ROLE_LOCK:
-        return _ROLE_SESSIONS.setdefault(key, session)
+        return _ROLE_SESSIONS.setdefault(key, made)
 
 
 def account_of(label: str | None, source: CredentialSource) -> Account:
     """The account a worker lists a unit as: a profile of its own configuration, a role it
-    assumes from its own credentials, or its default chain."""
+    assumes from its own credentials (once per process), or its default chain."""
     if source.kind == "role":
         return Account(label, session=role_session(source))
     return Account(label, source.profile)
@@ -329,14 +302,14 @@ def account_of(label: str | None, source: CredentialSource) -> Account:
 def _aio_account(label: str | None, source: CredentialSource) -> Account:
     if source.kind != "role":
         return Account(label, source.profile)
-    # aiobotocore cannot share botocore's refreshable credentials: a unit is short, so the
-    # role's current credentials are handed over as they are.
-    frozen = role_session(source).get_credentials().get_frozen_credentials()
+    # An aiobotocore session belongs to one event loop: the role is assumed once per process
+    # (role_session) and its current credentials, valid for the unit, are handed over.
+    session = role_session(source)
+    frozen = session.get_credentials().get_frozen_credentials()
     aio: AioSession = new_aio_session()
     aio.set_credentials(frozen.access_key, frozen.secret_key, frozen.token)
-    region = role_session(source).region_name
-    if region:
-        aio.set_config_variable("region", region)
+    if session.region_name:
+        aio.set_config_variable("region", session.region_name)
     return Account(label, session=aio)
 
 
@@ -380,7 +353,8 @@ def plan(
     *,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
-    accounts: Sequence[Account | CredentialSource] | None = None,
+    accounts: AccountsArg | Sequence[CredentialSource] = None,
+    role_name: str | None = None,
     **options: Unpack[ListingArgs],
 ) -> Plan:
     """Cut a listing into work units, without listing any job.
@@ -397,7 +371,9 @@ def plan(
         if options.get(name) not in (None, False):
             raise UsageError(f"plan() does not take {name}=", hint=hint)
     checked = ListingOptions.build(adapters, **options)
-    labelled = _labelled_sources(session=session, profiles=profiles, accounts=accounts)
+    labelled = _labelled_sources(
+        session=session, profiles=profiles, accounts=accounts, role_name=role_name
+    )
     regions = checked.regions
     if regions is None:
         regions = checked.regions_or(default_region(sync_session()))
@@ -436,40 +412,21 @@ def plan(
 
 
 def _labelled_sources(
-    *,
-    session: Any,
-    profiles: Sequence[str] | None,
-    accounts: Sequence[Account | CredentialSource] | None,
+    *, session: Any, profiles: Sequence[str] | None, accounts: Any, role_name: str | None
 ) -> list[tuple[str | None, CredentialSource]]:
-    """(label, source) of every account of a plan, labelled as ``jobs()`` labels them."""
-    if accounts is None:
-        return [
-            (account.label, source_of(account))
-            for account in resolve_accounts(session=session, profiles=profiles)
-        ]
-    if session is not None or profiles is not None:
-        raise UsageError(
-            "accounts= was given with session= or profiles=",
-            hint="name the accounts one way",
-        )
-    if isinstance(accounts, str | Account | CredentialSource) or not accounts:
-        raise UsageError(
-            f"accounts={accounts!r} must be a non-empty list of Account or CredentialSource",
-            hint="e.g. accounts=[CredentialSource(role_arn='arn:aws:iam::111122223333:role/r')]",
-        )
-    out: list[tuple[str | None, CredentialSource]] = []
-    for one in accounts:
-        if isinstance(one, Account):
-            out.append((one.label, source_of(one)))
-        elif isinstance(one, CredentialSource):
-            label = one.account_id or one.profile or one.role_arn
-            out.append((label if len(accounts) > 1 else None, one))
-        else:
-            raise UsageError(
-                f"accounts= got a {type(one).__name__}",
-                hint="pass Account or CredentialSource values",
-            )
-    labels = [label for label, _ in out]
-    if len(set(labels)) != len(labels):
-        raise UsageError(f"accounts= names an account twice: {labels!r}", hint="name each once")
-    return out
+    """(label, source) of every account of a plan, labelled as ``jobs()`` labels them
+    (an Organization is asked for its accounts here: discovery belongs to planning)."""
+    if accounts is not None and not isinstance(accounts, str | CredentialSource | Account):
+        if isinstance(accounts, Sequence):
+            accounts = [
+                source_account(one.account_id or one.profile or one.role_arn, one)
+                if isinstance(one, CredentialSource)
+                else one
+                for one in accounts
+            ]
+    elif isinstance(accounts, CredentialSource):
+        accounts = [source_account(None, accounts)]
+    resolved = resolve_accounts(
+        session=session, profiles=profiles, accounts=accounts, role_name=role_name
+    )
+    return [(account.label, source_of(account)) for account in resolved]

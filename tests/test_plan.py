@@ -321,3 +321,43 @@ def test_a_denied_role_follows_the_errors_policy(org_env: Emulator) -> None:
             list(unit.jobs())
     finally:
         org_env.allow()
+
+
+def test_an_organization_becomes_role_sources(org_env: Emulator) -> None:
+    """accounts=jobkit.Organization(...) is discovered while planning: the caller's own
+    account keeps the default chain, every other one is a role source with the
+    organization's role; a unit of a member lists that account's jobs."""
+    org = jobkit.Organization(role_name="JobReader")
+    plan = jobkit.plan("sagemaker.processing", regions=["us-east-1"], accounts=org)
+    own, *members = org_env.organization.account_ids
+    assert sorted(u.account for u in plan) == sorted([own, *members])  # type: ignore[type-var]
+    by_label = {u.account: u.source for u in plan}
+    assert by_label[own].kind == "default"
+    assert {by_label[m].role_arn for m in members} == {
+        f"arn:aws:iam::{m}:role/JobReader" for m in members
+    }
+    unit = next(u for u in plan if u.account == members[3])
+    assert {job.account for job in unit.jobs()} == {members[3]}
+
+
+def test_role_accounts_and_sources_round_trip() -> None:
+    """An Account with a role (and a role chain) becomes a source and back, unchanged."""
+    from jobkit.planning import source_account, source_of
+
+    hub = Account(None, role_arn="arn:aws:iam::111122223333:role/Hub", account_id="111122223333")
+    account = Account(
+        "444455556666",
+        role_arn="arn:aws:iam::444455556666:role/Reader",
+        external_id="x",
+        session_name="w1",
+        via=hub,
+        account_id="444455556666",
+    )
+    source = source_of(account)
+    assert source.to_json() == {
+        "role_arn": "arn:aws:iam::444455556666:role/Reader",
+        "external_id": "x",
+        "session_name": "w1",
+        "via": {"role_arn": "arn:aws:iam::111122223333:role/Hub"},
+    }
+    assert source_account("444455556666", source) == account

@@ -124,3 +124,21 @@ def test_ls_unit_takes_no_selection(capsys: pytest.CaptureFixture[str]) -> None:
     newer = {**unit.to_json(), "format": 99}
     assert main(["ls", "--unit", json.dumps(newer)]) == 2
     assert "upgrade jobkit" in capsys.readouterr().err
+
+
+def test_shards_of_an_organization_add_up(
+    capsys: pytest.CaptureFixture[str], org: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`jobkit ls --org-role R --shard k/n` over k lists the organization's jobs exactly once."""
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    base = ["ls", "sagemaker.processing", "--region", "us-east-1", "--format", "jsonl"]
+    base += ["--org-role", "JobReader"]
+    assert main(base) == 0
+    whole = collections.Counter(capsys.readouterr().out.splitlines())
+    assert len({json.loads(line)["account"] for line in whole}) == len(PROFILES)
+    union: collections.Counter[str] = collections.Counter()
+    for k in range(3):
+        assert main([*base, "--shard", f"{k}/3"]) == 0
+        union.update(capsys.readouterr().out.splitlines())
+    assert union == whole
