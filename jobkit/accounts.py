@@ -270,17 +270,21 @@ def _from_accounts(accounts: Any, role_name: str | None) -> tuple[Account, ...]:
     return tuple(out)
 
 
+def _role(account: Account) -> dict[str, Any]:
+    """The role an account's session assumes: ARN, external id, session name."""
+    return {
+        "role_arn": account.role_arn,
+        "external_id": account.external_id,
+        "session_name": account.session_name,
+    }
+
+
 def sync_session_of(account: Account) -> boto3.Session:
     """The boto3 session of ``account`` (an aiobotocore session is not accepted here)."""
     if account.role_arn is not None:
         source = sync_session_of(account.via) if account.via is not None else sync_session()
         return sync_role_session(
-            source,
-            role_arn=account.role_arn,
-            external_id=account.external_id,
-            session_name=account.session_name,
-            region=source.region_name,
-            new_session=new_sync_session,
+            source, **_role(account), region=source.region_name, new_session=new_sync_session
         )
     if account.session is None:
         return sync_session(account.profile)
@@ -298,12 +302,7 @@ def aio_session_of(account: Account) -> AioSession:
     if account.role_arn is not None:
         base = aio_session_of(account.via) if account.via is not None else aio_session()
         return aio_role_session(
-            base,
-            role_arn=account.role_arn,
-            external_id=account.external_id,
-            session_name=account.session_name,
-            region=default_region(base),
-            new_session=new_aio_session,
+            base, **_role(account), region=default_region(base), new_session=new_aio_session
         )
     source = account.session
     if source is None:

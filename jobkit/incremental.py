@@ -38,6 +38,7 @@ from jobkit.core.changes import (
     listing_arguments,
     plan_reads,
 )
+from jobkit.core.plan import missing_scopes
 from jobkit.core.policy import RetryPolicy
 from jobkit.core.spec import AdapterSpec
 from jobkit.errors import UsageError
@@ -129,6 +130,9 @@ class SyncReport:
     target: str
     streams: tuple[StreamReport, ...]
     seconds: float
+    #: Adapters left out of a sync of every adapter: their scope parameter is not listed by
+    #: any API and was not given in ``params=`` (as ``jobs()`` reports them, "scope-required").
+    skipped: tuple[str, ...] = ()
 
     @property
     def requests(self) -> int:
@@ -634,6 +638,12 @@ def sync(
     # opened: a wrong argument changes nothing.
     explain(specs, regions=regions, params=params)
     by_spec = _split_params(specs, params)
+    left_out: tuple[str, ...] = ()
+    if adapters is None:
+        left_out = tuple(
+            s.name for s in specs if missing_scopes(s, by_spec[s.name], discover=discover)
+        )
+        specs = [s for s in specs if s.name not in left_out]
     streams = [
         _Stream(spec=spec, region=region, account=label, session=one, params=by_spec[spec.name])
         for label, one in _sessions(session, profiles)
@@ -654,7 +664,12 @@ def sync(
         name = store.target
     order = {s.key: i for i, s in enumerate(streams)}
     reports.sort(key=lambda r: order[r.stream])
-    return SyncReport(target=name, streams=tuple(reports), seconds=time.monotonic() - began)
+    return SyncReport(
+        target=name,
+        streams=tuple(reports),
+        seconds=time.monotonic() - began,
+        skipped=left_out,
+    )
 
 
 # --------------------------------------------------------------------------- reading back

@@ -19,7 +19,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, 
 from typing import Any
 
 from jobkit.accounts import Account, aio_session_of, default_region, sync_session_of
-from jobkit.core.availability import Skipped
+from jobkit.core.availability import PLANNED_SKIPS, Skipped
 from jobkit.core.fanout import Failure, Scheduler
 from jobkit.core.flows import listing_flow
 from jobkit.core.limiter import LimiterRegistry
@@ -119,9 +119,11 @@ class Listing:
     def _end(self) -> None:
         if self._progress is not None:
             self._progress.close()
-        skipped = self.skipped
+        # One warning for the whole listing, not one per stream, for the streams the account
+        # said no to; a region without the service, or an adapter nobody named whose scope no
+        # API lists, is a fact of the plan: listed in .skipped and counted, not warned about.
+        skipped = [one for one in self.skipped if one.reason not in PLANNED_SKIPS]
         if skipped:
-            # One warning for the whole listing, not one per stream.
             reasons = collections.Counter(one.reason for one in skipped)
             summary = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
             warnings.warn(

@@ -1091,26 +1091,40 @@ def _scope_for(data: Any, op: Any) -> dict[str, str]:
     if op.scope == "jobQueue":
         queues = [q for q in data.job_queues(REGION) if q["jobQueueType"] != "SAGEMAKER_TRAINING"]
         return {"jobQueue": queues[0]["jobQueueArn"]}
-    if op.scope == "AccountId":
-        return {"AccountId": "123456789012"}
-    if op.parent is not None:
-        item = data.parents(*op.parent, REGION)[0]
-        return {op.scope or "": item if op.parent_value is None else item[op.parent_value]}
-    return {}
+    if op.scope in ("AccountId", "AwsAccountId"):  # the caller's account, told by IAM
+        return {op.scope: "123456789012"}
+    scope: dict[str, str] = {}
+    for name, parent, value in op.scopes:
+        if name is None:
+            continue
+        if parent is None:  # no API lists these parents: any name will do
+            scope[name] = "workspace-1"
+            continue
+        # A later scope's parents are listed under the earlier ones (an app's branches).
+        item = data.parents(*parent, REGION, **scope)[0]
+        scope[name or ""] = item if value is None else item[value]
+    return scope
 
 
 def test_generated_jobs_are_consistent_with_their_status() -> None:
     """No end time on unfinished jobs, no start time on queued ones, no failure reason on
     successful ones, ends after starts, and names are whole words."""
     from jobkit.testing._generic import GENERIC_OPS
-    from jobkit.testing._lifecycle import _NOT_STARTED, _TERMINAL, _roles, _word, failed
+    from jobkit.testing._lifecycle import (
+        _NOT_STARTED,
+        _TERMINAL,
+        _roles,
+        _word,
+        failed,
+        status_of,
+    )
 
     data = Emulator(sizes={"ListJobs": 40}).data
     checked = 0
     for (service, operation), op in GENERIC_OPS.items():
         ends, starts, _modified, reasons = _roles(tuple(op.summary_shape.members), op.created)
         for rec in data.records(service, operation, REGION, **_scope_for(data, op)):
-            word = _word(rec[op.status])
+            word = _word(status_of(rec, op.status))
             if word not in _TERMINAL:
                 assert not [m for m in ends if m in rec], (operation, rec)
             if word in _NOT_STARTED:

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 import jobkit
+from jobkit.adapters import REGISTRY
 from jobkit.core.availability import unavailable_reason
+from jobkit.core.plan import missing_scopes
 from jobkit.errors import AccessDeniedError, ConnectionFailedError, NotFoundError
 from jobkit.testing import Emulator, Faults
 from tests.drivers import Driver
@@ -19,6 +21,16 @@ from tests.groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw, same_jobs
 from tests.test_fanout import _deny_eu
 
 ADAPTERS = list(GROUND_TRUTH_ADAPTERS)
+
+
+def _only_us_east_1_listed(emu: Emulator, got: list[jobkit.Job]) -> None:
+    """Every adapter's us-east-1 ground truth exactly once, nothing of eu-west-1."""
+    for adapter in ADAPTERS:
+        same_jobs(
+            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
+            expected_raw(emu, adapter, "us-east-1"),
+        )
+    assert not [j for j in got if j.region == "eu-west-1"]
 
 
 @pytest.fixture
@@ -37,12 +49,7 @@ async def test_denied_region_is_skipped_and_reported(denied_eu: Emulator, driver
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         got, it = await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"])
-    for adapter in ADAPTERS:
-        same_jobs(
-            [j.raw for j in got if j.adapter == adapter and j.region == "us-east-1"],
-            expected_raw(denied_eu, adapter, "us-east-1"),
-        )
-    assert not [j for j in got if j.region == "eu-west-1"]
+    _only_us_east_1_listed(denied_eu, got)
     skipped = it.skipped
     assert skipped and all(s.region == "eu-west-1" for s in skipped)
     assert all(s.reason == "access-denied" for s in skipped)
@@ -73,8 +80,10 @@ async def test_dead_endpoint_settles_at_once(
     """A refused connection is not backed off ten times: the dead service's streams fail
     with ConnectionFailedError after one attempt, and the listing of every other adapter
     takes less than a second longer than without the dead endpoint."""
-    others = [a for a in jobkit.adapters() if not a.name.startswith("sagemaker.")]
-    names = [a.name for a in jobkit.adapters()]
+    # Every adapter that needs no scope from the caller: sagemaker's dead, the rest alive.
+    runnable = [a for a in jobkit.adapters() if not missing_scopes(REGISTRY[a.name], {})]
+    others = [a for a in runnable if a.service != "sagemaker"]
+    names = [a.name for a in runnable]
 
     async def best_of_two(adapters: list[str]) -> tuple[float, Any]:
         # The machine is shared: the faster of two runs is the one to compare.
@@ -88,12 +97,12 @@ async def test_dead_endpoint_settles_at_once(
             times.append(time.perf_counter() - start)
         return min(times), last
 
-    baseline, _ = await best_of_two([a.name for a in others])
+    baseline, (listed, _) = await best_of_two([a.name for a in others])
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", f"http://127.0.0.1:{_closed_port()}")
     elapsed, (got, it) = await best_of_two(names)
-    assert {j.adapter for j in got} == {a.name for a in others}
+    assert {j.adapter for j in got} == {j.adapter for j in listed}
     failed = {f.adapter for f in it.failures}
-    assert failed and all(name.startswith("sagemaker.") for name in failed)
+    assert failed and all(REGISTRY[name].service == "sagemaker" for name in failed)
     assert all(isinstance(f.error, ConnectionFailedError) for f in it.failures)
     assert all("not retried" in f.error.message for f in it.failures)
     assert it.stats.retries == 0
@@ -190,3 +199,23 @@ async def test_discovered_scope_deleted_is_skipped(
         await driver.collect(
             "sagemaker.labeling-workteam", regions=[region], params={"WorkteamArn": team}
         )
+
+
+@pytest.mark.parametrize(
+    "reason", ["opt-in-required", "unrecognized-client", "not-subscribed", "access-denied"]
+)
+async def test_each_way_an_account_says_no_is_skipped(
+    fresh_emulator: Emulator, driver: Driver, reason: str
+) -> None:
+    """The emulator answers a region as AWS does when it is not opted in, the credentials
+    are not valid there, the account is not subscribed or may not call it: each is skipped
+    with that reason, and the other region is listed exactly once."""
+    emu = fresh_emulator
+    emu.deny(region="eu-west-1", reason=reason)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, it = await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"])
+    _only_us_east_1_listed(emu, got)
+    assert it.skipped and {s.reason for s in it.skipped} == {reason}
+    assert {s.region for s in it.skipped} == {"eu-west-1"}
+    assert not it.failures

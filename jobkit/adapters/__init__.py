@@ -65,12 +65,12 @@ def get(name: str) -> AdapterSpec:
 def resolve(adapters: str | AdapterSpec | list[str | AdapterSpec] | None) -> list[AdapterSpec]:
     """The specs for the caller's ``adapters`` argument.
 
-    None means every registered adapter that can run without the caller's help: those with
-    a scope parameter no listing can discover (an IoT SiteWise workspace) are listed only
-    when named, with the parameter in ``params=`` (``jobkit adapters`` marks them).
+    None means every registered adapter; a listing of every adapter skips (and reports, as
+    ``scope-required``) those whose scope parameter no listing can discover (an IoT SiteWise
+    workspace) unless ``params=`` gives it.
     """
     if adapters is None:
-        return [s for s in REGISTRY.values() if all(p.discovery for p in s.scope)]
+        return list(REGISTRY.values())
     items = [adapters] if isinstance(adapters, str | AdapterSpec) else list(adapters)
     specs: list[AdapterSpec] = []
     for item in items:

@@ -21,7 +21,7 @@ import attrs
 from jobkit.core.policy import in_chain
 from jobkit.errors import JobkitError
 
-__all__ = ["REASONS", "Skipped", "unavailable_reason"]
+__all__ = ["PLANNED_SKIPS", "REASONS", "Skipped", "unavailable_reason"]
 
 #: Every reason a stream can be skipped for, with what it means (shown in docs and the CLI).
 REASONS: Final = {
@@ -34,6 +34,9 @@ REASONS: Final = {
     "not-offered": "the service is not offered in this region",
     "scope-required": "the operation needs a scope parameter no API lists (pass it in params=)",
 }
+
+#: Reasons known from the plan, before any call: reported and counted, but no warning.
+PLANNED_SKIPS = frozenset({"not-offered", "scope-required"})
 
 _ACCESS = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"}

@@ -67,11 +67,13 @@ class CallTracker:
     refresh_pending: bool = False
     _refreshed: bool = False
     _ticket: Ticket | None = None
+    _sent: bool = False  # whether the current attempt went out
 
     def before_attempt(self) -> float:
         """Take the attempt's turn at the endpoint; return the seconds to wait before
         sending (the driver waits; ``sending()`` is called as the request goes out)."""
         self.attempts += 1
+        self._sent = False
         delay = 0.0
         if self.limiter is not None:
             self._ticket = self.limiter.reserve()
@@ -83,12 +85,13 @@ class CallTracker:
     def sending(self) -> None:
         """Count the request the driver sends now: an attempt given up during its wait
         (the listing was closed) was never sent and is not counted."""
+        self._sent = True
         self.stats.add(self.endpoint, requests=1)
 
     def after_success(self) -> None:
         """The call succeeded: let the endpoint's limiter speed up."""
         if self.limiter is not None:
-            self.limiter.on_success()
+            self.limiter.on_success(self._ticket)
 
     def _retryable(self, error: BaseException) -> bool:
         verdict = classify(error)
@@ -102,8 +105,11 @@ class CallTracker:
             self.stats.add(self.endpoint, throttles=1)
             if self.limiter is not None and self._ticket is not None:
                 self.limiter.on_throttle(self._ticket)
-        elif verdict.kind is ErrorKind.TRANSIENT:
-            self.stats.add(self.endpoint, transient_errors=1)
+        else:
+            if verdict.kind is ErrorKind.TRANSIENT:
+                self.stats.add(self.endpoint, transient_errors=1)
+            if self.limiter is not None and self._ticket is not None:
+                self.limiter.release(self._ticket, sent=self._sent)
         return verdict.retryable
 
     def _wait(self, retry_state: tenacity.RetryCallState) -> float:

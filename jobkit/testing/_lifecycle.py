@@ -93,12 +93,20 @@ def _roles(members: tuple[str, ...], created: str | None) -> tuple[tuple[str, ..
     return ends, starts, modified, reasons
 
 
+def status_of(rec: Mapping[str, Any], path: str) -> Any:
+    """The status word at ``path`` (``status`` or ``status.state``, one structure deep)."""
+    value: Any = rec
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
 def settle(
     rec: dict[str, Any], *, status: str, created: str | None, members: Sequence[str]
 ) -> dict[str, Any]:
     """``rec`` with its times and failure reason made consistent with ``rec[status]``."""
     ends, starts, modified, reasons = _roles(tuple(members), created)
-    word = _word(rec.get(status))
+    word = _word(status_of(rec, status))
     if word not in _TERMINAL:
         for member in ends:
             rec.pop(member, None)
