@@ -160,10 +160,14 @@ class Pacer:
         return self.deadline is not None and now >= self.deadline
 
     def wait(self, now: float) -> float | None:
-        """Seconds to sleep before the next poll; None when the deadline comes first."""
+        """Seconds to sleep before the next poll; None once the deadline has passed. A poll
+        due after the deadline is brought forward to it: the last poll is at the deadline,
+        so a wait never gives up before its time."""
         due = now if self.started is None else self.started + self.interval
         if self.deadline is not None and due >= self.deadline:
-            return None
+            if now >= self.deadline:
+                return None
+            return self.deadline - now
         return max(0.0, due - now)
 
 
