@@ -147,7 +147,9 @@ async def test_wait_returns_when_the_last_job_ends(driver: Driver, emu: Emulator
     final = await _wait(driver, running, endpoint_url=emu.endpoint_url, interval=0.05)
     elapsed = time.monotonic() - began
     changes.stop()
-    assert last <= elapsed < last + 0.75, (last, elapsed)
+    # Not before the last job ends; after it, within the poll under way and the next one (a
+    # poll of the sync driver takes up to a second on a busy 2-core CI machine).
+    assert last <= elapsed < last + 2.0, (last, elapsed)
     assert [j.name for j in final] == [j.name for j in running]
     assert all(j.status.is_terminal for j in final)
     outcome = {_name(c.record): c.new_status for c in changes.log}
