@@ -679,6 +679,18 @@ class _Waiting:
             return None
         return done
 
+    def already_ended(self) -> list[Job] | None:
+        """The given jobs, when every one is a terminal ``Job`` already (no request needed)."""
+        given = [i for i in self.items if isinstance(i, Job)]
+        if len(given) == len(self.items) and all(j.status.is_terminal for j in given):
+            return given
+        return None
+
+    def set_deadline(self, watcher: Watch | AsyncWatch, began: float) -> None:
+        """End ``watcher``'s polling ``timeout`` seconds after ``began`` (monotonic)."""
+        if self.timeout is not None:
+            watcher.pacer.deadline = began + self.timeout
+
     def timed_out(self, watch: _Base) -> WaitTimeoutError:
         """The error of a timeout, with the jobs still running."""
         done, running, _ = self.resolve(watch)
@@ -746,9 +758,9 @@ def wait(
     raises ``JobNotFoundError`` naming it.
     """
     waiting = _Waiting(jobs_or_names, adapters, timeout)
-    given = [i for i in waiting.items if isinstance(i, Job)]
-    if len(given) == len(waiting.items) and all(j.status.is_terminal for j in given):
-        return given
+    ended = waiting.already_ended()
+    if ended is not None:
+        return ended
     began = time.monotonic()
     watcher = Watch(
         waiting.adapters,
@@ -766,8 +778,7 @@ def wait(
             max_concurrency=max_concurrency,
         ),
     )
-    if timeout is not None:
-        watcher.pacer.deadline = began + timeout
+    waiting.set_deadline(watcher, began)
     with watcher:
         while True:
             watcher.poll()
@@ -799,9 +810,9 @@ async def await_jobs(
     """``wait()`` in ``await`` (same arguments; the twin of ``wait``: ``await`` itself is a
     Python keyword)."""
     waiting = _Waiting(jobs_or_names, adapters, timeout)
-    given = [i for i in waiting.items if isinstance(i, Job)]
-    if len(given) == len(waiting.items) and all(j.status.is_terminal for j in given):
-        return given
+    ended = waiting.already_ended()
+    if ended is not None:
+        return ended
     began = time.monotonic()
     watcher = AsyncWatch(
         waiting.adapters,
@@ -819,8 +830,7 @@ async def await_jobs(
             max_concurrency=max_concurrency,
         ),
     )
-    if timeout is not None:
-        watcher.pacer.deadline = began + timeout
+    waiting.set_deadline(watcher, began)
     async with watcher:
         while True:
             await watcher.poll()
