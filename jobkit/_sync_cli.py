@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -59,17 +58,8 @@ def _emulated(enabled: bool) -> Iterator[None]:
         return
     from jobkit.testing import Emulator  # noqa: PLC0415 - only --emulator needs it
 
-    with Emulator() as emu:
-        saved = {k: os.environ.get(k) for k in emu.env()}
-        os.environ.update(emu.env())
-        try:
-            yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with Emulator() as emu, emu.environment():  # restored exactly on exit
+        yield
 
 
 def run(args: argparse.Namespace, out: IO[str]) -> int:

@@ -71,16 +71,8 @@ def _emulated(enabled: bool) -> Iterator[None]:
             emu.data.job_set("sagemaker", operation, region)  # schedule() moves built sets
         changes.schedule(within=30.0)
         changes.run()
-        saved = {k: os.environ.get(k) for k in emu.env()}
-        os.environ.update(emu.env())
-        try:
+        with emu.environment():  # restored exactly on exit
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 def _until(text: str | None) -> Any:
