@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import jobkit
+import jobkit.notebook
 from jobkit.core.stats import Stats
 from jobkit.errors import MissingDependencyError, UsageError
 from jobkit.model import Job, JobStatus
@@ -333,6 +334,9 @@ def test_ipython_shows_jobs_and_stats_as_html() -> None:
     assert shell.display_formatter.format(job)[0]["text/html"] == job_html(job)
     assert 'class="jobkit-stats"' in shell.display_formatter.format(stats)[0]["text/html"]
     assert not register()  # no IPython shell runs in this process: nothing to do
+    later = types.SimpleNamespace(display_formatter=DisplayFormatter())
+    jobkit.notebook.load_ipython_extension(later)  # %load_ext jobkit.notebook
+    assert later.display_formatter.format(job)[0]["text/html"] == job_html(job)
 
 
 # --------------------------------------------------------------------------- progress

@@ -161,3 +161,31 @@ def test_stats_show_totals_and_one_row_per_endpoint() -> None:
     shell = types.SimpleNamespace(display_formatter=DisplayFormatter())
     register(shell)
     assert shell.display_formatter.format(stats)[0]["text/html"] == html
+
+
+def test_adapter_and_plan_tables_escape_every_text() -> None:
+    """Names, descriptions, scope values, filters and notes are HTML-escaped in both tables."""
+    evil = "<script>x</script>"
+    adapter = types.SimpleNamespace(
+        name=evil,
+        service=evil,
+        operation=evil,
+        description=evil,
+        scope=(evil,),
+        discoverable=(evil,),
+        status_rule=evil,
+        botocore_paginator=False,
+    )
+    plan = types.SimpleNamespace(
+        adapter=evil,
+        region=evil,
+        scope={evil: evil},
+        discovered=(evil,),
+        requests=({},),
+        pushed={evil: evil},
+        client=(evil,),
+        note=evil,
+    )
+    for html in (AdapterTable([adapter])._repr_html_(), ExplanationList([plan])._repr_html_()):
+        assert "<script>" not in html
+        assert html.count("&lt;script&gt;") >= 6  # every text field of the row

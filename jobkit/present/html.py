@@ -61,6 +61,11 @@ def _e(value: object) -> str:
     return html.escape("-" if value is None else str(value))
 
 
+def _name(value: object) -> str:
+    """A name (adapter, region) in one piece: never broken at its dashes."""
+    return f'<code style="white-space:nowrap">{_e(value)}</code>'
+
+
 def badge(status: JobStatus, suffix: str = "") -> str:
     """A status as a coloured label, ``suffix`` (e.g. a count) after its name."""
     return _BADGE.format(color=STATUS_COLORS[status], text=_e(status.value) + suffix)
@@ -230,14 +235,14 @@ def adapters_html(adapters: Sequence[AdapterRow]) -> str:
     """The adapters as one HTML table; discoverable scope parameters are marked."""
     rows = [
         [
-            f"<code>{_e(a.name)}</code>",
+            _name(a.name),
             _e(a.service),
             _e(a.operation),
             "<br>".join(
                 _e(p) + (" <i>(discovered)</i>" if p in a.discoverable else "") for p in a.scope
             )
             or "-",
-            _e(a.status_rule or "the service's status field"),
+            _e(a.status_rule or "status field"),
             "yes" if a.botocore_paginator else "no (jobkit pages)",
             _e(a.description),
         ]
@@ -274,8 +279,8 @@ def explanations_html(plans: Sequence[ExplanationRow]) -> str:
     applies and what jobkit applies on the client."""
     rows = [
         [
-            f"<code>{_e(p.adapter)}</code>",
-            _e(p.region),
+            _name(p.adapter),
+            _name(p.region),
             "<br>".join(f"{_e(k)}={_e(_short(v))}" for k, v in p.scope.items()) or "-",
             "<br>".join(_e(n) for n in p.discovered) or "-",
             str(len(p.requests)),
