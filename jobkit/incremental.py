@@ -61,6 +61,8 @@ __all__ = [
 
 #: Jobs per write transaction at most; a slower listing is written at least every second.
 CHUNK_JOBS = 2000
+#: Jobs listed but not yet written, at most (a faster listing waits for the store).
+MAX_BUFFERED = 2 * CHUNK_JOBS
 _FLUSH_SECONDS = 1.0
 
 
@@ -364,8 +366,12 @@ class _Runner:
         self.options = options
         self.full = full
         self.overlap: dt.timedelta = options["overlap"]
-        self.queue: queue.Queue[_Chunk | _Done | _Failed] = queue.Queue(maxsize=16)
+        self.queue: queue.Queue[_Chunk | _Done | _Failed] = queue.Queue()
         self.stop = threading.Event()
+        # Rows listed but not yet written, bounded so that a listing faster than the store
+        # waits instead of piling pages up in memory.
+        self.buffered = 0
+        self.room = threading.Condition()
 
     def plan(self, stream: _Stream) -> _Plan:
         """The reads of ``stream``; an unfinished earlier sync's plan is resumed; scopes
@@ -428,6 +434,7 @@ class _Runner:
                         ],
                         [self.state(d, counts[d.stream.key]) for d in done],
                     )
+                    self.release(sum(len(c.rows) for c in pages))
                     for chunk, result in zip(pages, results, strict=True):
                         counts[chunk.stream.key][0] += result.new
                         counts[chunk.stream.key][1] += result.changes
@@ -435,7 +442,9 @@ class _Runner:
                     pending -= len(done)
             finally:
                 self.stop.set()
-                while True:  # unblock workers waiting on a full queue
+                with self.room:
+                    self.room.notify_all()
+                while True:  # drop what the workers queued
                     try:
                         self.queue.get_nowait()
                     except queue.Empty:
@@ -498,12 +507,27 @@ class _Runner:
         )
 
     def put(self, item: _Chunk | _Done | _Failed) -> None:
-        while not self.stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.1)
+        rows = len(item.rows) if isinstance(item, _Chunk) else 0
+        with self.room:
+            # A chunk waits while the rows not yet written would pass the bound (one chunk
+            # always fits, so a stream never waits on itself).
+            while (
+                rows
+                and self.buffered
+                and self.buffered + rows > MAX_BUFFERED
+                and not self.stop.is_set()
+            ):
+                self.room.wait(0.1)
+            if self.stop.is_set():
                 return
-            except queue.Full:
-                continue
+            self.buffered += rows
+        self.queue.put(item)
+
+    def release(self, rows: int) -> None:
+        """``rows`` were written: room for more."""
+        with self.room:
+            self.buffered -= rows
+            self.room.notify_all()
 
     def list_stream(self, stream: _Stream, plan: _Plan) -> None:
         try:
