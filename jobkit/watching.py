@@ -212,8 +212,9 @@ class _Base:
         whole = sorted({t.stream.spec.name for t in self.targets if t.state.listed_whole})
         if whole:
             warnings.warn(
-                f"jobkit watch: {', '.join(whole)} can neither sort nor filter by time or "
-                "status; each poll lists them whole (it still works, at more requests)",
+                f"jobkit watch: the APIs of {', '.join(whole)} neither sort nor filter by "
+                "creation time, and a status filter cannot tell which jobs ended: each poll "
+                "lists them whole (it still works, at more requests)",
                 JobkitWarning,
                 stacklevel=3,
             )
