@@ -212,8 +212,9 @@ class _Base:
         whole = sorted({t.stream.spec.name for t in self.targets if t.state.listed_whole})
         if whole:
             warnings.warn(
-                f"jobkit watch: {', '.join(whole)} can neither sort nor filter by time or "
-                "status; each poll lists them whole (it still works, at more requests)",
+                f"jobkit watch: the APIs of {', '.join(whole)} neither sort nor filter by "
+                "creation time, and a status filter cannot tell which jobs ended: each poll "
+                "lists them whole (it still works, at more requests)",
                 JobkitWarning,
                 stacklevel=3,
             )
@@ -679,6 +680,20 @@ class _Waiting:
             return None
         return done
 
+    @staticmethod
+    def pause(watch: _Base) -> float | None:
+        """Seconds until the next poll; the last one is made at the timeout itself. None
+        once the timeout has passed."""
+        now = time.monotonic()
+        pacer = watch.pacer
+        if pacer.expired(now):
+            return None
+        pause = pacer.wait(now)
+        if pause is None:
+            assert pacer.deadline is not None
+            return pacer.deadline - now
+        return pause
+
     def timed_out(self, watch: _Base) -> WaitTimeoutError:
         """The error of a timeout, with the jobs still running."""
         done, running, _ = self.resolve(watch)
@@ -774,7 +789,7 @@ def wait(
             final = waiting.finished(watcher)
             if final is not None:
                 return final
-            pause = watcher.pacer.wait(time.monotonic())
+            pause = waiting.pause(watcher)
             if pause is None:
                 raise waiting.timed_out(watcher)
             time.sleep(pause)
@@ -827,7 +842,7 @@ async def await_jobs(
             final = waiting.finished(watcher)
             if final is not None:
                 return final
-            pause = watcher.pacer.wait(time.monotonic())
+            pause = waiting.pause(watcher)
             if pause is None:
                 raise waiting.timed_out(watcher)
             await asyncio.sleep(pause)

@@ -147,7 +147,9 @@ async def test_wait_returns_when_the_last_job_ends(driver: Driver, emu: Emulator
     final = await _wait(driver, running, endpoint_url=emu.endpoint_url, interval=0.05)
     elapsed = time.monotonic() - began
     changes.stop()
-    assert last <= elapsed < last + 0.75, (last, elapsed)
+    # Not before the last job ends; within an interval and a poll after it (with room for a
+    # loaded machine).
+    assert last <= elapsed < last + 2.5, (last, elapsed)
     assert [j.name for j in final] == [j.name for j in running]
     assert all(j.status.is_terminal for j in final)
     outcome = {_name(c.record): c.new_status for c in changes.log}
@@ -180,7 +182,7 @@ async def test_wait_timeout_carries_the_jobs_still_running(driver: Driver, emu: 
     began = time.monotonic()
     with pytest.raises(WaitTimeoutError) as caught:
         await _wait(driver, running, endpoint_url=emu.endpoint_url, interval=0.05, timeout=0.3)
-    assert 0.3 <= time.monotonic() - began < 3.0
+    assert 0.3 <= time.monotonic() - began < 5.0  # the last poll is made at the timeout
     assert isinstance(caught.value, TimeoutError)
     assert sorted(j.name for j in caught.value.running) == sorted(j.name for j in running)
     assert caught.value.done == []
