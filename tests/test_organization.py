@@ -84,6 +84,30 @@ async def test_fifty_accounts_two_regions_exact(org: Emulator, driver: Driver) -
     assert not it.skipped and not it.failures
 
 
+async def test_accounts_are_listed_one_after_another(org: Emulator, driver: Driver) -> None:
+    """An organization is listed account after account, not every account's discovery
+    first: at no point of the emulator's log are more accounts under way (between their
+    first and last request) than calls may be in flight, so clients stay bounded."""
+    org.clear_requests()
+    adapters = ["sagemaker.labeling-workteam", "cleanroomsml.trained-model-export"]
+    got, _ = await driver.collect(
+        adapters,
+        regions=["us-east-1"],
+        accounts=jobkit.Organization(role_name=ROLE),
+        max_concurrency=6,
+    )
+    spans: dict[str, list[int]] = {}
+    for index, record in enumerate(org.requests):
+        if record.service in ("sagemaker", "cleanroomsml"):
+            spans.setdefault(record.account, [index, index])[1] = index
+    assert len(spans) == len(org.organization.account_ids) == len(_by_account(got))
+    under_way = max(
+        sum(1 for first, last in spans.values() if first <= index <= last)
+        for index in range(len(org.requests))
+    )
+    assert under_way <= 6, under_way
+
+
 async def test_denied_accounts_are_skipped(org: Emulator, driver: Driver) -> None:
     """Three accounts whose role cannot be assumed are skipped and reported with the
     AssumeRole error; the other 47 are listed exactly."""

@@ -20,7 +20,6 @@ behave the same:
 
 from __future__ import annotations
 
-import collections
 import enum
 import itertools
 import logging
@@ -140,10 +139,12 @@ class Scheduler:
         self.yielded = 0
         self._lanes: list[_Lane] = []
         # Kept up to date so that no step scans every lane (an organization has thousands):
-        self._live: dict[_Lane, None] = {}  # lanes not ended, in the order they were added
+        # Lanes not ended, per account, accounts in the order they first appeared: calls go
+        # to the oldest account's lanes first, so an organization is listed account after
+        # account (its clients closed as each ends), not every account's discovery at once.
+        self._live: dict[str | None, dict[_Lane, None]] = {}
         self._unsettled: dict[_Lane, None] = {}  # ended stream lanes the cursor has not closed
         self._discoveries_open = 0
-        self._live_per_account: collections.Counter[str | None] = collections.Counter()
         self._idle_accounts: list[str | None] = []  # no lane left: their clients may go
         self._tickets: dict[int, _Lane] = {}
         self._counter = itertools.count()
@@ -202,8 +203,7 @@ class Scheduler:
 
     def _add(self, lane: _Lane) -> None:
         self._lanes.append(lane)
-        self._live[lane] = None
-        self._live_per_account[lane.account] += 1
+        self._live.setdefault(lane.account, {})[lane] = None
         if lane.key is None:
             self._discoveries_open += 1
         self._version += 1
@@ -211,14 +211,16 @@ class Scheduler:
     def _ended(self, lane: _Lane) -> None:
         """Book-keeping once a lane is done or failed (a discovery's streams are added
         before it ends, so an account runs out of lanes only when it is finished)."""
-        self._live.pop(lane, None)
+        lanes = self._live.get(lane.account, {})
+        if lane not in lanes:
+            return  # booked already
+        del lanes[lane]
         if lane.key is None:
             self._discoveries_open -= 1
         else:
             self._unsettled[lane] = None
-        self._live_per_account[lane.account] -= 1
-        if not self._live_per_account[lane.account]:
-            del self._live_per_account[lane.account]
+        if not lanes:
+            del self._live[lane.account]
             self._idle_accounts.append(lane.account)
 
     def idle_accounts(self) -> list[str | None]:
@@ -360,7 +362,7 @@ class Scheduler:
         out: list[Submission] = []
         if self._stopped:
             return out
-        for lane in list(self._live):
+        for lane in [lane for lanes in self._live.values() for lane in lanes]:
             if self.in_flight >= self.max_in_flight:  # counts the tickets handed out below
                 break
             if lane.done or lane.failed or lane.in_flight:
