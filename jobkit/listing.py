@@ -35,7 +35,7 @@ from jobkit.core.stats import Stats
 from jobkit.drivers._config import available_regions, partition_of
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.aio import run_scheduler as aio_run
-from jobkit.drivers.base import BaseDriver
+from jobkit.drivers.base import BaseDriver, Drivers
 from jobkit.drivers.sync import SyncDriver
 from jobkit.drivers.sync import run_scheduler as sync_run
 from jobkit.errors import JobkitError, JobkitWarning
@@ -60,12 +60,12 @@ class Listing:
         self,
         options: ListingOptions,
         accounts: Sequence[Account],
-        drivers: Sequence[BaseDriver],
+        first: BaseDriver,
     ) -> None:
         self.options = options
-        self.stats: Stats = drivers[0].stats
+        self.stats: Stats = first.stats
         self._accounts = [account.label for account in accounts]
-        self._default_region = default_region(drivers[0].session)
+        self._default_region = default_region(first.session)
         self._regions = options.regions_or(self._default_region)
         options.cursor.record(regions=list(self._regions), accounts=self._accounts)
         self._progress = make_progress(options.progress)
@@ -239,11 +239,12 @@ class JobIterator(Listing, Iterator[Job]):
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
         shared["init_gate"] = threading.BoundedSemaphore(options.max_initializing)
-        self._drivers = {
-            account.label: SyncDriver(session=sync_session_of(account), **shared)
-            for account in accounts
-        }
-        super().__init__(options, accounts, list(self._drivers.values()))
+        self._drivers = Drivers(
+            lambda account: SyncDriver(session=sync_session_of(account), **shared),
+            {account.label: account for account in accounts},
+            eager={account.label for account in accounts if account.role_arn is None},
+        )
+        super().__init__(options, accounts, self._drivers[accounts[0].label])
         self._gen = self._run()
 
     def _run(self) -> Generator[Job, None, None]:
@@ -284,11 +285,12 @@ class AsyncJobIterator(Listing, AsyncIterator[Job]):
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
         shared["init_gate"] = asyncio.Semaphore(options.max_initializing)
-        self._drivers = {
-            account.label: AsyncDriver(session=aio_session_of(account), **shared)
-            for account in accounts
-        }
-        super().__init__(options, accounts, list(self._drivers.values()))
+        self._drivers = Drivers(
+            lambda account: AsyncDriver(session=aio_session_of(account), **shared),
+            {account.label: account for account in accounts},
+            eager={account.label for account in accounts if account.role_arn is None},
+        )
+        super().__init__(options, accounts, self._drivers[accounts[0].label])
         self._gen = self._run()
 
     async def _run(self) -> AsyncGenerator[Job, None]:

@@ -79,7 +79,8 @@ async def test_dead_endpoint_settles_at_once(
 ) -> None:
     """A refused connection is not backed off ten times: the dead service's streams fail
     with ConnectionFailedError after one attempt, and the listing of every other adapter
-    takes less than a second longer than without the dead endpoint."""
+    takes less than a second longer than without the dead endpoint (plus 10% of it, for a
+    loaded machine: one backed-off retry per stream would add more than both)."""
     # Every adapter that needs no scope from the caller: sagemaker's dead, the rest alive.
     runnable = [a for a in jobkit.adapters() if not missing_scopes(REGISTRY[a.name], {})]
     others = [a for a in runnable if a.service != "sagemaker"]
@@ -106,7 +107,7 @@ async def test_dead_endpoint_settles_at_once(
     assert all(isinstance(f.error, ConnectionFailedError) for f in it.failures)
     assert all("not retried" in f.error.message for f in it.failures)
     assert it.stats.retries == 0
-    assert elapsed < baseline + 1.0, (elapsed, baseline)
+    assert elapsed < baseline * 1.1 + 1.0, (elapsed, baseline)
 
 
 async def test_refused_connection_raises_fast_by_default(

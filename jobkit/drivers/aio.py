@@ -15,7 +15,7 @@ from botocore import xform_name
 from jobkit.core.fanout import Next, Scheduler, Submission
 from jobkit.core.limiter import AdaptiveLimiter
 from jobkit.core.plan import Call
-from jobkit.drivers.base import BaseDriver, RunState
+from jobkit.drivers.base import BaseDriver, Drivers, RunState
 from jobkit.errors import JobkitError
 from jobkit.model import Job
 
@@ -127,7 +127,7 @@ class AsyncDriver(BaseDriver):
 
 
 async def run_scheduler(
-    scheduler: Scheduler, drivers: Mapping[str | None, AsyncDriver]
+    scheduler: Scheduler, drivers: Drivers[AsyncDriver]
 ) -> AsyncGenerator[Job, None]:
     """Run a listing's calls as tasks; yield the jobs the scheduler releases.
 
@@ -174,7 +174,9 @@ async def run_scheduler(
             action, subs = scheduler.decide(seen)
             start(subs)
             for account in scheduler.idle_accounts():
-                await drivers[account].aclose()  # no call of that account follows
+                done = drivers.release(account)  # no call of that account follows
+                if done is not None:
+                    await done.aclose()
             if action is Next.FINISHED:
                 return
             if action is Next.WAIT and scheduler.version == seen:  # none completed meanwhile

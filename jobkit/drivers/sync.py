@@ -17,7 +17,7 @@ from jobkit.core.fanout import Next, Scheduler, Submission
 from jobkit.core.limiter import AdaptiveLimiter
 from jobkit.core.plan import Call
 from jobkit.drivers._sessions import session_lock
-from jobkit.drivers.base import BaseDriver, RunState
+from jobkit.drivers.base import BaseDriver, Drivers, RunState
 from jobkit.errors import Cancelled, JobkitError
 from jobkit.model import Job
 
@@ -112,9 +112,7 @@ class SyncDriver(BaseDriver):
             client.close()
 
 
-def run_scheduler(
-    scheduler: Scheduler, drivers: Mapping[str | None, SyncDriver]
-) -> Generator[Job, None, None]:
+def run_scheduler(scheduler: Scheduler, drivers: Drivers[SyncDriver]) -> Generator[Job, None, None]:
     """Run a listing's calls on a thread pool; yield the jobs the scheduler releases.
 
     A pool thread that finishes a call reports it to the scheduler and goes straight on to
@@ -177,7 +175,9 @@ def run_scheduler(
                 action, subs = scheduler.decide(seen)
                 start(subs)
                 for account in scheduler.idle_accounts():
-                    drivers[account].close()  # no call of that account follows
+                    done = drivers.release(account)  # no call of that account follows
+                    if done is not None:
+                        done.close()
                 if action is Next.FINISHED:
                     return
                 while action is Next.WAIT and scheduler.version == seen and not state.fatal:
