@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import tenacity
+from aiobotocore.config import AioConfig
 from aiobotocore.credentials import AioRefreshableCredentials
+from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.session import AioSession
 from botocore import xform_name
 
@@ -19,7 +22,32 @@ from jobkit.drivers.base import BaseDriver, Drivers, RunState
 from jobkit.errors import JobkitError
 from jobkit.model import Job
 
-__all__ = ["AsyncDriver", "run_scheduler"]
+__all__ = ["AsyncDriver", "SharedTLSSession", "run_scheduler"]
+
+
+class SharedTLSSession(AIOHTTPSession):  # type: ignore[misc]
+    """aiobotocore's HTTP session, with one TLS context per CA bundle for the process.
+
+    aiobotocore builds a TLS context for every client, loading the whole CA bundle (about
+    18 ms of CPU); an organization listing makes thousands of clients (services x regions x
+    accounts). A context without a client certificate or a proxy depends only on the
+    ``verify`` setting and is safe to share, so it is built once per setting; any other is
+    built as aiobotocore does. ``built`` counts the contexts built here.
+    """
+
+    built: ClassVar[int] = 0
+    _contexts: ClassVar[dict[object, tuple[Any, Any]]] = {}
+    _guard: ClassVar[threading.Lock] = threading.Lock()
+
+    def _build_ssl_contexts(self, proxy_url: Any) -> tuple[Any, Any]:
+        if proxy_url or self._cert_file:
+            return super()._build_ssl_contexts(proxy_url)  # type: ignore[no-any-return]
+        with self._guard:  # held while building: clients made at once wait for the first
+            found = self._contexts.get(self._verify)
+            if found is None:
+                found = self._contexts[self._verify] = super()._build_ssl_contexts(None)
+                SharedTLSSession.built += 1
+        return found
 
 
 class AsyncDriver(BaseDriver):
@@ -29,6 +57,10 @@ class AsyncDriver(BaseDriver):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        default = self.session.get_default_client_config()
+        if default is None or "http_session_cls" not in default._user_provided_options:
+            # Keep an HTTP session class the caller's session chose (httpx, say).
+            self._config = AioConfig(http_session_cls=SharedTLSSession).merge(self._config)
         self._stack = contextlib.AsyncExitStack()
         self._lock = asyncio.Lock()
         self._sending: set[asyncio.Future[Any]] = set()
