@@ -16,7 +16,7 @@ account ids and ``role_name=``, or a ``jobkit.Organization``) are labelled by th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -279,10 +279,26 @@ def _role(account: Account) -> dict[str, Any]:
     }
 
 
-def sync_session_of(account: Account) -> boto3.Session:
-    """The boto3 session of ``account`` (an aiobotocore session is not accepted here)."""
+def _via_session(via: Account, vias: dict[Account, Any] | None, make: Callable[..., Any]) -> Any:
+    """The session of a role chain's ``via`` account: one per listing when ``vias`` is given
+    (every member assumes its role from the same hub session, so the hub role is assumed
+    once, not once per member)."""
+    if vias is None:
+        return make(via)
+    if via not in vias:
+        vias[via] = make(via, vias)
+    return vias[via]
+
+
+def sync_session_of(account: Account, vias: dict[Account, Any] | None = None) -> boto3.Session:
+    """The boto3 session of ``account`` (an aiobotocore session is not accepted here);
+    ``vias`` shares role-chain sessions between the accounts of a listing."""
     if account.role_arn is not None:
-        source = sync_session_of(account.via) if account.via is not None else sync_session()
+        source = (
+            _via_session(account.via, vias, sync_session_of)
+            if account.via is not None
+            else sync_session()
+        )
         return sync_role_session(
             source, **_role(account), region=source.region_name, new_session=new_sync_session
         )
@@ -296,11 +312,15 @@ def sync_session_of(account: Account) -> boto3.Session:
     )
 
 
-def aio_session_of(account: Account) -> AioSession:
+def aio_session_of(account: Account, vias: dict[Account, Any] | None = None) -> AioSession:
     """The aiobotocore session of ``account``; a boto3 session's profile, region and explicit
-    keys are carried over to a new one."""
+    keys are carried over to a new one (``vias``: as for ``sync_session_of``)."""
     if account.role_arn is not None:
-        base = aio_session_of(account.via) if account.via is not None else aio_session()
+        base = (
+            _via_session(account.via, vias, aio_session_of)
+            if account.via is not None
+            else aio_session()
+        )
         return aio_role_session(
             base, **_role(account), region=default_region(base), new_session=new_aio_session
         )

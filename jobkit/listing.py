@@ -239,8 +239,9 @@ class JobIterator(Listing, Iterator[Job]):
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
         shared["init_gate"] = threading.BoundedSemaphore(options.max_initializing)
+        vias: dict[Account, Any] = {}  # role-chain sessions, shared by the accounts
         self._drivers = Drivers(
-            lambda account: SyncDriver(session=sync_session_of(account), **shared),
+            lambda account: SyncDriver(session=sync_session_of(account, vias), **shared),
             {account.label: account for account in accounts},
             eager={account.label for account in accounts if account.role_arn is None},
         )
@@ -285,8 +286,9 @@ class AsyncJobIterator(Listing, AsyncIterator[Job]):
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
         shared["init_gate"] = asyncio.Semaphore(options.max_initializing)
+        vias: dict[Account, Any] = {}  # role-chain sessions, shared by the accounts
         self._drivers = Drivers(
-            lambda account: AsyncDriver(session=aio_session_of(account), **shared),
+            lambda account: AsyncDriver(session=aio_session_of(account, vias), **shared),
             {account.label: account for account in accounts},
             eager={account.label for account in accounts if account.role_arn is None},
         )

@@ -125,6 +125,25 @@ async def test_async_clients_share_one_tls_context(org: Emulator) -> None:
     assert SharedTLSSession.built - before == 1
 
 
+async def test_role_chain_assumes_the_hub_role_once(org: Emulator, driver: Driver) -> None:
+    """With role_chain=, the hub role is assumed once per listing and every member's role
+    from it (not the hub once per member); every member's jobs are listed."""
+    org.clear_requests()
+    members = org.organization.account_ids[:6]
+    hub = f"arn:aws:iam::{org.organization.account_ids[0]}:role/Hub"
+    got, _ = await driver.collect(
+        ["sagemaker.processing"],
+        regions=["us-east-1"],
+        accounts=jobkit.Organization(role_name=ROLE, role_chain=[hub], include=members),
+    )
+    assert set(_by_account(got)) == set(members)
+    assumed = [r.params["RoleArn"] for r in org.requests if r.operation == "AssumeRole"]
+    assert assumed.count(hub) == 1
+    assert sorted(a for a in assumed if a != hub) == sorted(
+        f"arn:aws:iam::{account}:role/{ROLE}" for account in members
+    )
+
+
 async def test_denied_accounts_are_skipped(org: Emulator, driver: Driver) -> None:
     """Three accounts whose role cannot be assumed are skipped and reported with the
     AssumeRole error; the other 47 are listed exactly."""
