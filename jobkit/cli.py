@@ -737,20 +737,6 @@ def skipped_report(skipped: Sequence[Skipped]) -> list[str]:
     return lines
 
 
-@contextlib.contextmanager
-def _environ(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def _wrap(line: str, width: int | None) -> str:
     """``line`` wrapped to a terminal's ``width`` (None: as it is), continuations indented."""
     if not width:
@@ -798,7 +784,7 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             region = args.region[0] if args.region else "us-east-1"
             # The environment, not endpoint_url=: S3 Control needs its own endpoint (see
             # Emulator.env), which an explicit endpoint_url would override.
-            stack.enter_context(_environ(emu.env(region=region)))
+            stack.enter_context(emu.environment(region=region))  # restored exactly on exit
         # Every adapter, region and profile is listed concurrently; a stream that fails does
         # not stop the others ("collect"), and the exit code says that the output is partial.
         listing = _plan_cli.listing(
