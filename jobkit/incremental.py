@@ -39,6 +39,7 @@ from jobkit.core.changes import (
     ReadKind,
     capabilities,
     coverage,
+    newest_page_size,
     plan_reads,
 )
 from jobkit.core.cursor import CURSOR_VERSION, CursorState
@@ -344,6 +345,7 @@ class _Plan:
     started: dt.datetime | None = None  # when the unfinished sync started
     resumed: bool = False
     scopes: list[dict[str, str]] | None = None  # remembered scopes: no discovery
+    page_size: int | None = None  # of the first read (a newest-first read of a few jobs)
 
 
 @attrs.define
@@ -461,6 +463,7 @@ def _part(options: ListingOptions, progress: _Progress) -> ListingPart:
         extras=extras,
         known=tuple(known) if known is not None else None,
         stop_below=stop_below,
+        page_size=progress.plan.page_size if progress.read == 0 else None,
     )
 
 
@@ -543,8 +546,10 @@ class _Runner:
         if self.full:
             return _Plan(reads=[Read(kind=ReadKind.WHOLE)])
         knowledge = self.store.knowledge(stream.key, self.overlap)
-        reads = plan_reads(_caps(stream.spec), knowledge, overlap=self.overlap)
-        return _Plan(reads=reads, scopes=scopes)
+        caps = _caps(stream.spec)
+        reads = plan_reads(caps, knowledge, overlap=self.overlap)
+        size = newest_page_size(reads[0], knowledge, caps)
+        return _Plan(reads=reads, scopes=scopes, page_size=size)
 
     def run(self) -> list[StreamReport]:
         plans = {s.key: self.plan(s) for s in self.streams}

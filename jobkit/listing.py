@@ -225,7 +225,7 @@ class Listing:
                 continue
             self.stats.count(streams=1)
             token, skip = start
-            pager = stream.pager(token, page_size=options.page_size)
+            pager = stream.pager(token, page_size=part.page_size or options.page_size)
             flow = listing_flow(
                 stream, pager, self.stats, skip=skip, query=plan.query, stop_below=part.stop_below
             )

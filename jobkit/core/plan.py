@@ -248,7 +248,8 @@ class ListingPart:
     stream of a sync, in one scheduler): an adapter in one region and account with its own
     query and request parameters. ``known``: its scopes, known already (no discovery);
     ``stop_below``: its streams come newest first and end at the page holding the first job
-    created before this time."""
+    created before this time; ``page_size``: its pages' size (a read of the few newest jobs
+    needs no full page)."""
 
     spec: AdapterSpec
     region: str
@@ -258,6 +259,7 @@ class ListingPart:
     extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
     known: tuple[Mapping[str, str], ...] | None = None
     stop_below: dt.datetime | None = None
+    page_size: int | None = None  # jobs per page at most (None: the listing's page size)
 
 
 @attrs.frozen
