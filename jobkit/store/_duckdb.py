@@ -187,7 +187,7 @@ class DuckDBStore(Store):
 
     def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
         values = [r.values(seen[r.job_key]) for r in rows]
-        self._insert(_sql.UPDATE_FROM, JOB_COLUMNS, values)
+        self._insert((_sql.TOUCH_FROM, _sql.UPDATE_FROM), JOB_COLUMNS, values)
 
     def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
         self._insert("INSERT INTO job_status_changes SELECT * FROM _page", CHANGE_COLUMNS, changes)
@@ -222,7 +222,9 @@ class DuckDBStore(Store):
         rows = self._x(sql, params)
         return rows[0] if rows else None
 
-    def _insert(self, sql: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    def _insert(
+        self, sql: str | Sequence[str], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         import pyarrow as pa  # noqa: PLC0415 - the duckdb extra brings it
 
         table = pa.table(
@@ -230,7 +232,8 @@ class DuckDBStore(Store):
         )
         self._con.register("_page", table)
         try:
-            self._x(sql)
+            for statement in [sql] if isinstance(sql, str) else sql:
+                self._x(statement)
         finally:
             self._con.unregister("_page")
 
