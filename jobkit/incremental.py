@@ -180,6 +180,17 @@ class SyncReport:
 # --------------------------------------------------------------------------- planning
 
 
+def _stream_key(
+    spec: AdapterSpec, region: str, account: str | None, params: Mapping[str, Any]
+) -> str:
+    """``adapter|region|account``, plus the parameters when some narrow the listing: a sync
+    of one queue keeps its own watermark and never marks another queue's jobs gone."""
+    parts = [spec.name, region, account or ""]
+    if params:
+        parts.append(json.dumps(dict(params), sort_keys=True, separators=(",", ":")))
+    return "|".join(parts)
+
+
 @attrs.frozen(kw_only=True)
 class _SyncStream:
     spec: AdapterSpec
@@ -190,12 +201,8 @@ class _SyncStream:
 
     @property
     def key(self) -> str:
-        """``adapter|region|account``, plus the parameters when some narrow the listing: a
-        sync of one queue keeps its own watermark and never marks another queue's jobs gone."""
-        parts = [self.spec.name, self.region, self.account or ""]
-        if self.params:
-            parts.append(json.dumps(dict(self.params), sort_keys=True, separators=(",", ":")))
-        return "|".join(parts)
+        """The stream's key in ``sync_state`` (see ``_stream_key``)."""
+        return _stream_key(self.spec, self.region, self.account, self.params)
 
     @property
     def lane(self) -> tuple[str, str, str | None]:
@@ -254,12 +261,8 @@ class _Stream:
 
     @property
     def key(self) -> str:
-        """``adapter|region|account``, plus the parameters when some narrow the listing: a
-        sync of one queue keeps its own watermark and never marks another queue's jobs gone."""
-        parts = [self.spec.name, self.region, self.account or ""]
-        if self.params:
-            parts.append(json.dumps(dict(self.params), sort_keys=True, separators=(",", ":")))
-        return "|".join(parts)
+        """The stream's key in ``sync_state`` (see ``_stream_key``)."""
+        return _stream_key(self.spec, self.region, self.account, self.params)
 
 
 def _sessions(

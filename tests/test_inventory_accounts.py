@@ -17,30 +17,22 @@ import jobkit
 from jobkit.errors import UsageError
 from jobkit.incremental import inventory, sync
 from jobkit.testing import REFERENCE_NOW, Emulator, JobChanges
-from tests.groundtruth import expected_raw
+from tests.groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw
 
 ROLE = "OrganizationAccountAccessRole"
 ORG_ADAPTERS = ["sagemaker.processing", "batch.service"]
 
 
-@pytest.fixture(scope="module")
-def org_emulator() -> Iterator[Emulator]:
-    """An organization of 4 accounts with a few jobs each."""
+@pytest.fixture
+def org(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """A fresh organization of 4 accounts with a few jobs each, its environment set."""
     sizes = {"ListProcessingJobs": 12, "ListServiceJobs": 8}
     with Emulator(accounts=4, now=REFERENCE_NOW, sizes=sizes) as emu:
-        yield emu
-
-
-@pytest.fixture
-def org(org_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    """The organization emulator's environment for one test."""
-    for key, value in org_emulator.env().items():
-        monkeypatch.setenv(key, value)
-    jobkit.clear_session_cache()
-    try:
-        yield org_emulator
-    finally:
+        for key, value in emu.env().items():
+            monkeypatch.setenv(key, value)
         jobkit.clear_session_cache()
+        yield emu
+    jobkit.clear_session_cache()
 
 
 def _expected(emu: Emulator, accounts: list[str]) -> set[str]:
@@ -133,14 +125,7 @@ FLOOR_SIZES = {
     "ListCollaborationTrainedModelExportJobs": 10,
     "ListTrainingJobs": 30,
 }
-FLOOR_ADAPTERS = [
-    "sagemaker.processing",
-    "sagemaker.labeling-workteam",
-    "comprehendmedical.snomedct",
-    "batch.service",
-    "cleanroomsml.trained-model-export",
-    "sagemaker.training",
-]
+FLOOR_ADAPTERS = [*GROUND_TRUTH_ADAPTERS, "sagemaker.training"]
 #: One request per stream and scope: processing, 3 work teams, SNOMED CT, 2 queues,
 #: training; plus Clean Rooms ML listed whole, one page per trained model (4).
 FLOOR = 1 + 3 + 1 + 2 + 1 + 4

@@ -32,6 +32,8 @@ SELECT count(*),
 FROM jobs WHERE stream = {p}
 """
 
+WATERMARKS = "SELECT watermark, modified_watermark FROM sync_state WHERE stream = {p}"
+
 NOW_SEEN = "SELECT count(*) FILTER (WHERE created >= {p}) FROM jobs WHERE stream = {p}"
 
 #: DuckDB, from a registered Arrow table ``_page`` with the columns in order: new rows, and
