@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
+from jobkit._account_cli import add_account_options, organization
+
 __all__ = ["add_parser", "run"]
 
 
@@ -31,6 +33,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--region", action="append", default=[], help="repeatable")
     parser.add_argument("--profile", action="append", default=[], help="repeatable")
+    add_account_options(parser, verb="sync")
     parser.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="repeatable"
     )
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
             regions=args.region or None,
             params={k: v[0] if len(v) == 1 else v for k, v in params.items()} or None,
             profiles=args.profile or None,
+            accounts=organization(args),
             full=args.full,
             overlap=dt.timedelta(minutes=args.overlap),
         )

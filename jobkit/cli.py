@@ -34,6 +34,7 @@ from typing import IO, Any, Literal
 
 import jobkit
 from jobkit import _plan_cli, _sync_cli, _watch_cli
+from jobkit._account_cli import add_account_options, organization
 from jobkit.adapters import REGISTRY, resolve
 from jobkit.core.availability import REASONS, Skipped
 from jobkit.core.stats import Stats
@@ -82,23 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("adapters", nargs="*", metavar="ADAPTER", help="e.g. sagemaker.processing")
     ls.add_argument("--region", action="append", default=[], help="repeatable; `all` for every")
     ls.add_argument("--profile", action="append", default=[], help="AWS profile; repeatable")
-    ls.add_argument(
-        "--org-role",
-        metavar="NAME",
-        help="list every account of the AWS Organization, assuming this role in each "
-        "(e.g. OrganizationAccountAccessRole)",
-    )
-    ls.add_argument(
-        "--ou", action="append", default=[], help="with --org-role: only accounts under this OU"
-    )
-    ls.add_argument(
-        "--exclude-account",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="with --org-role: leave this account out; repeatable",
-    )
-    ls.add_argument("--external-id", help="with --org-role: the external id the role requires")
+    add_account_options(ls)
     ls.add_argument(
         "--status", action="append", help="a JobStatus name (e.g. failed); repeatable or a,b"
     )
@@ -745,31 +730,6 @@ def _wrap(line: str, width: int | None) -> str:
     return "\n".join(textwrap.wrap(line, width - 1, subsequent_indent=indent))
 
 
-def _organization(args: argparse.Namespace) -> jobkit.Organization | None:
-    """The organization ``--org-role`` asks for (its other flags need it)."""
-    if args.org_role is None:
-        stray = [
-            flag
-            for flag, value in (
-                ("--ou", args.ou),
-                ("--exclude-account", args.exclude_account),
-                ("--external-id", args.external_id),
-            )
-            if value
-        ]
-        if stray:
-            raise UsageError(
-                f"{stray[0]} needs --org-role", hint="e.g. --org-role OrganizationAccountAccessRole"
-            )
-        return None
-    return jobkit.Organization(
-        role_name=args.org_role,
-        ous=args.ou or None,
-        exclude=args.exclude_account,
-        external_id=args.external_id,
-    )
-
-
 def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     params = _params(args.param)
     failed = False
@@ -793,7 +753,7 @@ def _ls(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             regions=args.region or None,
             params=params or None,
             profiles=args.profile or None,
-            accounts=_organization(args),
+            accounts=organization(args),
             errors="collect",
             status=_statuses(args.status),
             since=args.since,

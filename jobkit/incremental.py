@@ -10,7 +10,6 @@ one completes it. See docs/inventory.md for the tables.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -26,8 +25,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import boto3
 
-from jobkit.adapters import resolve as resolve_adapters
-from jobkit.api import explain, jobs
+from jobkit.accounts import (
+    Account,
+    AccountsArg,
+    default_region,
+    resolve_accounts,
+    sync_session_of,
+)
 from jobkit.core.changes import (
     DEFAULT_OVERLAP,
     Capabilities,
@@ -35,14 +39,20 @@ from jobkit.core.changes import (
     ReadKind,
     capabilities,
     coverage,
-    listing_arguments,
+    newest_page_size,
     plan_reads,
 )
-from jobkit.core.plan import missing_scopes
+from jobkit.core.cursor import CURSOR_VERSION, CursorState
+from jobkit.core.plan import ListingPart, choose_regions, missing_scopes
 from jobkit.core.policy import RetryPolicy
+from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec
+from jobkit.core.stats import RetryEvent, Stats
+from jobkit.drivers._config import available_regions, partition_of
 from jobkit.errors import UsageError
+from jobkit.listing import JobIterator
 from jobkit.model import Job, JobStatus
+from jobkit.options import AdapterArg, ListingOptions, ParamsArg, RegionArg
 from jobkit.store import JobRow, PageWrite, StateUpdate, Store, open_store, to_json
 
 if TYPE_CHECKING:
@@ -135,6 +145,9 @@ class SyncReport:
     #: Adapters left out of a sync of every adapter: their scope parameter is not listed by
     #: any API and was not given in ``params=`` (as ``jobs()`` reports them, "scope-required").
     skipped: tuple[str, ...] = ()
+    #: Listings the sync ran: one per round of reads (most syncs have one), whatever the
+    #: number of streams.
+    listings: int = 1
 
     @property
     def requests(self) -> int:
@@ -167,22 +180,43 @@ class SyncReport:
 # --------------------------------------------------------------------------- planning
 
 
+def _stream_key(
+    spec: AdapterSpec, region: str, account: str | None, params: Mapping[str, Any]
+) -> str:
+    """``adapter|region|account``, plus the parameters when some narrow the listing: a sync
+    of one queue keeps its own watermark and never marks another queue's jobs gone."""
+    parts = [spec.name, region, account or ""]
+    if params:
+        parts.append(json.dumps(dict(params), sort_keys=True, separators=(",", ":")))
+    return "|".join(parts)
+
+
 @attrs.frozen(kw_only=True)
-class _Stream:
+class _SyncStream:
     spec: AdapterSpec
     region: str
-    account: str | None  # the label (profile or session label)
-    session: Any  # a boto3 Session, or None for the default chain
+    label: str | None  # the account's label in the listing (None: a single account)
+    account: str | None  # the resolved account id where known, else the label
     params: Mapping[str, Any]
 
     @property
     def key(self) -> str:
-        """``adapter|region|account``, plus the parameters when some narrow the listing: a
-        sync of one queue keeps its own watermark and never marks another queue's jobs gone."""
-        parts = [self.spec.name, self.region, self.account or ""]
-        if self.params:
-            parts.append(json.dumps(dict(self.params), sort_keys=True, separators=(",", ":")))
-        return "|".join(parts)
+        """The stream's key in ``sync_state`` (see ``_stream_key``)."""
+        return _stream_key(self.spec, self.region, self.account, self.params)
+
+    @property
+    def lane(self) -> tuple[str, str, str | None]:
+        """The first three items of the listing's stream keys of this stream."""
+        return (self.spec.name, self.region, self.label)
+
+    def requests(self, stats: Stats) -> int:
+        """Requests the listing sent for this stream (its discovery included)."""
+        where = f"{self.region}@{self.label}" if self.label else self.region
+        return sum(
+            n
+            for (endpoint, adapter), n in stats.adapter_requests.items()
+            if adapter == self.spec.name and endpoint.partition("/")[2] == where
+        )
 
 
 @functools.lru_cache(maxsize=128)
@@ -202,6 +236,33 @@ def _caps(spec: AdapterSpec) -> Capabilities:
     if entry is None or entry[0] is not spec:
         entry = _CAPS[id(spec)] = (spec, capabilities(spec, _members(spec.service, spec.operation)))
     return entry[1]
+
+
+def _sync_regions(options: ListingOptions, spec: AdapterSpec, default: str | None) -> list[str]:
+    """The regions to sync ``spec`` in, chosen as a listing chooses them."""
+    chosen, _ = choose_regions(
+        options.regions_or(default),
+        available_regions(spec.service),
+        available_regions(spec.service, partition_of(default)),
+    )
+    return chosen
+
+
+# The per-stream helpers of a watch (jobkit.watching lists each stream with jobs()).
+
+
+@attrs.frozen(kw_only=True)
+class _Stream:
+    spec: AdapterSpec
+    region: str
+    account: str | None  # the label (profile or session label)
+    session: Any  # a boto3 Session, or None for the default chain
+    params: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        """The stream's key in ``sync_state`` (see ``_stream_key``)."""
+        return _stream_key(self.spec, self.region, self.account, self.params)
 
 
 def _sessions(
@@ -260,7 +321,7 @@ def _split_params(
 
 @attrs.define
 class _Chunk:
-    stream: _Stream
+    stream: _SyncStream
     rows: list[JobRow]
     progress: dict[str, Any]
     observed_at: dt.datetime
@@ -268,7 +329,7 @@ class _Chunk:
 
 @attrs.define
 class _Done:
-    stream: _Stream
+    stream: _SyncStream
     reads: list[Read]
     started: dt.datetime
     requests: int
@@ -287,12 +348,42 @@ class _Plan:
     started: dt.datetime | None = None  # when the unfinished sync started
     resumed: bool = False
     scopes: list[dict[str, str]] | None = None  # remembered scopes: no discovery
+    page_size: int | None = None  # of the first read (a newest-first read of a few jobs)
 
 
 @attrs.define
 class _Failed:
-    stream: _Stream
+    stream: _SyncStream | None
     error: BaseException
+
+
+@attrs.define
+class _Progress:
+    """One stream's state while the listings of a sync run."""
+
+    stream: _SyncStream
+    plan: _Plan
+    started: dt.datetime
+    read: int  # the index of the read being made
+    cursor: Mapping[str, Any] | None  # where that read resumes (listing stream positions)
+    scopes: list[dict[str, str]] | None
+    encoded: list[dict[str, Any]]
+    rows: list[JobRow] = attrs.field(factory=list)
+    flushed: float = attrs.field(factory=time.monotonic)
+    seen: int = 0
+    requests: int = 0
+    newest: dt.datetime | None = None
+    newest_update: dt.datetime | None = None
+    discovered: list[dict[str, str]] | None = None
+
+    @property
+    def current(self) -> Read:
+        return self.plan.reads[self.read]
+
+    @property
+    def resumable(self) -> bool:
+        # A newest-first read restarts whole: a token of a sorted listing moves as jobs appear.
+        return self.current.kind is not ReadKind.NEWEST
 
 
 def _encode_reads(reads: Sequence[Read]) -> list[dict[str, Any]]:
@@ -320,9 +411,20 @@ def _decode_reads(value: Any) -> list[Read] | None:
         return None
 
 
-def _discovers(stream: _Stream) -> bool:
+def _discovers(stream: _SyncStream | _Stream) -> bool:
     """True when the stream's listing discovers scopes (the caller gave none of them)."""
     return bool(stream.spec.scope) and not any(n in stream.params for n in stream.spec.scope_names)
+
+
+def _lane_of(key: str) -> tuple[str, str, str | None]:
+    """The adapter, region and account label of a listing stream key."""
+    parsed = json.loads(key)
+    return (parsed[0], parsed[1], parsed[2])
+
+
+def _positions(cursor: Mapping[str, Any], stream: _SyncStream) -> dict[str, Any]:
+    """The stream positions of a listing's cursor that belong to ``stream``."""
+    return {k: v for k, v in cursor.get("streams", {}).items() if _lane_of(k) == stream.lane}
 
 
 def _scopes_of(cursor: Mapping[str, Any], spec: AdapterSpec) -> list[dict[str, str]]:
@@ -336,6 +438,36 @@ def _scopes_of(cursor: Mapping[str, Any], spec: AdapterSpec) -> list[dict[str, s
         if len(scope) == len(spec.scope_names):
             found[json.dumps(scope, sort_keys=True)] = scope
     return [found[k] for k in sorted(found)]
+
+
+def _part(options: ListingOptions, progress: _Progress) -> ListingPart:
+    """The listing part that makes ``progress``'s current read."""
+    stream, read = progress.stream, progress.current
+    spec = stream.spec
+    extras = dict(options.extras[spec.name])
+    query = Query()
+    stop_below = None
+    if read.kind is ReadKind.NEWEST:
+        query, stop_below = Query(order="created-desc"), read.since
+    elif read.kind is ReadKind.SINCE:
+        query = Query(since=read.since)
+    elif read.kind is ReadKind.MODIFIED:
+        assert read.since is not None and read.member is not None
+        extras[read.member] = read.since.isoformat()
+    elif read.kind is ReadKind.DESCRIBE:
+        raise ValueError("a describe read is not a listing: see jobkit.core.polling")
+    known = progress.scopes
+    return ListingPart(
+        spec=spec,
+        region=stream.region,
+        account=stream.label,
+        query=query,
+        scopes=options.scopes[spec.name],
+        extras=extras,
+        known=tuple(known) if known is not None else None,
+        stop_below=stop_below,
+        page_size=progress.plan.page_size if progress.read == 0 else None,
+    )
 
 
 def _calls(stream: _Stream, scopes: list[dict[str, str]] | None) -> list[dict[str, Any]]:
@@ -356,35 +488,49 @@ def _calls(stream: _Stream, scopes: list[dict[str, str]] | None) -> list[dict[st
 
 
 class _Runner:
-    """Lists the streams on worker threads; the calling thread writes every page."""
+    """Lists every stream of a sync in one listing per round of reads (one driver run, one
+    set of clients, the streams fanned out together) on a worker thread; the calling thread
+    writes every page. Most syncs have one round; a stream whose plan has a second read (a
+    modification-time read after a window) makes a second one."""
 
     def __init__(
-        self, store: Store, streams: list[_Stream], options: Mapping[str, Any], *, full: bool
+        self,
+        store: Store,
+        streams: list[_SyncStream],
+        options: ListingOptions,
+        accounts: Sequence[Account],
+        *,
+        full: bool,
+        overlap: dt.timedelta,
+        rediscover: dt.timedelta,
     ) -> None:
         self.store = store
         self.streams = streams
         self.options = options
+        self.accounts = accounts
         self.full = full
-        self.overlap: dt.timedelta = options["overlap"]
+        self.overlap = overlap
+        self.rediscover = rediscover
         self.queue: queue.Queue[_Chunk | _Done | _Failed] = queue.Queue()
         self.stop = threading.Event()
         # Rows listed but not yet written, bounded so that a listing faster than the store
         # waits instead of piling pages up in memory.
         self.buffered = 0
         self.room = threading.Condition()
+        #: Listings run (rounds), for tests: one per round of reads, never one per stream.
+        self.listings = 0
 
-    def plan(self, stream: _Stream) -> _Plan:
+    def plan(self, stream: _SyncStream) -> _Plan:
         """The reads of ``stream``; an unfinished earlier sync's plan is resumed; scopes
         discovered less than ``rediscover`` ago are reused."""
         state = self.store.stream_state(stream.key)
         scopes = None
-        rediscover: dt.timedelta = self.options["rediscover"]
         if (
             not self.full
             and _discovers(stream)
             and state.scopes is not None
             and state.scopes_at is not None
-            and dt.datetime.now(dt.UTC) - state.scopes_at < rediscover
+            and dt.datetime.now(dt.UTC) - state.scopes_at < self.rediscover
         ):
             scopes = state.scopes
         progress = None if self.full else state.in_progress
@@ -403,60 +549,62 @@ class _Runner:
         if self.full:
             return _Plan(reads=[Read(kind=ReadKind.WHOLE)])
         knowledge = self.store.knowledge(stream.key, self.overlap)
-        reads = plan_reads(_caps(stream.spec), knowledge, overlap=self.overlap)
-        return _Plan(reads=reads, scopes=scopes)
+        caps = _caps(stream.spec)
+        reads = plan_reads(caps, knowledge, overlap=self.overlap)
+        size = newest_page_size(reads[0], knowledge, caps)
+        return _Plan(reads=reads, scopes=scopes, page_size=size)
 
     def run(self) -> list[StreamReport]:
         plans = {s.key: self.plan(s) for s in self.streams}
-        workers = max(1, min(len(self.streams), self.options["max_concurrency"]))
         reports: list[StreamReport] = []
         counts: dict[str, list[int]] = {s.key: [0, 0] for s in self.streams}
-        with concurrent.futures.ThreadPoolExecutor(workers, "jobkit-sync") as pool:
-            futures = [pool.submit(self.list_stream, s, plans[s.key]) for s in self.streams]
-            pending = len(futures)
-            try:
-                while pending:
-                    batch = self.take()
-                    done = [item for item in batch if isinstance(item, _Done)]
-                    pages = [item for item in batch if isinstance(item, _Chunk)]
-                    results = self.store.write(
-                        [
-                            PageWrite(
-                                stream=c.stream.key,
-                                adapter=c.stream.spec.name,
-                                region=c.stream.region,
-                                account=c.stream.account,
-                                rows=c.rows,
-                                observed_at=c.observed_at,
-                                progress=c.progress,
-                            )
-                            for c in pages
-                        ],
-                        [self.state(d, counts[d.stream.key]) for d in done],
-                    )
-                    self.release(sum(len(c.rows) for c in pages))
-                    for chunk, result in zip(pages, results, strict=True):
-                        counts[chunk.stream.key][0] += result.new
-                        counts[chunk.stream.key][1] += result.changes
-                    reports += [self.report(d, counts[d.stream.key]) for d in done]
-                    pending -= len(done)
-            finally:
-                self.stop.set()
-                with self.room:
-                    self.room.notify_all()
-                while True:  # drop what the workers queued
-                    try:
-                        self.queue.get_nowait()
-                    except queue.Empty:
-                        break
-                for future in futures:
-                    future.cancel()
+        worker = threading.Thread(
+            target=self.list_all, args=(plans,), name="jobkit-sync", daemon=True
+        )
+        worker.start()
+        pending = len(self.streams)
+        try:
+            while pending:
+                batch = self.take()
+                done = [item for item in batch if isinstance(item, _Done)]
+                pages = [item for item in batch if isinstance(item, _Chunk)]
+                results = self.store.write(
+                    [
+                        PageWrite(
+                            stream=c.stream.key,
+                            adapter=c.stream.spec.name,
+                            region=c.stream.region,
+                            account=c.stream.account,
+                            rows=c.rows,
+                            observed_at=c.observed_at,
+                            progress=c.progress,
+                        )
+                        for c in pages
+                    ],
+                    [self.state(d, counts[d.stream.key]) for d in done],
+                )
+                self.release(sum(len(c.rows) for c in pages))
+                for chunk, result in zip(pages, results, strict=True):
+                    counts[chunk.stream.key][0] += result.new
+                    counts[chunk.stream.key][1] += result.changes
+                reports += [self.report(d, counts[d.stream.key]) for d in done]
+                pending -= len(done)
+        finally:
+            self.stop.set()
+            with self.room:
+                self.room.notify_all()
+            while True:  # drop what the worker queued
+                try:
+                    self.queue.get_nowait()
+                except queue.Empty:
+                    break
+            worker.join()
         return reports
 
     def take(self) -> list[_Chunk | _Done]:
         """The next item and whatever else is already queued (up to a bound): written in
         one transaction, so a re-sync of many small streams commits a few times, not once
-        per page. A failed stream raises here."""
+        per page. A failed listing raises here."""
         items: list[_Chunk | _Done] = []
         rows = 0
         item = self.queue.get()
@@ -510,7 +658,7 @@ class _Runner:
         rows = len(item.rows) if isinstance(item, _Chunk) else 0
         with self.room:
             # A chunk waits while the rows not yet written would pass the bound (one chunk
-            # always fits, so a stream never waits on itself).
+            # always fits, so the listing never waits on itself).
             while (
                 rows
                 and self.buffered
@@ -529,106 +677,129 @@ class _Runner:
             self.buffered -= rows
             self.room.notify_all()
 
-    def list_stream(self, stream: _Stream, plan: _Plan) -> None:
+    def flush(self, p: _Progress, read: int, cursor: Mapping[str, Any] | None) -> None:
+        """Hand ``p``'s rows to the writer with the progress they complete."""
+        progress = {"started": p.started.isoformat(), "reads": p.encoded, "read": read}
+        progress["cursor"] = {"streams": dict(cursor)} if cursor else None
+        self.put(_Chunk(p.stream, p.rows, progress, dt.datetime.now(dt.UTC)))
+        p.rows, p.flushed = [], time.monotonic()
+
+    def list_all(self, plans: Mapping[str, _Plan]) -> None:
         try:
-            self._list(stream, plan)
+            self._list_all(plans)
         except BaseException as error:
-            self.put(_Failed(stream, error))
+            self.put(_Failed(None, error))
 
-    def _list(self, stream: _Stream, plan: _Plan) -> None:
-        reads, cursor = plan.reads, plan.cursor
-        started = plan.started or dt.datetime.now(dt.UTC)
-        scope_names = stream.spec.scope_names
-        calls = _calls(stream, plan.scopes)
-        discovered: list[dict[str, str]] | None = None
-        seen = 0
-        newest: dt.datetime | None = None
-        newest_update: dt.datetime | None = None
-        encoded = _encode_reads(reads)
-        rows: list[JobRow] = []
-        flushed = time.monotonic()
-
-        def flush(progress: dict[str, Any]) -> None:
-            nonlocal rows, flushed
-            progress = {"started": started.isoformat(), "reads": encoded, **progress}
-            self.put(_Chunk(stream, rows, progress, dt.datetime.now(dt.UTC)))
-            rows, flushed = [], time.monotonic()
-
-        requests = 0
-        for index in range(plan.first, len(reads)):
-            read = reads[index]
-            # A read of several listings (remembered two-parameter scopes) restarts whole.
-            resumable = read.kind is not ReadKind.NEWEST and len(calls) == 1
-            for params in calls:
-                listing = jobs(
-                    stream.spec.name,
-                    regions=[stream.region],
-                    session=stream.session,
-                    endpoint_url=self.options["endpoint_url"],
-                    retry=self.options["retry"],
-                    discover=self.options["discover"] and plan.scopes is None,
-                    pacing=self.options["pacing"],
-                    max_concurrency=self.options["max_concurrency"],
-                    cursor=cursor if resumable else None,
-                    **listing_arguments(read, params),
+    def _list_all(self, plans: Mapping[str, _Plan]) -> None:
+        active: list[_Progress] = []
+        for stream in self.streams:
+            plan = plans[stream.key]
+            cursor = plan.cursor.get("streams") if isinstance(plan.cursor, Mapping) else None
+            active.append(
+                _Progress(
+                    stream=stream,
+                    plan=plan,
+                    started=plan.started or dt.datetime.now(dt.UTC),
+                    read=plan.first,
+                    cursor=cursor,
+                    scopes=plan.scopes,
+                    encoded=_encode_reads(plan.reads),
                 )
-                complete = True
-                with listing:
-                    for job in listing:
-                        if self.stop.is_set():
-                            return
-                        if read.past(job.created):
-                            complete = False
-                            break
-                        seen += 1
-                        if job.created is not None and (newest is None or job.created > newest):
-                            newest = job.created
-                        if job.updated is not None and (
-                            newest_update is None or job.updated > newest_update
-                        ):
-                            newest_update = job.updated
-                        rows.append(_row(job, stream.key, scope_names, stream.account))
-                        if len(rows) >= CHUNK_JOBS or time.monotonic() - flushed > _FLUSH_SECONDS:
-                            position = listing.cursor if resumable else None
-                            flush({"read": index, "cursor": position})
-                    requests += listing.stats.requests
-                    if complete and plan.scopes is None and _discovers(stream) and not cursor:
-                        discovered = _scopes_of(listing.cursor, stream.spec)
-            cursor = None
-            # The read is complete: its last rows go with a progress pointing at the next read.
-            if index + 1 < len(reads):
-                flush({"read": index + 1, "cursor": None})
-        # The last rows travel with the stream's end (one transaction, progress cleared).
-        if rows:
-            flush({"read": len(reads), "cursor": None})
+            )
+        active = [p for p in active if self.finish_read(p, advance=False)]
+        while active and not self.stop.is_set():
+            self.list_round(active)
+            active = [p for p in active if self.finish_read(p)]
+
+    def finish_read(self, p: _Progress, *, advance: bool = True) -> bool:
+        """Move ``p`` past its current read; True while it has a read left to make. A
+        stream with no read left hands its last rows and its end to the writer (one
+        transaction: its progress is cleared and its watermark moves)."""
+        if advance:
+            p.read += 1
+            p.cursor = None
+            if p.read < len(p.plan.reads):
+                # The read is complete: its last rows go with a progress pointing at the next.
+                self.flush(p, p.read, None)
+        if p.read < len(p.plan.reads):
+            return True
+        if p.rows:
+            self.flush(p, len(p.plan.reads), None)
         self.put(
             _Done(
-                stream,
-                reads,
-                started,
-                requests,
-                seen,
-                newest,
-                newest_update,
-                plan.resumed,
-                discovered,
+                p.stream,
+                p.plan.reads,
+                p.started,
+                p.requests,
+                p.seen,
+                p.newest,
+                p.newest_update,
+                p.plan.resumed,
+                p.discovered,
             )
         )
+        return False
+
+    def list_round(self, active: list[_Progress]) -> None:
+        """One listing of the current read of every stream in ``active``."""
+        by_lane = {p.stream.lane: p for p in active}
+        resume: dict[str, Any] = {}
+        for p in active:
+            if p.cursor and p.resumable:
+                resume.update(p.cursor)
+        options = attrs.evolve(
+            self.options,
+            parts=tuple(_part(self.options, p) for p in active),
+            cursor=CursorState.load({"v": CURSOR_VERSION, "streams": resume}),
+        )
+        self.listings += 1
+        with JobIterator(options, self.accounts) as listing:
+            for job in listing:
+                if self.stop.is_set():
+                    return
+                key = listing.released_from
+                assert key is not None  # every job comes from a stream
+                at = by_lane[_lane_of(key)]
+                if at.current.past(job.created):
+                    continue  # older than a newest-first read's bound: the page ends it
+                at.seen += 1
+                if job.created is not None and (at.newest is None or job.created > at.newest):
+                    at.newest = job.created
+                if job.updated is not None and (
+                    at.newest_update is None or job.updated > at.newest_update
+                ):
+                    at.newest_update = job.updated
+                stream = at.stream
+                at.rows.append(_row(job, stream.key, stream.spec.scope_names, stream.account))
+                if len(at.rows) >= CHUNK_JOBS or time.monotonic() - at.flushed > _FLUSH_SECONDS:
+                    mine = _positions(listing.cursor, stream) if at.resumable else None
+                    self.flush(at, at.read, mine)
+            cursor = listing.cursor
+            for p in active:
+                p.requests += p.stream.requests(listing.stats)
+                if p.scopes is None and _discovers(p.stream) and not p.cursor:
+                    p.discovered = p.scopes = _scopes_of(
+                        {"streams": _positions(cursor, p.stream)}, p.stream.spec
+                    )
 
 
 def sync(
     target: str | os.PathLike[str] | None = None,
-    adapters: str | AdapterSpec | Sequence[str | AdapterSpec] | None = None,
+    adapters: AdapterArg = None,
     *,
-    regions: str | Sequence[str] | None = None,
-    params: Mapping[str, str | Sequence[str]] | None = None,
     session: boto3.Session | Sequence[boto3.Session] | None = None,
     profiles: Sequence[str] | None = None,
+    accounts: AccountsArg = None,
+    role_name: str | None = None,
+    regions: RegionArg = None,
+    params: ParamsArg = None,
     endpoint_url: str | None = None,
     retry: RetryPolicy | None = None,
+    on_retry: Callable[[RetryEvent], None] | None = None,
     discover: bool = True,
     pacing: bool = True,
     max_concurrency: int = 8,
+    max_initializing: int = 4,
     overlap: dt.timedelta = DEFAULT_OVERLAP,
     full: bool = False,
     rediscover: dt.timedelta = dt.timedelta(hours=1),
@@ -638,18 +809,22 @@ def sync(
     ``target``: a DuckDB file path (default ``jobkit.duckdb`` in the current directory; the
     ``jobkit[duckdb]`` extra) or a ``postgresql://user:password@host/db`` URL
     (``jobkit[postgres]``). The selection arguments are those of ``jobs()``: ``adapters``,
-    ``regions`` (``"all"`` too), ``params``, ``session`` / ``profiles`` (one stream set per
-    account), ``endpoint_url``, ``retry``, ``discover``, ``pacing``, ``max_concurrency``
-    (streams listed at once, and calls per listing).
+    ``regions`` (``"all"`` too), ``params``, the accounts (``session`` / ``profiles``, or
+    ``accounts=`` with a ``jobkit.Organization`` or account ids and ``role_name=``; one
+    stream set per account, keyed by its account id where it is known), ``endpoint_url``,
+    ``retry``, ``on_retry``, ``discover``, ``pacing``, ``max_concurrency`` (calls at once)
+    and ``max_initializing``.
 
-    The first sync of a stream lists it whole; later ones read only what can have changed
-    (``jobkit.core.changes``): jobs created since the stream's watermark minus ``overlap``,
-    and the jobs that were not terminal, through a wider creation window or a
-    modification-time filter. ``full=True`` lists every stream whole (for instance to pick
-    up jobs that appeared later than ``overlap`` allows). Scopes discovered by a sync (work
-    teams, job queues, collaborations, ...) are reused for ``rediscover`` (one hour), so a
-    re-sync does not ask for them again; ``full=True`` always discovers. A stream that fails
-    raises its error; the pages written before it stay, and the next sync completes them.
+    Every stream is listed in one listing (one set of clients; the streams fanned out
+    together), each with its own reads. The first sync of a stream lists it whole; later
+    ones read only what can have changed (``jobkit.core.changes``): jobs created since the
+    stream's watermark minus ``overlap``, and the jobs that were not terminal, through a
+    wider creation window or a modification-time filter. ``full=True`` lists every stream
+    whole (for instance to pick up jobs that appeared later than ``overlap`` allows).
+    Scopes discovered by a sync (work teams, job queues, collaborations, ...) are reused for
+    ``rediscover`` (one hour), so a re-sync does not ask for them again; ``full=True``
+    always discovers. A stream that fails raises its error; the pages written before it
+    stay, and the next sync completes them.
     """
     if not isinstance(overlap, dt.timedelta) or overlap < dt.timedelta(0):
         raise UsageError(
@@ -657,34 +832,51 @@ def sync(
             hint="e.g. overlap=datetime.timedelta(minutes=10)",
         )
     began = time.monotonic()
-    specs = resolve_adapters(adapters)  # type: ignore[arg-type]
-    # Adapters, regions and params are checked as jobs() checks them, before the store is
-    # opened: a wrong argument changes nothing.
-    explain(specs, regions=regions, params=params)
-    by_spec = _split_params(specs, params)
+    # Checked as jobs() checks them, before the store is opened: a wrong argument changes
+    # nothing.
+    options = ListingOptions.build(
+        adapters,
+        regions=regions,
+        params=params,
+        endpoint_url=endpoint_url,
+        retry=retry,
+        on_retry=on_retry,
+        discover=discover,
+        pacing=pacing,
+        max_concurrency=max_concurrency,
+        max_initializing=max_initializing,
+    )
+    found = resolve_accounts(
+        session=session, profiles=profiles, accounts=accounts, role_name=role_name
+    )
+    specs = list(options.specs)
     left_out: tuple[str, ...] = ()
-    if adapters is None:
+    if options.every_adapter:
         left_out = tuple(
-            s.name for s in specs if missing_scopes(s, by_spec[s.name], discover=discover)
+            s.name
+            for s in specs
+            if missing_scopes(s, options.scopes[s.name], discover=options.discover)
         )
         specs = [s for s in specs if s.name not in left_out]
+    default = default_region(sync_session_of(found[0]))
+    regions_of = {spec.name: _sync_regions(options, spec, default) for spec in specs}
     streams = [
-        _Stream(spec=spec, region=region, account=label, session=one, params=by_spec[spec.name])
-        for label, one in _sessions(session, profiles)
+        _SyncStream(
+            spec=spec,
+            region=region,
+            label=account.label,
+            account=account.account_id or account.label,
+            params={**options.scopes[spec.name], **options.extras[spec.name]},
+        )
+        for account in found
         for spec in specs
-        for region in _regions(regions, spec, one)
+        for region in regions_of[spec.name]
     ]
-    options = {
-        "endpoint_url": endpoint_url,
-        "retry": retry,
-        "discover": discover,
-        "pacing": pacing,
-        "max_concurrency": max_concurrency,
-        "overlap": overlap,
-        "rediscover": rediscover,
-    }
     with open_store(target) as store:
-        reports = _Runner(store, streams, options, full=full).run()
+        runner = _Runner(
+            store, streams, options, found, full=full, overlap=overlap, rediscover=rediscover
+        )
+        reports = runner.run()
         name = store.target
     order = {s.key: i for i, s in enumerate(streams)}
     reports.sort(key=lambda r: order[r.stream])
@@ -693,6 +885,7 @@ def sync(
         streams=tuple(reports),
         seconds=time.monotonic() - began,
         skipped=left_out,
+        listings=runner.listings,
     )
 
 

@@ -24,6 +24,7 @@ from jobkit.core.fanout import Failure, Scheduler
 from jobkit.core.flows import listing_flow
 from jobkit.core.limiter import LimiterRegistry
 from jobkit.core.plan import (
+    ListingPart,
     choose_regions,
     discover_scopes,
     endpoint_key,
@@ -157,6 +158,10 @@ class Listing:
     def _plan(self) -> Scheduler:
         """Put every discovery (and through it every stream) into the scheduler."""
         options = self.options
+        if options.parts is not None:
+            for part in options.parts:
+                self._add_part(part)
+            return self._scheduler
         regions = {spec.name: self._regions_of(spec) for spec in options.specs}
         for account in self._accounts:
             for spec in options.specs:
@@ -166,34 +171,53 @@ class Listing:
                     self._skip(spec, regions[spec.name], account, "scope-required")
                     continue
                 for region in regions[spec.name]:
-                    flow = discover_scopes(
-                        spec, region, options.scopes[spec.name], discover=options.discover
-                    )
-                    self._scheduler.add_discovery(
-                        flow,
-                        adapter=spec.name,
-                        region=region,
-                        account=account,
-                        endpoint=endpoint_key(spec.service, region, account),
-                        on_done=functools.partial(self._add_streams, spec, region, account),
+                    self._add_part(
+                        ListingPart(
+                            spec=spec,
+                            region=region,
+                            account=account,
+                            query=options.query,
+                            scopes=given,
+                            extras=options.extras[spec.name],
+                        )
                     )
         return self._scheduler
 
-    def _add_streams(
-        self, spec: AdapterSpec, region: str, account: str | None, scopes: list[dict[str, str]]
-    ) -> None:
+    def _add_part(self, part: ListingPart) -> None:
+        """Discover the scopes of ``part`` (unless known) and add its streams."""
+        if part.known is not None:
+            self._add_streams(part, [dict(scope) for scope in part.known])
+            return
+        flow = discover_scopes(part.spec, part.region, part.scopes, discover=self.options.discover)
+        self._scheduler.add_discovery(
+            flow,
+            adapter=part.spec.name,
+            region=part.region,
+            account=part.account,
+            endpoint=endpoint_key(part.spec.service, part.region, part.account),
+            on_done=functools.partial(self._add_streams, part),
+        )
+
+    @property
+    def released_from(self) -> str | None:
+        """The stream key of the job yielded last (a listing of several parts tells them
+        apart by it: the key's first three items are the adapter, region and account)."""
+        return self._scheduler.released_from
+
+    def _add_streams(self, part: ListingPart, scopes: list[dict[str, str]]) -> None:
         options = self.options
+        spec, region, account = part.spec, part.region, part.account
         planned = plan_streams(
             spec,
             region,
             scopes,
-            query=options.query,
-            params=options.extras[spec.name],
+            query=part.query,
+            params=part.extras,
             account=account,
             shards=options.shards,
             now=dt.datetime.now(dt.UTC),
         )
-        given = options.scopes[spec.name]
+        given = part.scopes
         for plan in planned:
             stream = plan.stream
             start = options.cursor.start_of(stream.key)
@@ -201,8 +225,10 @@ class Listing:
                 continue
             self.stats.count(streams=1)
             token, skip = start
-            pager = stream.pager(token, page_size=options.page_size)
-            flow = listing_flow(stream, pager, self.stats, skip=skip, query=plan.query)
+            pager = stream.pager(token, page_size=part.page_size or options.page_size)
+            flow = listing_flow(
+                stream, pager, self.stats, skip=skip, query=plan.query, stop_below=part.stop_below
+            )
             self._scheduler.add_stream(
                 flow,
                 key=stream.key,

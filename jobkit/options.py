@@ -19,7 +19,7 @@ import attrs
 from jobkit import adapters as registry
 from jobkit.core.cursor import CursorState
 from jobkit.core.fanout import ERROR_MODES, ErrorMode
-from jobkit.core.plan import ALL_REGIONS
+from jobkit.core.plan import ALL_REGIONS, ListingPart
 from jobkit.core.policy import DEFAULT_POLICY, RetryPolicy
 from jobkit.core.progress import ProgressReporter
 from jobkit.core.query import Order, Query
@@ -189,6 +189,9 @@ class ListingOptions:
     page_size: int | None = attrs.field(default=None, validator=_check_positive("page_size=50"))
     #: Accounts resolving their credentials (assuming a role) at once, at most.
     max_initializing: int = attrs.field(default=4, validator=_check_positive("max_initializing=4"))
+    #: Internal (the inventory): list these selections, each with its own query and
+    #: parameters, in one scheduler instead of ``specs`` x regions x accounts with ``query``.
+    parts: tuple[ListingPart, ...] | None = None
 
     @classmethod
     def build(cls, adapters: AdapterArg = None, **args: Unpack[ListingArgs]) -> ListingOptions:

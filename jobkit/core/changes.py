@@ -56,6 +56,7 @@ __all__ = [
     "coverage",
     "knowledge_of",
     "listing_arguments",
+    "newest_page_size",
     "plan_reads",
 ]
 
@@ -291,6 +292,18 @@ def plan_reads(
     plans.append((full, [Read(kind=ReadKind.WHOLE)]))
     # min() keeps the first of equal costs: the single window read, listed first, wins ties.
     return min(plans, key=lambda plan: plan[0])[1]
+
+
+def newest_page_size(read: Read, knowledge: StreamKnowledge, caps: Capabilities) -> int | None:
+    """The page size of a newest-first read: the jobs the inventory knows since its bound,
+    doubled, plus 10 for the jobs that appeared since (at most the API's maximum). The read
+    ends on the page holding the first older job, so a page sized to what is new spares
+    the service and jobkit the rest of a full page (a low guess costs one more request,
+    never a missed job). None for any other read: a filtered listing returns only what it
+    matched, and fuller pages mean fewer requests."""
+    if read.kind is not ReadKind.NEWEST or read.since is None:
+        return None
+    return max(10, min(caps.page_size, 2 * knowledge.newer_than(read.since) + 10))
 
 
 #: The coverage of a whole listing: every creation time.

@@ -152,6 +152,9 @@ class Scheduler:
         self._stopped = False
         self._version = 0  # bumped whenever a call completes, a flow steps, a job is released
         self._checked = -1
+        #: The stream key of the job ``take()`` released last (read by the consumer, the
+        #: only thread that takes): a listing of several selections tells them apart by it.
+        self.released_from: str | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -436,6 +439,7 @@ class Scheduler:
                 # Counted before it is handed over: a caller that breaks right after taking
                 # it closes this generator at the yield.
                 stop = self._count(lane)
+                self.released_from = lane.key
                 yield job
                 if stop:
                     return
@@ -469,6 +473,7 @@ class Scheduler:
             else:
                 self.cursor.mark_after(key, merge_key(job, descending=descending))
             stop = self._count(lane)
+            self.released_from = lane.key
             yield job
             if stop:
                 return

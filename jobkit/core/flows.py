@@ -8,6 +8,7 @@ paging, normalization, counting and paging-error context are decided here, once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Generator, Mapping
 from typing import Any
 
@@ -26,11 +27,19 @@ Flow = Generator[Call | Page, Mapping[str, Any] | None, None]
 
 
 def listing_flow(
-    stream: Stream, pager: Pager, stats: Stats, *, skip: int = 0, query: Query | None = None
+    stream: Stream,
+    pager: Pager,
+    stats: Stats,
+    *,
+    skip: int = 0,
+    query: Query | None = None,
+    stop_below: dt.datetime | None = None,
 ) -> Flow:
     """Page through ``stream`` from ``pager``'s position to its end, keeping the jobs that
     ``query`` matches. ``skip`` summaries of the first page are left out: they were consumed
-    before a resume.
+    before a resume. ``stop_below``: the stream comes newest first (the service sorts it);
+    the page holding the first job created before this time is its last (an incremental
+    read of what is new).
     """
     spec = stream.spec
     while (request := pager.next_request()) is not None:
@@ -60,4 +69,8 @@ def listing_flow(
         )
         yield Page(start=start, jobs=jobs, ends=ends)
         skip = 0
+        if stop_below is not None and any(
+            job.created is not None and job.created < stop_below for job in jobs
+        ):
+            break
     stats.count(streams_done=1)

@@ -26,6 +26,7 @@ from jobkit.errors import MissingScopeError
 __all__ = [
     "ALL_REGIONS",
     "Call",
+    "ListingPart",
     "Stream",
     "StreamPlan",
     "choose_regions",
@@ -239,6 +240,26 @@ def shard_queries(
         attrs.evolve(query, since=low, until=high)
         for low, high in shard_windows(query, shards, now=now)
     ]
+
+
+@attrs.frozen(kw_only=True)
+class ListingPart:
+    """One selection of a listing that runs several at once (the inventory's reads of every
+    stream of a sync, in one scheduler): an adapter in one region and account with its own
+    query and request parameters. ``known``: its scopes, known already (no discovery);
+    ``stop_below``: its streams come newest first and end at the page holding the first job
+    created before this time; ``page_size``: its pages' size (a read of the few newest jobs
+    needs no full page)."""
+
+    spec: AdapterSpec
+    region: str
+    account: str | None
+    query: Query
+    scopes: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
+    extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_proxy)
+    known: tuple[Mapping[str, str], ...] | None = None
+    stop_below: dt.datetime | None = None
+    page_size: int | None = None  # jobs per page at most (None: the listing's page size)
 
 
 @attrs.frozen

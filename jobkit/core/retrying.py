@@ -86,7 +86,7 @@ class CallTracker:
         """Count the request the driver sends now: an attempt given up during its wait
         (the listing was closed) was never sent and is not counted."""
         self._sent = True
-        self.stats.add(self.endpoint, requests=1)
+        self.stats.sent(self.endpoint, self.call.adapter)
 
     def after_success(self) -> None:
         """The call succeeded: let the endpoint's limiter speed up."""

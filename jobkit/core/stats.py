@@ -53,6 +53,9 @@ class Stats:
     streams: int = 0
     streams_done: int = 0
     skipped: int = 0  # streams (and discoveries) skipped as unavailable
+    #: Requests sent per (endpoint, adapter): what one adapter's streams (discovery
+    #: included) cost where several adapters share an endpoint (the inventory's reports).
+    adapter_requests: dict[tuple[str, str], int] = attrs.field(factory=dict)
     on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
@@ -62,6 +65,13 @@ class Stats:
             ep = self.endpoints.setdefault(key, EndpointStats())
             for name, delta in deltas.items():
                 setattr(ep, name, getattr(ep, name) + delta)
+
+    def sent(self, key: str, adapter: str) -> None:
+        """Count a request sent to endpoint ``key`` for ``adapter``."""
+        with self._lock:
+            self.endpoints.setdefault(key, EndpointStats()).requests += 1
+            pair = (key, adapter)
+            self.adapter_requests[pair] = self.adapter_requests.get(pair, 0) + 1
 
     def endpoint(self, key: str) -> EndpointStats:
         """The counters of endpoint ``key`` (created on first use)."""

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from jobkit.core.changes import StreamKnowledge
+from jobkit.core.changes import StreamKnowledge, bounds
 from jobkit.model import JobStatus
+from jobkit.store import _sql
 
 if TYPE_CHECKING:
     import pyarrow
@@ -186,10 +187,37 @@ class Store(abc.ABC):
 
     #: The target as given, without any password.
     target: str
+    #: The backend's parameter placeholder (DB-API paramstyle: ``?`` or ``%s``).
+    _mark: str
 
     @abc.abstractmethod
+    def _read(self, sql: str, params: Sequence[Any]) -> Any:
+        """The first row of a query (None when it returns none)."""
+
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
+        """Where several reads must see one snapshot (a transaction where it matters)."""
+        return contextlib.nullcontext()
+
     def knowledge(self, stream: str, overlap: dt.timedelta) -> StreamKnowledge:
         """What the inventory knows about ``stream`` (see ``jobkit.core.changes``)."""
+        nt = ", ".join(f"'{s}'" for s in non_terminal_values())
+        p = self._mark
+        with self._reading():
+            state = self._read(_sql.WATERMARKS.format(p=p), [stream])
+            row = self._read(_sql.KNOWLEDGE.format(nt=nt, p=p), [stream])
+            assert row is not None
+            known = StreamKnowledge(
+                jobs=int(row[0]),
+                watermark=utc(state[0]) if state else None,
+                modified_watermark=utc(state[1]) if state else None,
+                non_terminal=int(row[1]),
+                oldest_non_terminal=utc(row[2]),
+            )
+            counts: dict[dt.datetime, int] = {}
+            for bound in {b for b in bounds(known, overlap) if b is not None}:
+                found = self._read(_sql.NOW_SEEN.format(p=p), [bound, stream])
+                counts[bound] = int(found[0]) if found else 0
+        return attrs.evolve(known, created_since=counts)
 
     @abc.abstractmethod
     def stream_state(self, stream: str) -> StreamState:
@@ -299,6 +327,14 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def utc(value: Any) -> dt.datetime | None:
+    """A timestamp read back, in UTC (DuckDB returns naive UTC ones)."""
+    if value is None:
+        return None
+    assert isinstance(value, dt.datetime)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def non_terminal_values() -> tuple[str, ...]:

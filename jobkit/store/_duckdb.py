@@ -10,10 +10,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jobkit.core.changes import StreamKnowledge, bounds
 from jobkit.errors import MissingDependencyError
 from jobkit.store import _sql
-from jobkit.store._base import Existing, JobRow, PageWrite, StateUpdate, Store, StreamState
+from jobkit.store._base import (
+    Existing,
+    JobRow,
+    PageWrite,
+    StateUpdate,
+    Store,
+    StreamState,
+    utc,
+)
 from jobkit.store._errors import SchemaVersionError, StoreError
 from jobkit.store._schema import CHANGE_COLUMNS, JOB_COLUMNS, MIGRATIONS, SCHEMA_VERSION, ddl
 
@@ -117,33 +124,6 @@ class DuckDBStore(Store):
 
     # ---------------------------------------------------------------- reads
 
-    def knowledge(self, stream: str, overlap: dt.timedelta) -> StreamKnowledge:
-        nt = ", ".join(f"'{s}'" for s in _non_terminal())
-        state = self._one(
-            "SELECT watermark, modified_watermark FROM sync_state WHERE stream = ?", [stream]
-        )
-        row = self._one(_sql.KNOWLEDGE.format(nt=nt, p="?"), [stream])
-        assert row is not None
-        known = StreamKnowledge(
-            jobs=int(row[0]),
-            watermark=_utc(state[0]) if state else None,
-            modified_watermark=_utc(state[1]) if state else None,
-            non_terminal=int(row[1]),
-            oldest_non_terminal=_utc(row[2]),
-        )
-        counts: dict[dt.datetime, int] = {}
-        for bound in {b for b in bounds(known, overlap) if b is not None}:
-            found = self._one(_sql.NOW_SEEN.format(p="?"), [bound, stream])
-            counts[bound] = int(found[0]) if found else 0
-        return StreamKnowledge(
-            jobs=known.jobs,
-            watermark=known.watermark,
-            modified_watermark=known.modified_watermark,
-            non_terminal=known.non_terminal,
-            oldest_non_terminal=known.oldest_non_terminal,
-            created_since=counts,
-        )
-
     def stream_state(self, stream: str) -> StreamState:
         row = self._one(_sql.STATE.format(p="?"), [stream])
         if not row:
@@ -151,7 +131,7 @@ class DuckDBStore(Store):
         return StreamState(
             in_progress=json.loads(row[0]) if row[0] is not None else None,
             scopes=json.loads(row[1]) if row[1] is not None else None,
-            scopes_at=_utc(row[2]),
+            scopes_at=utc(row[2]),
         )
 
     def to_arrow(self, table: str) -> pyarrow.Table:
@@ -175,7 +155,7 @@ class DuckDBStore(Store):
             "WHERE job_key IN (SELECT unnest(?))",
             [list(keys)],
         )
-        return {k: Existing(s, r, _utc(t) or _EPOCH) for k, s, r, t in found}
+        return {k: Existing(s, r, utc(t) or _EPOCH) for k, s, r, t in found}
 
     def _insert_new(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> set[str]:
         # One writer process at a time (DuckDB's file lock): nobody raced us, and the lookup
@@ -187,7 +167,7 @@ class DuckDBStore(Store):
 
     def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
         values = [r.values(seen[r.job_key]) for r in rows]
-        self._insert(_sql.UPDATE_FROM, JOB_COLUMNS, values)
+        self._insert((_sql.TOUCH_FROM, _sql.UPDATE_FROM), JOB_COLUMNS, values)
 
     def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
         self._insert("INSERT INTO job_status_changes SELECT * FROM _page", CHANGE_COLUMNS, changes)
@@ -213,6 +193,11 @@ class DuckDBStore(Store):
         scopes = json.dumps(update.scopes) if update.scopes is not None else None
         self._x(_sql.FINISH.format(p="?"), _sql.finish_params(update, scopes))
 
+    _mark = "?"
+
+    def _read(self, sql: str, params: Sequence[Any]) -> Any:
+        return self._one(sql, params)
+
     def _x(self, sql: str, params: Sequence[Any] | None = None) -> list[Any]:
         # DuckDB wants every result consumed before the next statement on the connection.
         result: list[Any] = self._con.execute(sql, params).fetchall()
@@ -222,7 +207,9 @@ class DuckDBStore(Store):
         rows = self._x(sql, params)
         return rows[0] if rows else None
 
-    def _insert(self, sql: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    def _insert(
+        self, sql: str | Sequence[str], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         import pyarrow as pa  # noqa: PLC0415 - the duckdb extra brings it
 
         table = pa.table(
@@ -230,25 +217,13 @@ class DuckDBStore(Store):
         )
         self._con.register("_page", table)
         try:
-            self._x(sql)
+            for statement in [sql] if isinstance(sql, str) else sql:
+                self._x(statement)
         finally:
             self._con.unregister("_page")
 
     def close(self) -> None:
         self._con.close()
-
-
-def _non_terminal() -> tuple[str, ...]:
-    from jobkit.store._base import non_terminal_values  # noqa: PLC0415
-
-    return non_terminal_values()
-
-
-def _utc(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    assert isinstance(value, dt.datetime)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 _TABLES = ("jobs", "job_status_changes", "sync_state")

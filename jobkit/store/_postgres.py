@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from jobkit.core.changes import StreamKnowledge, bounds
 from jobkit.errors import MissingDependencyError
 from jobkit.store import _sql
 from jobkit.store._base import (
@@ -28,7 +27,6 @@ from jobkit.store._base import (
     StateUpdate,
     Store,
     StreamState,
-    non_terminal_values,
 )
 from jobkit.store._errors import SchemaVersionError, StoreError
 from jobkit.store._schema import JOB_COLUMNS, MIGRATIONS, SCHEMA_VERSION, ddl
@@ -127,34 +125,14 @@ class PostgresStore(Store):
 
     # ---------------------------------------------------------------- reads
 
-    def knowledge(self, stream: str, overlap: dt.timedelta) -> StreamKnowledge:
-        con = self._con
-        nt = ", ".join(f"'{s}'" for s in non_terminal_values())
-        with con.transaction():
-            state = con.execute(
-                "SELECT watermark, modified_watermark FROM sync_state WHERE stream = %s", [stream]
-            ).fetchone()
-            row = con.execute(_sql.KNOWLEDGE.format(nt=nt, p="%s"), [stream]).fetchone()
-            assert row is not None
-            known = StreamKnowledge(
-                jobs=int(row[0]),
-                watermark=state[0] if state else None,
-                modified_watermark=state[1] if state else None,
-                non_terminal=int(row[1]),
-                oldest_non_terminal=row[2],
-            )
-            counts: dict[dt.datetime, int] = {}
-            for bound in {b for b in bounds(known, overlap) if b is not None}:
-                found = con.execute(_sql.NOW_SEEN.format(p="%s"), [bound, stream]).fetchone()
-                counts[bound] = int(found[0]) if found else 0
-        return StreamKnowledge(
-            jobs=known.jobs,
-            watermark=known.watermark,
-            modified_watermark=known.modified_watermark,
-            non_terminal=known.non_terminal,
-            oldest_non_terminal=known.oldest_non_terminal,
-            created_since=counts,
-        )
+    _mark = "%s"
+
+    def _read(self, sql: str, params: Sequence[Any]) -> Any:
+        return self._con.execute(sql, params).fetchone()
+
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
+        reading: contextlib.AbstractContextManager[None] = self._con.transaction()
+        return reading
 
     def stream_state(self, stream: str) -> StreamState:
         with self._con.transaction():

@@ -6,7 +6,16 @@ from typing import Any
 
 from jobkit.store._schema import JOB_COLUMNS
 
-__all__ = ["FINISH", "GONE", "INSERT_FROM", "KNOWLEDGE", "NOW_SEEN", "UPDATE_FROM", "UPSERT_JOB"]
+__all__ = [
+    "FINISH",
+    "GONE",
+    "INSERT_FROM",
+    "KNOWLEDGE",
+    "NOW_SEEN",
+    "TOUCH_FROM",
+    "UPDATE_FROM",
+    "UPSERT_JOB",
+]
 
 _UPDATED = [c for c in JOB_COLUMNS if c not in ("job_key", "first_seen")]
 
@@ -23,15 +32,26 @@ SELECT count(*),
 FROM jobs WHERE stream = {p}
 """
 
+WATERMARKS = "SELECT watermark, modified_watermark FROM sync_state WHERE stream = {p}"
+
 NOW_SEEN = "SELECT count(*) FILTER (WHERE created >= {p}) FROM jobs WHERE stream = {p}"
 
 #: DuckDB, from a registered Arrow table ``_page`` with the columns in order: new rows, and
 #: existing rows overwritten with what the listing says (``first_seen`` stays).
 INSERT_FROM = "INSERT INTO jobs SELECT * FROM _page"
+#: A job listed again as it was (the usual case in a re-sync) has only ``last_seen`` moved:
+#: DuckDB rewrites the updated columns on its next checkpoint, and ``raw`` is most of a row.
+_SAME = " AND ".join(
+    f"jobs.{c} IS NOT DISTINCT FROM _page.{c}" for c in _UPDATED if c != "last_seen"
+)
+TOUCH_FROM = (
+    "UPDATE jobs SET last_seen = _page.last_seen FROM _page "
+    f"WHERE jobs.job_key = _page.job_key AND {_SAME}"
+)
 UPDATE_FROM = (
     "UPDATE jobs SET "
     + ", ".join(f"{c} = _page.{c}" for c in _UPDATED)
-    + " FROM _page WHERE jobs.job_key = _page.job_key"
+    + f" FROM _page WHERE jobs.job_key = _page.job_key AND NOT ({_SAME})"
 )
 
 #: Jobs a complete listing covering their creation time did not return have left the service.
