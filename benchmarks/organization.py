@@ -107,6 +107,7 @@ def _one(mode: str) -> dict[str, float]:
                 peak[0] = max(peak[0], threading.active_count())
 
         started = time.perf_counter()
+        cpu = time.process_time()  # every thread of this process (not the emulator's)
         if mode == "sync":
             watcher = threading.Thread(target=watch_threads, daemon=True)
             watcher.start()
@@ -135,6 +136,7 @@ def _one(mode: str) -> dict[str, float]:
 
             jobs, it = asyncio.run(run())
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         grown = _rss_mb() - rss
         accounts = {job.account for job in jobs}
     assumed, requests = counts
@@ -143,6 +145,8 @@ def _one(mode: str) -> dict[str, float]:
         "critical_path_s": CHAIN * LATENCY,
         "latency_bound_s": requests * LATENCY / CONCURRENCY,
         "wall_over_latency_bound": wall / (requests * LATENCY / CONCURRENCY),
+        "client_cpu_s": cpu,
+        "load_average_1m": os.getloadavg()[0],
         "requests": requests,
         "assume_role_calls": assumed,
         "member_accounts": ACCOUNTS - 1,
