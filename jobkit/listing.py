@@ -15,8 +15,15 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
-from typing import Any
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Sequence,
+)
+from typing import Any, TypeVar
 
 from jobkit.accounts import Account, aio_session_of, default_region, sync_session_of
 from jobkit.core.availability import PLANNED_SKIPS, Skipped
@@ -51,6 +58,23 @@ log = logging.getLogger("jobkit")
 
 #: Limiters are shared by every listing in the process that talks to the same endpoint.
 LIMITERS = LimiterRegistry(clock=time.monotonic)
+
+
+D = TypeVar("D", bound=BaseDriver)
+
+
+def drivers_of(
+    accounts: Sequence[Account], make: Callable[[Account, dict[Account, Any]], D]
+) -> Drivers[D]:
+    """A listing's drivers: made on each account's first call, but at once for accounts
+    without a role (cheap cached sessions whose errors belong before the listing), with
+    role-chain sessions shared by the accounts."""
+    vias: dict[Account, Any] = {}
+    return Drivers(
+        lambda account: make(account, vias),
+        {account.label: account for account in accounts},
+        eager={account.label for account in accounts if account.role_arn is None},
+    )
 
 
 class Listing:
@@ -265,11 +289,9 @@ class JobIterator(Listing, Iterator[Job]):
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
         shared["init_gate"] = threading.BoundedSemaphore(options.max_initializing)
-        vias: dict[Account, Any] = {}  # role-chain sessions, shared by the accounts
-        self._drivers = Drivers(
-            lambda account: SyncDriver(session=sync_session_of(account, vias), **shared),
-            {account.label: account for account in accounts},
-            eager={account.label for account in accounts if account.role_arn is None},
+        self._drivers = drivers_of(
+            accounts,
+            lambda account, vias: SyncDriver(session=sync_session_of(account, vias), **shared),
         )
         super().__init__(options, accounts, self._drivers[accounts[0].label])
         self._gen = self._run()
@@ -312,11 +334,9 @@ class AsyncJobIterator(Listing, AsyncIterator[Job]):
         stats = Stats(on_retry=options.on_retry)
         shared = self._driver_options(options, stats)
         shared["init_gate"] = asyncio.Semaphore(options.max_initializing)
-        vias: dict[Account, Any] = {}  # role-chain sessions, shared by the accounts
-        self._drivers = Drivers(
-            lambda account: AsyncDriver(session=aio_session_of(account, vias), **shared),
-            {account.label: account for account in accounts},
-            eager={account.label for account in accounts if account.role_arn is None},
+        self._drivers = drivers_of(
+            accounts,
+            lambda account, vias: AsyncDriver(session=aio_session_of(account, vias), **shared),
         )
         super().__init__(options, accounts, self._drivers[accounts[0].label])
         self._gen = self._run()
