@@ -245,6 +245,20 @@ def run(
                 repeat, one_process, size=size, groups=groups, figures=figures, name="one_process"
             )
             figures["one_process_jobs_per_s"] = size.jobs / wall
+            watchdog.phase("units listed alone, in turn")
+            # What a unit costs beyond its calls (its listing, driver, clients): the units of
+            # the first region, each listed alone and in turn, with the sync driver.
+            units = [unit for unit in plan.units if unit.region == regions[0]]
+            cpu = time.process_time()
+            for unit in units:
+                with unit.jobs() as listing:
+                    done = sum(1 for _ in listing)
+                    assert done == size.teams * size.pages * size.page_size, done
+            cpu = (time.process_time() - cpu) / len(units)
+            per_call = figures["one_process_client_cpu_ms_per_call"]
+            figures["cpu_ms_per_unit_beyond_calls"] = 1000 * cpu - (
+                (size.teams * size.pages + 1) * per_call
+            )
             for workers in (1, 2):
                 watchdog.phase(f"LocalCluster of {workers} worker process(es): start")
                 with (
