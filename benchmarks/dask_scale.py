@@ -210,6 +210,7 @@ def run(
     regions = REGIONS[: size.regions]
     me = os.getpid()
     figures = {"streams": float(size.streams), "jobs": float(size.jobs), "calls": float(size.calls)}
+    figures["pacing"] = float(pacing)  # 0: off, as the text says
     with Watchdog(timeout) as watchdog, _emulator(size) as served:
         emulator = served["pid"]
         saved = dict(os.environ)
