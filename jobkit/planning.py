@@ -11,9 +11,11 @@ unit with the normal machinery: ``ListingOptions`` for exactly that adapter and 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Unpack
@@ -299,17 +301,37 @@ def account_of(label: str | None, source: CredentialSource) -> Account:
     return Account(label, source.profile)
 
 
+#: Per event loop: each role's aiobotocore session and the credentials it was given.
+_AIO_SESSIONS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[CredentialSource, tuple[Any, AioSession]]
+] = weakref.WeakKeyDictionary()
+_AIO_LOCK = threading.Lock()
+
+
 def _aio_account(label: str | None, source: CredentialSource) -> Account:
     if source.kind != "role":
         return Account(label, source.profile)
     # An aiobotocore session belongs to one event loop: the role is assumed once per process
-    # (role_session) and its current credentials, valid for the unit, are handed over.
+    # (role_session) and its current credentials, valid for the unit, are handed over. The
+    # units of one loop (a Dask partition: one account's units) share the session while the
+    # credentials last: a new one costs about 5 ms of CPU (botocore registers its handlers).
     session = role_session(source)
     frozen = session.get_credentials().get_frozen_credentials()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no running loop: nothing to share with
+        kept: dict[CredentialSource, tuple[Any, AioSession]] = {}
+    else:
+        with _AIO_LOCK:
+            kept = _AIO_SESSIONS.setdefault(loop, {})
+    found = kept.get(source)
+    if found is not None and found[0] == frozen:
+        return Account(label, session=found[1])
     aio: AioSession = new_aio_session()
     aio.set_credentials(frozen.access_key, frozen.secret_key, frozen.token)
     if session.region_name:
         aio.set_config_variable("region", session.region_name)
+    kept[source] = (frozen, aio)
     return Account(label, session=aio)
 
 

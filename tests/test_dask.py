@@ -162,3 +162,27 @@ def test_read_jobs_without_the_extra_names_it() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert "jobkit[dask]" in done.stdout
+
+
+def test_units_of_one_role_share_a_session_within_an_event_loop(org_env: Emulator) -> None:
+    """In one event loop (a partition) the units of one role share one aiobotocore session
+    (a new one costs ~5 ms of CPU), which another loop does not reuse; both list the same."""
+    import asyncio
+
+    from jobkit.planning import _aio_account
+
+    account = org_env.organization.account_ids[1]
+    plan = jobkit.plan("sagemaker.processing", regions=REGIONS, accounts=[role(account)])
+
+    async def one_loop() -> tuple[set[int], list[int]]:
+        sessions = {id(_aio_account(u.account, u.source).session) for u in plan.units}
+        counts = []
+        for unit in plan.units:
+            async with unit.ajobs() as listing:
+                counts.append(len([job async for job in listing]))
+        return sessions, counts
+
+    sessions_a, counts_a = asyncio.run(one_loop())
+    sessions_b, counts_b = asyncio.run(one_loop())
+    assert len(sessions_a) == 1 and len(sessions_b) == 1 and sessions_a != sessions_b
+    assert counts_a == counts_b and sum(counts_a) > 0
