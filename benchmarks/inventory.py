@@ -13,7 +13,8 @@
    filters by creation time), whatever the number of jobs; a full listing needs about
    N / page size + streams. So the ratio depends on the data's shape, and the benchmark
    chooses it: **one scope of each kind** (one work team, job queue, collaboration with one
-   trained model, EMR application; 8 streams, Clean Rooms ML one page), floor 8 requests.
+   trained model, EMR application; 8 streams), floor 7 + Clean Rooms ML's pages (its
+   90 jobs, 110 once the held-back ones appear: 2 pages), 9 requests.
    The second shape, **many scopes** (3 work teams, 2 queues, 2 x 2 trained models, 2
    applications, the emulator's defaults), has a floor of 4 + 3 + 2 + 2 + 8 = 19 requests:
    there 10x fewer is out of reach by arithmetic, not by a missed read.
@@ -57,7 +58,7 @@ ADAPTERS = [
 #: The benchmark's data shape: one scope of each kind (one work team, job queue,
 #: collaboration with one trained model, EMR Serverless application), 10,000 jobs in
 #: us-east-1. Clean Rooms ML is the one stream listed whole on every re-sync (its API can
-#: neither sort nor filter by creation time): it holds 90 jobs, one page.
+#: neither sort nor filter by creation time): it holds 90 jobs (two pages once the held-back jobs appear).
 SIZES = {
     "ListProcessingJobs": 2000,
     "ListLabelingJobsForWorkteam": 900,
