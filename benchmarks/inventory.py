@@ -58,7 +58,8 @@ ADAPTERS = [
 #: The benchmark's data shape: one scope of each kind (one work team, job queue,
 #: collaboration with one trained model, EMR Serverless application), 10,000 jobs in
 #: us-east-1. Clean Rooms ML is the one stream listed whole on every re-sync (its API can
-#: neither sort nor filter by creation time): it holds 90 jobs (two pages once the held-back jobs appear).
+#: neither sort nor filter by creation time): it holds 90 jobs (two pages once the
+#: held-back jobs appear).
 SIZES = {
     "ListProcessingJobs": 2000,
     "ListLabelingJobsForWorkteam": 900,
