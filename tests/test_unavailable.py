@@ -75,7 +75,7 @@ def _closed_port() -> int:
 
 
 async def test_dead_endpoint_settles_at_once(
-    emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
+    small_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A refused connection is not backed off ten times: the dead service's streams fail
     with ConnectionFailedError after one attempt, and the listing of every other adapter
