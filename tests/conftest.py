@@ -10,6 +10,7 @@ import pytest
 
 from jobkit.testing import REFERENCE_NOW, Emulator
 from tests.drivers import DRIVERS, Driver
+from tests.groundtruth import few_jobs
 
 # Everything below talks to 127.0.0.1 only. The metadata service is switched off so that the
 # credential chain never reaches for 169.254.169.254 when a test removes the credentials.
@@ -97,6 +98,21 @@ def emu_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     for name, value in emulator.env().items():
         monkeypatch.setenv(name, value)
     return emulator
+
+
+@pytest.fixture(scope="session")
+def small_emulator() -> Iterator[Emulator]:
+    """One emulator for the session with a few jobs (and two malformed ones) per stream."""
+    with Emulator(seed=11, sizes=few_jobs(), malformed=2, now=REFERENCE_NOW) as emu:
+        yield emu
+
+
+@pytest.fixture
+def small_env(small_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The small session emulator, with AWS_ENDPOINT_URL pointing every client at it."""
+    for name, value in small_emulator.env().items():
+        monkeypatch.setenv(name, value)
+    return small_emulator
 
 
 @pytest.fixture(params=DRIVERS)

@@ -115,3 +115,16 @@ def check_normalized(jobs: list[Any], adapter: str, region: str) -> None:
         for key, value in raw.items():
             if key not in spec.mapped_fields:
                 assert job.extras[key] == value
+
+
+def few_jobs(n: int = 6) -> dict[str, int]:
+    """Emulator sizes with ``n`` jobs in every listing (discovered parents as by default).
+
+    For tests about every adapter that are not about volume: a few jobs per stream prove
+    the same as thousands, and paging has its own tests sized for several pages.
+    """
+    from jobkit.testing._data import _HAND_WRITTEN_OPS
+    from jobkit.testing._generic import GENERIC_OPS
+
+    hand = {operation: n for _, operation in _HAND_WRITTEN_OPS}
+    return {**hand, **{f"{service}:{operation}": n for service, operation in GENERIC_OPS}}

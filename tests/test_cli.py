@@ -1,8 +1,11 @@
-"""The ``jobkit`` command, run as a subprocess against its bundled emulator."""
+"""The ``jobkit`` command against its bundled emulator: in this process through ``main()``
+(as the console script calls it), and as a real ``python -m jobkit.cli`` subprocess where the
+process itself matters (the entry point, a terminal, output flushed while listing)."""
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import datetime as dt
 import fcntl
@@ -16,6 +19,7 @@ import subprocess
 import sys
 import termios
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +51,27 @@ def jobkit_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``main(ARGS)`` in this process from the repository root, with what it writes to
+    stdout and stderr (warnings included, as an interpreter prints them) captured: the exit
+    code and output of ``jobkit ARGS`` without starting and importing a new Python."""
+    out, err = io.StringIO(), io.StringIO()
+
+    def show(message: Warning | str, category: type[Warning], filename: str, *rest: object) -> None:
+        lineno = int(str(rest[0]))
+        line = rest[2] if len(rest) > 2 and isinstance(rest[2], str) else None
+        err.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.chdir(ROOT))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.showwarning = show
+        code = main(list(args))
+    return subprocess.CompletedProcess(["jobkit", *args], code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture(scope="module")
 def same_data() -> Iterator[Emulator]:
     """An emulator with the data `--emulator` serves, for the ground truth."""
@@ -76,7 +101,7 @@ def test_ls_jsonl_is_one_job_per_line_matching_the_emulator(same_data: Emulator)
 
 def test_ls_json_equals_the_library_listing(same_data: Emulator) -> None:
     """`ls --format json` is a list equal to job_record() of jobs() on the same data, in order."""
-    run = jobkit_cli("ls", "comprehendmedical.snomedct", "--emulator", "--format", "json")
+    run = run_cli("ls", "comprehendmedical.snomedct", "--emulator", "--format", "json")
     assert run.returncode == 0, run.stderr
     listed = jobkit.jobs("comprehendmedical.snomedct", endpoint_url=same_data.endpoint_url)
     expected = [job_record(job) for job in listed]
@@ -87,7 +112,7 @@ def test_ls_json_equals_the_library_listing(same_data: Emulator) -> None:
 
 def test_ls_csv_has_a_header_and_one_row_per_job(same_data: Emulator) -> None:
     """`ls --format csv` has the column header, ISO Z times and extras as JSON."""
-    run = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--format", "csv")
+    run = run_cli("ls", "sagemaker.processing", "--emulator", "--format", "csv")
     assert run.returncode == 0, run.stderr
     reader = csv.DictReader(io.StringIO(run.stdout))
     assert reader.fieldnames == [*COLUMNS, "extras"]
@@ -101,7 +126,7 @@ def test_ls_csv_has_a_header_and_one_row_per_job(same_data: Emulator) -> None:
 def test_ls_table_piped_is_full_width_and_aligned(same_data: Emulator) -> None:
     """Piped, the table keeps every column and whole names: NAME last, each column at the
     header's offset, UTC times, one row per job."""
-    run = jobkit_cli("ls", "sagemaker.processing", "--emulator")
+    run = run_cli("ls", "sagemaker.processing", "--emulator")
     assert run.returncode == 0, run.stderr
     header, *rows = run.stdout.splitlines()
     titles = ["ADAPTER", "STATUS", "RAW STATUS", "CREATED (UTC)", "ENDED (UTC)", "REGION", "NAME"]
@@ -123,9 +148,7 @@ def test_ls_table_piped_is_full_width_and_aligned(same_data: Emulator) -> None:
 
 def test_ls_limit_stops_after_n_jobs() -> None:
     """`--limit 3` prints exactly three jobs."""
-    run = jobkit_cli(
-        "ls", "sagemaker.processing", "--emulator", "--format", "jsonl", "--limit", "3"
-    )
+    run = run_cli("ls", "sagemaker.processing", "--emulator", "--format", "jsonl", "--limit", "3")
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.splitlines()) == 3
 
@@ -135,7 +158,7 @@ def test_ls_limit_stops_after_n_jobs() -> None:
 
 def test_unknown_adapter_exits_2_with_the_close_match() -> None:
     """A misspelt adapter is a usage error (2) whose one-line message names the close match."""
-    run = jobkit_cli("ls", "sagemaker.procesing", "--emulator")
+    run = run_cli("ls", "sagemaker.procesing", "--emulator")
     assert run.returncode == 2
     first, hint = run.stderr.splitlines()
     assert first.startswith("jobkit: error: unknown adapter")
@@ -160,25 +183,25 @@ def test_unknown_adapter_names_a_few_matches_not_every_adapter(
 
 def test_bad_flag_exits_2() -> None:
     """An unknown flag or a bad --limit is an argparse usage error (2)."""
-    assert jobkit_cli("ls", "--no-such-flag").returncode == 2
-    run = jobkit_cli("ls", "--limit", "0")
+    assert run_cli("ls", "--no-such-flag").returncode == 2
+    run = run_cli("ls", "--limit", "0")
     assert run.returncode == 2
     assert "--limit" in run.stderr
 
 
 def test_bad_param_exits_2_without_listing() -> None:
     """--param without KEY=VALUE, or a key no adapter takes, is a usage error (2)."""
-    run = jobkit_cli("ls", "batch.service", "--param", "jobQueue", "--emulator")
+    run = run_cli("ls", "batch.service", "--param", "jobQueue", "--emulator")
     assert run.returncode == 2
     assert "KEY=VALUE" in run.stderr
-    run = jobkit_cli("ls", "sagemaker.processing", "--param", "NoSuchKey=1", "--emulator")
+    run = run_cli("ls", "sagemaker.processing", "--param", "NoSuchKey=1", "--emulator")
     assert run.returncode == 2
     assert "NoSuchKey" in run.stderr
 
 
 def test_service_error_exits_1() -> None:
     """A service error (a job queue that does not exist) exits 1 with the code and the hint."""
-    run = jobkit_cli("ls", "batch.service", "--param", "jobQueue=nope", "--emulator")
+    run = run_cli("ls", "batch.service", "--param", "jobQueue=nope", "--emulator")
     assert run.returncode == 1
     first, hint = run.stderr.splitlines()
     assert first.startswith("jobkit: error: ClientException")
@@ -188,7 +211,7 @@ def test_service_error_exits_1() -> None:
 
 def test_partial_failure_prints_what_was_listed_and_exits_1(same_data: Emulator) -> None:
     """When a later adapter fails, the jobs listed before it are printed and the exit code is 1."""
-    run = jobkit_cli(
+    run = run_cli(
         "ls",
         "sagemaker.processing",
         "batch.service",
@@ -206,7 +229,7 @@ def test_partial_failure_prints_what_was_listed_and_exits_1(same_data: Emulator)
 
 def test_unknown_profile_exits_2() -> None:
     """--profile naming a profile that is not configured is a usage error (2)."""
-    run = jobkit_cli("ls", "sagemaker.processing", "--profile", "no-such-profile", "--emulator")
+    run = run_cli("ls", "sagemaker.processing", "--profile", "no-such-profile", "--emulator")
     assert run.returncode == 2
     assert "no-such-profile" in run.stderr
 
@@ -224,7 +247,7 @@ def test_main_returns_exit_codes_in_process(capsys: pytest.CaptureFixture[str]) 
 
 def test_adapters_table_lists_every_adapter() -> None:
     """`jobkit adapters` prints one line per registered adapter with its scope."""
-    run = jobkit_cli("adapters")
+    run = run_cli("adapters")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert [line.split()[0] for line in lines[1:]] == [info.name for info in jobkit.adapters()]
@@ -253,7 +276,7 @@ def test_help_names_every_service(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_emulator_subcommand_delegates_to_the_testing_cli() -> None:
     """`jobkit emulator --help` is jobkit.testing's own emulator help."""
-    run = jobkit_cli("emulator", "--help")
+    run = run_cli("emulator", "--help")
     assert run.returncode == 0, run.stderr
     assert "--rate-limit" in run.stdout
     assert "emulator" in run.stdout
@@ -264,7 +287,7 @@ def test_emulator_subcommand_delegates_to_the_testing_cli() -> None:
 
 def test_status_flag_lists_only_that_status(same_data: Emulator) -> None:
     """`--status failed` prints exactly the FAILED jobs of a full listing."""
-    run = jobkit_cli(
+    run = run_cli(
         "ls", "sagemaker.processing", "--emulator", "--format", "jsonl", "--status", "failed"
     )
     assert run.returncode == 0, run.stderr
@@ -277,7 +300,7 @@ def test_status_flag_lists_only_that_status(same_data: Emulator) -> None:
 def test_since_until_order_and_name_flags_pass_through(same_data: Emulator) -> None:
     """--since/--until/--name-contains/--order give the jobs() result for the same kwargs."""
     args = {"since": "2026-10-01", "until": "2026-10-15", "name_contains": "nightly"}
-    run = jobkit_cli(
+    run = run_cli(
         "ls",
         "sagemaker.processing",
         "--emulator",
@@ -307,7 +330,7 @@ def test_since_until_order_and_name_flags_pass_through(same_data: Emulator) -> N
 
 def test_bad_filter_value_exits_2() -> None:
     """A status jobkit does not know is a usage error (2)."""
-    run = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--status", "exploded")
+    run = run_cli("ls", "sagemaker.processing", "--emulator", "--status", "exploded")
     assert run.returncode == 2
     assert "exploded" in run.stderr
 
@@ -566,7 +589,7 @@ def test_adapters_table_fits_a_100_column_terminal() -> None:
     assert max(map(len, lines)) <= 100
     starts = [line.split()[0] for line in lines[1:] if not line.startswith(" ")]
     assert starts == [info.name for info in jobkit.adapters()]
-    assert max(map(len, jobkit_cli("adapters").stdout.splitlines())) > 100
+    assert max(map(len, run_cli("adapters").stdout.splitlines())) > 100
 
 
 def test_rows_are_printed_as_they_arrive() -> None:
@@ -598,10 +621,10 @@ def test_rows_are_printed_as_they_arrive() -> None:
 def test_progress_bar_on_stderr_when_asked() -> None:
     """`--progress` draws the bar on stderr (streams, jobs, pages) even when piped; stdout
     keeps only the jobs; without it a pipe gets no bar."""
-    run = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--format", "jsonl", "--progress")
+    run = run_cli("ls", "sagemaker.processing", "--emulator", "--format", "jsonl", "--progress")
     assert run.returncode == 0, run.stderr
     last = run.stderr.splitlines()[-1]
     assert last.startswith("[####################] 1/1 streams, 250 jobs, 3 pages, ")
     assert len(run.stdout.splitlines()) == 250
-    quiet = jobkit_cli("ls", "sagemaker.processing", "--emulator", "--format", "jsonl")
+    quiet = run_cli("ls", "sagemaker.processing", "--emulator", "--format", "jsonl")
     assert quiet.stderr == ""

@@ -82,7 +82,10 @@ def test_local_cluster_with_two_worker_processes_reads_the_organization(
             n_workers=2,
             threads_per_worker=2,
             processes=True,
-            dashboard_address=None,
+            # Loopback and a free port: with None the scheduler's HTTP server still takes
+            # :8787 on every interface, and fails (leaking a socket) when 8787 is taken.
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
             env=org_env.env(),
         ) as cluster,
         Client(cluster) as client,

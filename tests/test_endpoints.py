@@ -15,7 +15,7 @@ from tests.drivers import Driver
 
 @pytest.mark.parametrize("how", ["AWS_ENDPOINT_URL", "endpoint_url="])
 async def test_every_adapter_through_a_plain_endpoint(
-    emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch, how: str
+    small_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """With only AWS_ENDPOINT_URL (no proxy variables, no per-service endpoint), or with
     endpoint_url=, every adapter lists the same jobs as through the emulator's fixture:
@@ -27,7 +27,7 @@ async def test_every_adapter_through_a_plain_endpoint(
     if how == "endpoint_url=":
         monkeypatch.delenv("AWS_ENDPOINT_URL")
     jobkit.clear_session_cache()
-    options = {"endpoint_url": emu_env.endpoint_url} if how == "endpoint_url=" else {}
+    options = {"endpoint_url": small_env.endpoint_url} if how == "endpoint_url=" else {}
     got, it = await driver.collect(errors="raise", **options)
     per_adapter = collections.Counter(j.adapter for j in got)
     assert per_adapter == collections.Counter(j.adapter for j in expected)

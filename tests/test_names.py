@@ -8,7 +8,7 @@ from jobkit.testing import Emulator
 from tests.drivers import Driver
 
 
-async def test_every_job_has_a_name(emu_env: Emulator, driver: Driver) -> None:
+async def test_every_job_has_a_name(small_env: Emulator, driver: Driver) -> None:
     """Across every adapter, no job comes without a name; Backup, MediaConvert and S3 Batch
     Operations jobs (no name in their APIs) are named by their resource, template or
     description where present, else by their id; the raw summary is unchanged."""

@@ -14,14 +14,15 @@ from jobkit.core.query import Query
 from jobkit.model import JobStatus
 from jobkit.testing import REFERENCE_NOW, Emulator, JobChanges
 from tests.drivers import Driver
+from tests.groundtruth import few_jobs
 
 NEW_WORD = "QuantumEntangled"  # in no service's status enum
 
 
 @pytest.fixture
 def relabeled(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, JobChanges]]:
-    """A fresh emulator whose job sets carry the changes overlay."""
-    with Emulator(now=REFERENCE_NOW) as emu:
+    """A fresh emulator (a few jobs per stream) whose job sets carry the changes overlay."""
+    with Emulator(now=REFERENCE_NOW, sizes=few_jobs()) as emu:
         for key, value in emu.env().items():
             monkeypatch.setenv(key, value)
         jobkit.clear_session_cache()
