@@ -419,8 +419,9 @@ async def test_sync_api_works_inside_a_running_event_loop(emu_env: Emulator) -> 
 # --------------------------------------------------------------------------- the notebook
 
 QUICKSTART = ROOT / "examples" / "quickstart.ipynb"
-#: What executing the quickstart may take, kernel start included (measured: about 15 s).
-QUICKSTART_BUDGET_S = 60
+#: A hang guard per cell, not a speed target (the quickstart takes about 15 s on a quiet
+#: machine; speed targets live in benchmarks/, never as timed assertions here).
+CELL_TIMEOUT_S = 300
 
 
 @pytest.fixture(scope="module")
@@ -451,7 +452,7 @@ def executed_quickstart(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, 
         client = nbclient.NotebookClient(
             nb,
             kernel_name="python3",
-            timeout=QUICKSTART_BUDGET_S,
+            timeout=CELL_TIMEOUT_S,
             resources={"metadata": {"path": str(tmp_path)}},
         )
         started = time.monotonic()
@@ -466,10 +467,9 @@ def _outputs(nb: Any) -> list[Any]:
 def test_quickstart_notebook_runs_every_cell_quietly(
     executed_quickstart: tuple[Any, float],
 ) -> None:
-    """The quickstart executes top to bottom within its budget, with no error and nothing on
-    stderr, and its jobs, job and stats show as jobkit's HTML views."""
-    nb, seconds = executed_quickstart
-    assert seconds < QUICKSTART_BUDGET_S
+    """The quickstart executes top to bottom with no error and nothing on stderr, and its
+    jobs, job and stats show as jobkit's HTML views."""
+    nb, _ = executed_quickstart
     outputs = _outputs(nb)
     assert [out for out in outputs if out.output_type == "error"] == []
     assert [out.text for out in outputs if out.get("name") == "stderr"] == []

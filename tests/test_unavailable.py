@@ -116,13 +116,14 @@ async def test_dead_endpoint_settles_at_once(
 async def test_refused_connection_raises_fast_by_default(
     emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without errors="warn" a refused endpoint is an error, raised within a second."""
+    """Without errors="warn" a refused endpoint is an error, raised at once: not retried
+    (the message says so), and within 3 s where backing off ten attempts takes far longer."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
     jobkit.clear_session_cache()
     start = time.perf_counter()
     with pytest.raises(ConnectionFailedError, match="not retried"):
         await driver.collect("sagemaker.processing")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 3.0
 
 
 def test_reasons_are_decided_from_the_error() -> None:

@@ -8,6 +8,7 @@ exactly once, with the status seen, and that waiting ends when the last job does
 from __future__ import annotations
 
 import collections
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -135,21 +136,30 @@ def _running(emu: Emulator, adapter: str = "sagemaker.processing") -> list[jobki
 
 async def test_wait_returns_when_the_last_job_ends(driver: Driver, emu: Emulator) -> None:
     """wait() returns the final jobs, in the given order, not before the last one ends and
-    within about one interval after it."""
+    with at most two polls after it (the one under way and the next)."""
     changes = JobChanges(emu, seed=3)
     changes.settle(8, running=True)
     running = _running(emu)
     assert len(running) == 8
     ends = changes.schedule(within=1.5, failing=0.25)
     last = (ends[-1] - changes.now).total_seconds()
+    emu.clear_requests()
     changes.run(speed=1.0)
     began = time.monotonic()
+    # The emulator's log as a clock: the requests sent by the time the last job ends.
+    at_end: list[int] = []
+    timer = threading.Timer(last, lambda: at_end.append(len(emu.requests)))
+    timer.start()
     final = await _wait(driver, running, endpoint_url=emu.endpoint_url, interval=0.05)
     elapsed = time.monotonic() - began
+    timer.join()
     changes.stop()
-    # Not before the last job ends; after it, within the poll under way and the next one (a
-    # poll of the sync driver takes up to a second on a busy 2-core CI machine).
-    assert last <= elapsed < last + 2.0, (last, elapsed)
+    # Not before the last job ends; after it, no more than the poll under way and the next
+    # one (one ListProcessingJobs each; counted in requests, not seconds: a poll takes up to
+    # a second on a busy machine).
+    assert last <= elapsed < last + 10, (last, elapsed)
+    assert {r.operation for r in emu.requests} == {"ListProcessingJobs"}
+    assert at_end and len(emu.requests) - at_end[0] <= 2, (at_end, len(emu.requests))
     assert [j.name for j in final] == [j.name for j in running]
     assert all(j.status.is_terminal for j in final)
     outcome = {_name(c.record): c.new_status for c in changes.log}
