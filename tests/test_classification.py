@@ -9,7 +9,7 @@ import pytest
 
 from jobkit.adapters import REGISTRY
 from jobkit.adapters import _generate as generate
-from jobkit.adapters._model import model_facts
+from jobkit.adapters._model import facts_key, model_facts
 
 OPERATIONS = generate.list_jobs_operations()
 CLASSIFIED = generate.read_classification()
@@ -45,9 +45,10 @@ def test_model_facts_are_current() -> None:
     member and enum value by value."""
     committed = json.loads(generate.FACTS.read_text())
     for spec in REGISTRY.values():
-        key = f"{spec.service}:{spec.operation}"
+        hydrate = (spec.hydrate.operation, spec.hydrate.result_key) if spec.hydrate else None
+        key = facts_key(spec.service, spec.operation, hydrate)
         assert key in committed, f"{key} has no model facts: {REGENERATE}"
-        live = model_facts(spec.service, spec.operation)
+        live = model_facts(spec.service, spec.operation, hydrate=hydrate)
         old = committed[key]
         for member in sorted(set(old["members"]) | set(live["members"])):
             assert old["members"].get(member) == live["members"].get(member), (

@@ -8,6 +8,7 @@ import pkgutil
 from pathlib import Path
 from typing import Any
 
+import attrs
 import botocore.session
 import pytest
 from botocore.exceptions import DataNotFoundError
@@ -23,9 +24,21 @@ SESSION = botocore.session.get_session()
 SPECS = sorted(REGISTRY.values(), key=lambda s: s.name)
 
 
+class _Record:
+    """The members of one record: the summary's and, with a hydrate call, its record's."""
+
+    def __init__(self, members: dict[str, Any]) -> None:
+        self.members = members
+
+
 def _summary_shape(spec: AdapterSpec):  # type: ignore[no-untyped-def]
-    op = SESSION.get_service_model(spec.service).operation_model(spec.operation)
-    return op.output_shape.members[spec.result_key].member
+    model = SESSION.get_service_model(spec.service)
+    summary = model.operation_model(spec.operation).output_shape.members[spec.result_key].member
+    if spec.hydrate is None:
+        return summary
+    out = model.operation_model(spec.hydrate.operation).output_shape
+    record = out if spec.hydrate.result_key is None else out.members[spec.hydrate.result_key].member
+    return _Record({**getattr(summary, "members", {}), **record.members})
 
 
 def _member(spec: AdapterSpec, path: str):  # type: ignore[no-untyped-def]
@@ -179,8 +192,8 @@ def test_mapped_fields_exist_with_the_right_types(spec: AdapterSpec) -> None:
         spec.time_format, "timestamp"
     )
     for field in (spec.created_field, spec.ended_field, spec.updated_field):
-        if field:
-            assert members[field].type_name == time_type, field
+        if field:  # a dotted path names a nested member (Status.Timeline.CreationDateTime)
+            assert _member(spec, field).type_name == time_type, field
     for field in (spec.name_field, spec.id_field, spec.status_field):
         if field:
             assert _member(spec, field).type_name == "string", field
@@ -256,4 +269,38 @@ def test_discovery_operations_exist(spec: AdapterSpec, discovery: Discovery) -> 
     for name in discovery.base_params:
         assert name in inputs
     given = {*discovery.needs, *discovery.base_params, discovery.limit_key}
+    if discovery.within is not None:  # two-level: the member its own parents' values fill
+        assert discovery.within[1] in inputs
+        given.add(discovery.within[1])
     assert set(op.input_shape.required_members) <= given
+
+
+def test_drift_in_a_hydrate_call_names_the_member() -> None:
+    """A hydrate call whose members the model does not have (or whose batch is above the
+    model's maximum) is named by model_problems, member by member."""
+    from jobkit.adapters import codebuild
+    from jobkit.core.spec import Hydrate
+
+    drifted = attrs.evolve(
+        codebuild.BUILDS,
+        hydrate=Hydrate(
+            operation="BatchGetBuilds",
+            ids_member="ids",
+            id_member="buildId",
+            batch=200,
+            result_key="builds",
+            missing_key="notFound",
+        ),
+    )
+    where = "codebuild BatchGetBuilds"
+    assert model_problems(drifted) == [
+        f"{where}: 'ids' no longer takes 200 ids",
+        f"{where}: response member 'notFound' is gone",
+        f"{where}: record member 'buildId' is gone",
+    ]
+    gone = attrs.evolve(codebuild.BUILDS, hydrate=attrs.evolve(drifted.hydrate, operation="Nope"))
+    problems = model_problems(gone)
+    assert problems[0] == "codebuild Nope: the hydrate operation is gone (OperationNotFoundError)"
+    # The members read from its records are gone with it.
+    assert "codebuild ListBuilds: summary member 'buildStatus' is gone" in problems
+    assert model_problems(codebuild.BUILDS) == []

@@ -113,13 +113,15 @@ def _adapters() -> dict[tuple[str, str], str]:
 
 def facts_text() -> str:
     """``model_facts.json`` for every adapter's operation, from the installed model."""
-    from jobkit.adapters._model import model_facts  # noqa: PLC0415
+    from jobkit.adapters import REGISTRY  # noqa: PLC0415
+    from jobkit.adapters._model import facts_key, model_facts  # noqa: PLC0415
 
-    data: dict[str, Any] = {
-        f"{service}:{operation}": model_facts(service, operation)
-        for service, operation in sorted(_adapters())
-    }
-    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+    data: dict[str, Any] = {}
+    for spec in REGISTRY.values():
+        hydrate = (spec.hydrate.operation, spec.hydrate.result_key) if spec.hydrate else None
+        key = facts_key(spec.service, spec.operation, hydrate)
+        data[key] = model_facts(spec.service, spec.operation, hydrate=hydrate)
+    return json.dumps(dict(sorted(data.items())), indent=1, sort_keys=True) + "\n"
 
 
 def _docs_text() -> str:

@@ -28,7 +28,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from jobkit._botodata import shared_loader
 from jobkit.core.pushdown import plan
 from jobkit.core.query import Query
-from jobkit.core.spec import AdapterSpec, Discovery, Paging, PagingSource, TimeFormat
+from jobkit.core.spec import AdapterSpec, Discovery, Hydrate, Paging, PagingSource, TimeFormat
 from jobkit.errors import ModelMismatchError
 from jobkit.model import JobStatus
 
@@ -41,6 +41,7 @@ __all__ = [
     "derived_fields",
     "discovery",
     "facts",
+    "facts_key",
     "jobs",
     "model_facts",
     "model_problems",
@@ -270,11 +271,9 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
             problems.append(f"{where}: {kind} member {member!r} is gone")
     if paging.result_key not in outputs:
         return problems
-    summary = outputs[paging.result_key].member
-    fields = dict(summary.members if summary.type_name == "structure" else {})
-    for name, shape in list(fields.items()):
-        for inner, inner_shape in getattr(shape, "members", {}).items():
-            fields[f"{name}.{inner}"] = inner_shape
+    if spec.hydrate is not None:
+        problems += _hydrate_problems(spec, loader)
+    fields = _paths(_record_members(spec, loader))
     for member in (*spec.read_fields, spec.account_field):
         if member is not None and member not in fields:
             problems.append(f"{where}: summary member {member!r} is gone")
@@ -302,6 +301,77 @@ def model_problems(spec: AdapterSpec, *, loader: Loader | None = None) -> list[s
     return problems
 
 
+def _paths(members: Mapping[str, Shape], depth: int = 3) -> dict[str, Shape]:
+    """Every member path of a structure, dotted, down to ``depth`` levels
+    (``Status.Timeline.CreationDateTime``)."""
+    out: dict[str, Shape] = {}
+    for name, shape in members.items():
+        out[name] = shape
+        if depth > 1 and shape.type_name == "structure":
+            for inner, inner_shape in _paths(shape.members, depth - 1).items():
+                out[f"{name}.{inner}"] = inner_shape
+    return out
+
+
+def _record_members(spec: AdapterSpec, loader: Loader | None = None) -> dict[str, Shape]:
+    """The members of one record as jobkit reads it: the listing's summary, or with a
+    hydrate call, the summary's members and the hydrate call's record members."""
+    op = operation_model(spec.service, spec.operation, loader=loader)
+    summary = op.output_shape.members[spec.result_key].member
+    members = dict(summary.members if summary.type_name == "structure" else {})
+    hydrate = spec.hydrate
+    if hydrate is not None:
+        try:
+            record = _hydrate_record(spec.service, hydrate.operation, hydrate.result_key, loader)
+        except Exception:  # the call or its result member is gone: _hydrate_problems says so
+            record = {}
+        members.update(record)
+    return members
+
+
+def _hydrate_record(
+    service: str, operation: str, result_key: str | None, loader: Loader | None = None
+) -> Mapping[str, Shape]:
+    out = operation_model(service, operation, loader=loader).output_shape
+    shape = out if result_key is None else out.members[result_key].member
+    return dict(shape.members)
+
+
+def _hydrate_problems(spec: AdapterSpec, loader: Loader | None) -> list[str]:
+    hydrate = spec.hydrate
+    assert hydrate is not None
+    where = f"{spec.service} {hydrate.operation}"
+    try:
+        op = operation_model(spec.service, hydrate.operation, loader=loader)
+    except Exception as exc:  # an unknown operation
+        return [f"{where}: the hydrate operation is gone ({type(exc).__name__})"]
+    problems: list[str] = []
+    ins, outs = op.input_shape.members, op.output_shape.members
+    if hydrate.ids_member not in ins:
+        problems.append(f"{where}: request member {hydrate.ids_member!r} is gone")
+    elif hydrate.batch > 1:
+        high = ins[hydrate.ids_member].metadata.get("max")
+        if ins[hydrate.ids_member].type_name != "list" or (
+            high is not None and hydrate.batch > high
+        ):
+            problems.append(f"{where}: {hydrate.ids_member!r} no longer takes {hydrate.batch} ids")
+    for member in (hydrate.result_key, hydrate.missing_key):
+        if member is not None and member not in outs:
+            problems.append(f"{where}: response member {member!r} is gone")
+    if hydrate.result_key is None or hydrate.result_key in outs:
+        record = _hydrate_record(spec.service, hydrate.operation, hydrate.result_key, loader)
+        if hydrate.id_member not in record:
+            problems.append(f"{where}: record member {hydrate.id_member!r} is gone")
+    if hydrate.listed_id is not None:
+        summary = operation_model(spec.service, spec.operation, loader=loader).output_shape
+        item = summary.members[spec.result_key].member
+        if hydrate.listed_id not in getattr(item, "members", {}):
+            problems.append(
+                f"{spec.service} {spec.operation}: summary member {hydrate.listed_id!r} is gone"
+            )
+    return problems
+
+
 # ---------------------------------------------------------------------------- summary facts
 
 _FACTS_FILE = Path(__file__).with_name("model_facts.json")
@@ -316,13 +386,22 @@ def _committed_facts() -> Mapping[str, Any]:
     return data
 
 
-def model_facts(service: str, operation: str, *, loader: Loader | None = None) -> dict[str, Any]:
+def model_facts(
+    service: str,
+    operation: str,
+    *,
+    loader: Loader | None = None,
+    hydrate: tuple[str, str | None] | None = None,
+) -> dict[str, Any]:
     """What the model says about one listing's summary, as plain data.
 
     ``{"result_key": ..., "members": {member: type}, "enums": {member: [values]}}`` for the
     summary's top-level members. This is read from the installed model; ``model_facts.json``
     holds a generated copy for the registered adapters so that importing jobkit parses no
     service model (``python -m jobkit.adapters._generate`` rewrites it; a test compares it).
+    ``hydrate`` (operation, result key) adds the members of the records that call answers
+    (the listing returns ids, or summaries without a status); nested members are named by
+    their dotted path, two structures deep at most, where they are enums or timestamps.
     """
     op = operation_model(service, operation, loader=loader)
     config = paginator_config(service, operation, loader=loader)
@@ -333,16 +412,19 @@ def model_facts(service: str, operation: str, *, loader: Loader | None = None) -
         result_key = lists[0] if len(lists) == 1 else None
     members: dict[str, str] = {}
     enums: dict[str, list[str]] = {}
+    record: dict[str, Shape] = {}
     if result_key is not None and result_key in outputs:
-        summary = outputs[result_key].member
-        for name, shape in getattr(summary, "members", {}).items():
-            members[name] = shape.type_name
-            if shape.type_name == "string" and shape.enum:
-                enums[name] = list(shape.enum)
-            for inner, inner_shape in getattr(shape, "members", {}).items():
-                # A status nested one structure deep (IoT TwinMaker's status.state).
-                if inner_shape.type_name == "string" and inner_shape.enum:
-                    enums[f"{name}.{inner}"] = list(inner_shape.enum)
+        record.update(getattr(outputs[result_key].member, "members", {}))
+    if hydrate is not None:
+        record.update(_hydrate_record(service, hydrate[0], hydrate[1], loader))
+    for name, shape in record.items():
+        members[name] = shape.type_name
+        if shape.type_name == "string" and shape.enum:
+            enums[name] = list(shape.enum)
+        for inner, inner_shape in getattr(shape, "members", {}).items():
+            # A status nested one structure deep (IoT TwinMaker's status.state).
+            if inner_shape.type_name == "string" and inner_shape.enum:
+                enums[f"{name}.{inner}"] = list(inner_shape.enum)
     fact: dict[str, Any] = {"result_key": result_key, "members": members, "enums": enums}
     if config is None:
         # No paginator: the usual token and limit members, where the model has them.
@@ -361,10 +443,17 @@ def model_facts(service: str, operation: str, *, loader: Loader | None = None) -
     return fact
 
 
-def facts(service: str, operation: str) -> Mapping[str, Any]:
+def facts_key(service: str, operation: str, hydrate: tuple[str, str | None] | None = None) -> str:
+    """The key of one listing's facts in ``model_facts.json`` (``service:List+Hydrate``)."""
+    return f"{service}:{operation}" + (f"+{hydrate[0]}" if hydrate else "")
+
+
+def facts(
+    service: str, operation: str, hydrate: tuple[str, str | None] | None = None
+) -> Mapping[str, Any]:
     """``model_facts`` from the committed copy when it has the operation, else the model."""
-    found: Mapping[str, Any] | None = _committed_facts().get(f"{service}:{operation}")
-    return found if found is not None else model_facts(service, operation)
+    found: Mapping[str, Any] | None = _committed_facts().get(facts_key(service, operation, hydrate))
+    return found if found is not None else model_facts(service, operation, hydrate=hydrate)
 
 
 # ---------------------------------------------------------------------------- status words
@@ -521,7 +610,8 @@ def jobs(
     from the model's usual token and limit members (``NextToken``, ``MaxResults``).
     """
     service = name.split(".", 1)[0]
-    fact = facts(service, operation)
+    hydrate: Hydrate | None = fields.get("hydrate")
+    fact = facts(service, operation, (hydrate.operation, hydrate.result_key) if hydrate else None)
     derived = derived_fields(fact)
     enums: Mapping[str, list[str]] = fact["enums"]
     if status_field is _DERIVE:

@@ -1,13 +1,13 @@
-"""Step Functions: executions of a standard state machine (awsJson1_0)."""
+"""Step Functions: executions of a standard state machine, and their map runs (awsJson1_0)."""
 
 from __future__ import annotations
 
 from jobkit.adapters._model import adapter, discovery
 from jobkit.core.pushdown import top_level
-from jobkit.core.spec import ScopeParam
+from jobkit.core.spec import Hydrate, ScopeParam
 from jobkit.model import JobStatus
 
-__all__ = ["EXECUTIONS", "SPECS"]
+__all__ = ["EXECUTIONS", "MAP_RUNS", "SPECS"]
 
 STATE_MACHINES = discovery(
     "stepfunctions",
@@ -47,4 +47,44 @@ EXECUTIONS = adapter(
     pushdown=top_level(status="statusFilter"),
 )
 
-SPECS = (EXECUTIONS,)
+MAP_RUNS = adapter(
+    "stepfunctions.map-runs",
+    "stepfunctions",
+    "ListMapRuns",
+    "Step Functions map runs of an execution (read one by one by DescribeMapRun)",
+    name_field=None,  # map runs have an ARN, no name
+    id_field="mapRunArn",
+    status_field="status",
+    created_field="startDate",
+    ended_field="stopDate",
+    status_map={
+        "RUNNING": JobStatus.RUNNING,
+        "SUCCEEDED": JobStatus.SUCCEEDED,
+        "FAILED": JobStatus.FAILED,
+        "ABORTED": JobStatus.STOPPED,
+    },
+    scope=(
+        ScopeParam(
+            name="executionArn",
+            doc="the execution's ARN (ListExecutions of each standard state machine; every "
+            "execution is read to find them: pass params={'executionArn': ...} to skip that)",
+            discovery=discovery(
+                "stepfunctions",
+                "ListExecutions",
+                value="executionArn",
+                page_size=1000,  # the maximum: executions are read only for their ARNs
+                within=(STATE_MACHINES, "stateMachineArn"),
+            ),
+        ),
+    ),
+    # The summaries carry no status: DescribeMapRun answers it, one map run a call.
+    hydrate=Hydrate(
+        operation="DescribeMapRun",
+        ids_member="mapRunArn",
+        id_member="mapRunArn",
+        batch=1,
+        listed_id="mapRunArn",
+    ),
+)
+
+SPECS = (EXECUTIONS, MAP_RUNS)

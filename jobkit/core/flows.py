@@ -17,10 +17,11 @@ from jobkit.core.normalize import read_page
 from jobkit.core.paging import Pager
 from jobkit.core.plan import Call, Stream
 from jobkit.core.query import Query
+from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import Stats
-from jobkit.errors import JobkitError
+from jobkit.errors import JobkitError, ModelMismatchError
 
-__all__ = ["Flow", "listing_flow"]
+__all__ = ["Flow", "hydrate_flow", "listing_flow"]
 
 #: What a listing flow yields (a call to make, or a page of jobs) and receives back.
 Flow = Generator[Call | Page, Mapping[str, Any] | None, None]
@@ -57,6 +58,9 @@ def listing_flow(
         except JobkitError as exc:
             exc.adapter, exc.region, exc.operation = spec.name, stream.region, spec.operation
             raise
+        unread: dict[int, str] = {}
+        if spec.hydrate is not None:
+            items, unread = yield from hydrate_flow(spec, stream.region, items)
         jobs, ends = read_page(
             spec,
             items,
@@ -66,6 +70,7 @@ def listing_flow(
             endpoint=stream.endpoint,
             query=query,
             skip=skip,
+            unread=unread,
         )
         yield Page(start=start, jobs=jobs, ends=ends)
         skip = 0
@@ -74,3 +79,62 @@ def listing_flow(
         ):
             break
     stats.count(streams_done=1)
+
+
+def _listed_id(spec: AdapterSpec, item: Any) -> str:
+    hydrate = spec.hydrate
+    assert hydrate is not None
+    value = item if hydrate.listed_id is None else item.get(hydrate.listed_id)
+    if not isinstance(value, str):
+        raise ModelMismatchError(
+            f"{spec.operation} listed an item without the id {hydrate.operation} needs: {item!r}",
+            adapter=spec.name,
+            operation=spec.operation,
+        )
+    return value
+
+
+def hydrate_flow(
+    spec: AdapterSpec, region: str, items: list[Any]
+) -> Generator[Call, Mapping[str, Any] | None, tuple[list[Mapping[str, Any]], dict[int, str]]]:
+    """Turn one page of listed ids (or status-less summaries) into records through
+    ``spec.hydrate``: the ids in batches, in listing order; returns the records and, by
+    index, why an id was not answered (its record is then the listed item alone)."""
+    hydrate = spec.hydrate
+    assert hydrate is not None
+    ids = [_listed_id(spec, item) for item in items]
+    found: dict[str, Mapping[str, Any]] = {}
+    missing: set[str] = set()
+    unique = list(dict.fromkeys(ids))
+    for at in range(0, len(unique), hydrate.batch):
+        chunk = unique[at : at + hydrate.batch]
+        response = yield Call(
+            service=spec.service,
+            region=region,
+            operation=hydrate.operation,
+            params={hydrate.ids_member: chunk if hydrate.batch > 1 else chunk[0]},
+            adapter=spec.name,
+        )
+        assert response is not None  # the driver answers every Call
+        if hydrate.result_key is None:
+            records = [{k: v for k, v in response.items() if k != "ResponseMetadata"}]
+        else:
+            records = list(response.get(hydrate.result_key) or ())
+        for record in records:
+            key = record.get(hydrate.id_member)
+            if isinstance(key, str):
+                found[key] = record
+        for entry in response.get(hydrate.missing_key, ()) if hydrate.missing_key else ():
+            missing.add(entry if isinstance(entry, str) else str(entry.get(hydrate.id_member)))
+    out: list[Mapping[str, Any]] = []
+    unread: dict[int, str] = {}
+    for index, (item, key) in enumerate(zip(items, ids, strict=True)):
+        listed = {hydrate.id_member: key} if hydrate.listed_id is None else dict(item)
+        answered = found.get(key)
+        if answered is None:
+            why = "reported it not found" if key in missing else "did not answer it"
+            unread[index] = f"{hydrate.operation} {why} (deleted after it was listed?)"
+            out.append(listed)
+        else:
+            out.append({**listed, **answered})
+    return out, unread

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
+
 from jobkit.core.query import Query
 from jobkit.core.spec import AdapterSpec, TimeFormat
 from jobkit.core.stats import Stats
@@ -57,7 +59,7 @@ def _mapped(spec: AdapterSpec) -> frozenset[str]:
 
 
 def _dig(summary: Mapping[str, Any], path: str | None) -> Any:
-    """The value at a dotted path (``status.state``: a status nested one structure deep)."""
+    """The value at a dotted path (``status.state``; EMR's ``Status.Timeline.EndDateTime``)."""
     value: Any = summary
     for part in (path or "").split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
@@ -119,7 +121,7 @@ def normalize(
         times: list[datetime | None] = []
         fmt = spec.time_format
         for field in (spec.created_field, spec.ended_field, spec.updated_field):
-            value = get(field) if field else None
+            value = (get(field) if "." not in field else _dig(summary, field)) if field else None
             if value is None:
                 times.append(None)
             elif type(value) is datetime and fmt is TimeFormat.DATETIME:
@@ -176,14 +178,23 @@ def read_page(
     endpoint: str,
     query: Query | None = None,
     skip: int = 0,
+    unread: Mapping[int, str] | None = None,
 ) -> tuple[list[Job], list[int]]:
     """Normalize one page's summaries past the first ``skip``, keep those ``query`` matches,
-    and count them. Returns the jobs and, for each, how many summaries of the page it ends."""
+    and count them. Returns the jobs and, for each, how many summaries of the page it ends.
+
+    ``unread`` maps the index of a summary that could not be read in full (an id its hydrate
+    call did not answer) to why: that job is yielded with ``problem`` set, never dropped.
+    """
     jobs: list[Job] = []
     ends: list[int] = []
     problems = unmapped = 0
     for number, item in enumerate(items[skip:], start=skip + 1):
         job = normalize(spec, item, region=region, scope=scope)
+        if unread and number - 1 in unread:
+            job = attrs.evolve(
+                job, status=JobStatus.UNKNOWN, raw_status=None, problem=unread[number - 1]
+            )
         if query is not None and not query.matches(job):
             continue
         if job.problem is not None:

@@ -125,8 +125,10 @@ def expand_scopes(spec: AdapterSpec, given: Mapping[str, Any]) -> list[dict[str,
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
 
 
-def _discovery_pager(discovery: Discovery, scope: Mapping[str, str]) -> Pager:
-    params = {**discovery.base_params}
+def _discovery_pager(
+    discovery: Discovery, scope: Mapping[str, str], extra: Mapping[str, str] | None = None
+) -> Pager:
+    params = {**discovery.base_params, **(extra or {})}
     params.update({request: scope[need] for request, need in discovery.needs.items()})
     return Pager(
         params=params,
@@ -167,26 +169,41 @@ def discover_scopes(
         assert param.discovery is not None  # checked above
         grown: list[dict[str, str]] = []
         for scope in scopes:
-            pager = _discovery_pager(param.discovery, scope)
-            values: dict[str, None] = {}
-            while (request := pager.next_request()) is not None:
-                response = yield Call(
-                    service=param.discovery.service,
-                    region=region,
-                    operation=param.discovery.operation,
-                    params=request,
-                    adapter=spec.name,
-                )
-                for item in pager.feed(response):
-                    if param.discovery.keep is not None and not param.discovery.keep(item):
-                        continue
-                    value = param.discovery.value(item)
-                    if value:
-                        # Trained models are listed once per version: one scope per model.
-                        values[value] = None
+            values = yield from _discover(param.discovery, region, scope, spec.name)
             grown.extend({**scope, param.name: value} for value in values)
         scopes = grown
     return scopes
+
+
+def _discover(
+    discovery: Discovery, region: str, scope: Mapping[str, str], adapter: str
+) -> Generator[Call, Mapping[str, Any], list[str]]:
+    """The values one discovery lists under ``scope`` (under each of its own parents' values
+    first, for a two-level discovery), each once, in listing order."""
+    parents: list[dict[str, str]] = [{}]
+    if discovery.within is not None:
+        outer, member = discovery.within
+        found = yield from _discover(outer, region, scope, adapter)
+        parents = [{member: value} for value in found]
+    values: dict[str, None] = {}
+    for extra in parents:
+        pager = _discovery_pager(discovery, scope, extra)
+        while (request := pager.next_request()) is not None:
+            response = yield Call(
+                service=discovery.service,
+                region=region,
+                operation=discovery.operation,
+                params=request,
+                adapter=adapter,
+            )
+            for item in pager.feed(response):
+                if discovery.keep is not None and not discovery.keep(item):
+                    continue
+                value = discovery.value(item)
+                if value:
+                    # Trained models are listed once per version: one scope per model.
+                    values[value] = None
+    return list(values)
 
 
 def choose_regions(

@@ -28,6 +28,7 @@ __all__ = [
     "AdapterSpec",
     "Describe",
     "Discovery",
+    "Hydrate",
     "Paging",
     "PagingSource",
     "Partition",
@@ -125,6 +126,10 @@ class Discovery(_PagedMixin):
     keep: Callable[[Mapping[str, Any]], bool] | None = None
     value_member: str | None = None
     """The item member ``value`` reads, when it reads one member (emulators use it)."""
+    within: tuple[Discovery, str] | None = None
+    """Two-level discovery: (the listing of this listing's own parents, the request member
+    each of its values fills). Step Functions map runs need an execution ARN; executions are
+    listed per state machine, and state machines by ``ListStateMachines``."""
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
 
@@ -163,6 +168,32 @@ class Describe:
 
 
 @attrs.frozen(kw_only=True)
+class Hydrate:
+    """A second call that turns a listing's ids into records, for listings that return ids
+    (or summaries without a status) only.
+
+    CodeBuild ``ListBuilds`` returns build ids; ``BatchGetBuilds`` answers up to 100 of them in
+    ``builds`` and names the ids it does not know in ``buildsNotFound``. Step Functions
+    ``ListMapRuns`` summaries carry no status; ``DescribeMapRun`` answers one map run
+    (``batch=1``: the id is sent alone, not in a list, and the response is the record).
+    The listing flow makes these calls after each page, through the same driver path as the
+    page (retries, limiter); an id the call does not answer becomes a job with ``problem`` set.
+    """
+
+    operation: str
+    ids_member: str  # the request member holding the ids (the id alone where batch is 1)
+    id_member: str  # the record member holding the id (matches records to listed ids)
+    batch: int  # ids per call at most
+    result_key: str | None = None  # the response member holding the records (None: the response)
+    missing_key: str | None = None  # the response member naming the ids not found
+    listed_id: str | None = None  # the listed item's member holding the id (None: items are ids)
+
+    def __attrs_post_init__(self) -> None:
+        if self.batch < 1 or (self.batch > 1) != (self.result_key is not None):
+            raise ValueError(f"{self.operation}: a batch of several ids needs its result_key")
+
+
+@attrs.frozen(kw_only=True)
 class AdapterSpec(_PagedMixin):
     """Everything jobkit needs to list, page and normalize one AWS operation."""
 
@@ -190,6 +221,7 @@ class AdapterSpec(_PagedMixin):
     account_field: str | None = None
     pushdown: Callable[[Any, Any], Any] | None = None  # a jobkit.core.pushdown strategy
     describe: Describe | None = None  # a batch describe by id, where the service has one
+    hydrate: Hydrate | None = None  # the listing returns ids: records come from this call
     _resolved: list[Paging] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

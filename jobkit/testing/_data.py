@@ -841,6 +841,9 @@ class EmulatorData:
             return self.memberships(region)
         if (service, operation) == ("cleanroomsml", "ListCollaborationTrainedModels"):
             return self.trained_models(region, needs["collaborationIdentifier"])
+        if (service, operation) in _generic().GENERIC_OPS:
+            # A job listing that is a discovery too (executions, the parents of map runs).
+            return self.records(service, operation, region, **needs)
         parent = _generic().GENERIC_PARENTS.get((service, operation))
         if parent is None:
             raise ValueError(f"{service}:{operation} is not an emulated discovery listing")
@@ -923,6 +926,8 @@ class EmulatorData:
             queue = next(q for q in self.job_queues(region) if q["jobQueueArn"] == key)
             if queue.get("jobQueueType") == "SAGEMAKER_TRAINING":
                 n = 0
+        if op.sparse > 1 and _salt(self.seed, region, op.operation, key) % op.sparse:
+            n = 0
         jobs: JobSet = _generic().GenericJobs(
             op=op,
             scope_value=key or None,

@@ -84,6 +84,11 @@ class GenericOp:
     """The status words, where the model's status member lists no enum."""
     streams: int = 1
     """How many streams a listing of one scope is split into (``equals`` values)."""
+    hydrate: Any = None
+    """The spec's ``Hydrate``: the listing answers ids (or part of each record), the hydrate
+    call the whole records, which are generated from both shapes."""
+    sparse: int = 1
+    """One scope in ``sparse`` has jobs (map runs: most executions have none)."""
 
     @functools.cached_property
     def model(self) -> Any:
@@ -111,6 +116,29 @@ class GenericOp:
         shape: StructureShape = self.model.output_shape.members[self.result_key].member
         return shape
 
+    @functools.cached_property
+    def record_members(self) -> dict[str, Shape]:
+        """The members of one generated record: the summary's, and with a hydrate call the
+        members of the records it answers."""
+        summary = self.model.output_shape.members[self.result_key].member
+        members: dict[str, Shape] = dict(getattr(summary, "members", {}))
+        if self.hydrate is not None:
+            members.update(self.hydrate_shape.members)
+        return members
+
+    def model_for(self, operation: str) -> Any:
+        """The botocore model of another operation of the service."""
+        return _service_model(self.service).operation_model(operation)
+
+    @property
+    def hydrate_shape(self) -> StructureShape:
+        """The shape of one record the hydrate call answers."""
+        out = _service_model(self.service).operation_model(self.hydrate.operation).output_shape
+        shape: StructureShape = (
+            out if self.hydrate.result_key is None else out.members[self.hydrate.result_key].member
+        )
+        return shape
+
     @property
     def token_keys(self) -> tuple[str, str]:
         """(input token, output token) member names."""
@@ -127,7 +155,9 @@ class GenericOp:
         """(limit member, (min, max), default page size)."""
         ins = self.model.input_shape.members
         key = self.keys[2] if self.keys is not None else _input_key(ins, "MaxResults", "maxResults")
-        assert key, self.operation
+        if key is None:
+            # No page-size member (EMR ListSteps, CodeBuild ListBuilds): a fixed page.
+            return _NO_LIMIT, (1, 50), 50
         meta = ins[key].metadata
         low, high = meta.get("min", 1), meta.get("max", 100)
         return key, (low, high), min(high, 100)
@@ -135,9 +165,9 @@ class GenericOp:
     @property
     def epoch_ms(self) -> bool:
         """Whether the creation time is a ``long`` of epoch milliseconds."""
-        if self.created is None:
-            return False
-        return bool(self.summary_shape.members[self.created].type_name == "long")
+        if self.created is None or self.created not in self.record_members:
+            return False  # nested creation times are timestamps
+        return bool(self.record_members[self.created].type_name == "long")
 
 
 @attrs.frozen(kw_only=True)
@@ -171,6 +201,10 @@ class GenericParent:
             return self.keys[3]
         outputs = self.model.output_shape.members
         return str(next(k for k, v in outputs.items() if v.type_name == "list"))
+
+
+#: The request member a page size is read from where the operation has none.
+_NO_LIMIT = "jobkit-no-page-size"
 
 
 def _arn(service: str, region: str, kind: str, name: str) -> str:
@@ -213,11 +247,20 @@ class _Filler:
         return None  # lists, maps, blobs, documents: left out
 
     def structure(
-        self, shape: StructureShape, slot: int, label: str, time: Callable[[int], Any]
+        self,
+        shape: StructureShape,
+        slot: int,
+        label: str,
+        time: Callable[[int], Any],
+        depth: int = 1,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, (name, member) in enumerate(shape.members.items()):
-            value = self.scalar(name, member, slot * 64 + k, label, time)
+            if depth > 1 and member.type_name == "structure":
+                assert isinstance(member, StructureShape)
+                value: Any = self.structure(member, slot * 64 + k, label, time, depth - 1)
+            else:
+                value = self.scalar(name, member, slot * 64 + k, label, time)
             if value is not None:
                 out[name] = value
         return out
@@ -230,18 +273,18 @@ class GenericJobs(JobSet):
         super().__init__(**kwargs)
         self.op = op
         self.scope_value = scope_value
-        shape = op.summary_shape
+        members = op.record_members
         # A nested status (``status.state``) is filled inside its structure.
         self.status_head, _, self.status_inner = op.status.partition(".")
-        status_shape = shape.members[self.status_head]
+        status_shape = members[self.status_head]
         if self.status_inner:
             status_shape = status_shape.members[self.status_inner]
         self.statuses = tuple(getattr(status_shape, "enum", ()) or ()) or op.status_values
-        self.members = list(shape.members.items())
-        self.names = tuple(shape.members)
+        self.members = list(members.items())
+        self.names = tuple(members)
         self.ms = op.epoch_ms
         # Some summaries carry their creation time as an ISO 8601 string.
-        self.iso = op.created is not None and shape.members[op.created].type_name == "string"
+        self.iso = op.created in members and members[op.created].type_name == "string"
 
     def _time(self, created: int, i: int, slot: int) -> Any:
         ms = self.later(created, i, 100 + slot, 6 * _HOUR_MS)
@@ -268,7 +311,10 @@ class GenericJobs(JobSet):
                 rec[member] = self.status(i)
             elif member == self.status_head and self.status_inner:
                 assert isinstance(shape, StructureShape)
-                inner = filler.structure(shape, k, label, lambda s: ms_to_datetime(created))
+                # Times nested with the status (EMR's Status.Timeline) are the creation time.
+                inner = filler.structure(
+                    shape, k, label, lambda s: ms_to_datetime(created), depth=2
+                )
                 rec[member] = {**inner, self.status_inner: self.status(i)}
             elif member == op.name:
                 rec[member] = name
@@ -687,7 +733,8 @@ def _order(spec: Any) -> tuple[str, str] | None:
 
 def _parent_of(param: Any) -> tuple[tuple[str, str] | None, str | None]:
     discovery = param.discovery
-    if discovery is None:
+    if discovery is None or discovery.within is not None:
+        # No parent listing, or one listed per parent of its own: any value names a parent.
         return None, None
     return (discovery.service, discovery.operation), discovery.value_member
 
@@ -715,8 +762,10 @@ def derived_op(spec: Any) -> GenericOp:
         order=_order(spec),
         keys=(spec.input_token, spec.output_token, spec.limit_key, spec.result_key),
         status_values=tuple(spec.status_map),
+        hydrate=spec.hydrate,
+        sparse=20 if any(p.discovery and p.discovery.within for p in spec.scope) else 1,
     )
-    summary = op.summary_shape.members
+    summary = op.record_members
     if op.scope is not None and op.scope in summary:
         op = attrs.evolve(op, scope_member=op.scope)
     if spec.partition is not None and spec.partition.param in summary:
@@ -766,12 +815,18 @@ def _derived() -> tuple[dict[tuple[str, str], GenericOp], dict[tuple[str, str], 
             found = param.discovery
             if found is None:
                 continue
+            if found.within is not None:
+                outer = found.within[0]
+                okey = (outer.service, outer.operation)
+                if okey not in parents and okey not in _HAND_PARENTS and outer.value_member:
+                    parents[okey] = derived_parent(outer)
             pkey = (found.service, found.operation)
             if pkey not in parents and pkey not in _HAND_PARENTS and found.value_member:
                 request = _service_model(spec.service).operation_model(spec.operation)
                 low = request.input_shape.members[param.name].metadata.get("min", 0)
                 parents[pkey] = attrs.evolve(derived_parent(found), value_min=int(low))
-    return ops, parents
+    # A job listing that is also a discovery (executions, for map runs) is served as a listing.
+    return ops, {k: v for k, v in parents.items() if k not in ops}
 
 
 _ALL_OPS, _ALL_PARENTS = _derived()
@@ -792,10 +847,14 @@ GENERIC_PARENTS: Mapping[tuple[str, str], GenericParent] = _ALL_PARENTS
 
 def default_size(service: str, operation: str) -> int:
     """Records per region and scope of a generically served listing no size was set for:
-    a page and a bit more, so that every stream spans two pages; parents: three."""
+    a page and a bit more, so that every stream spans two pages; parents: three; listings
+    read one job a call: one job per status word."""
     op = GENERIC_OPS.get((service, operation))
     if op is None:
         return 3
+    if op.hydrate is not None and op.hydrate.batch == 1:
+        # Each job costs a call of its own (DescribeMapRun): one per status word per scope.
+        return max(3, len(op.status_values))
     return (int(op.limit[2]) + 30) * op.streams
 
 

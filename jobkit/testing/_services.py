@@ -73,7 +73,13 @@ import attrs
 import botocore.session
 
 from jobkit.testing._data import EmulatorData, JobSet, UnknownScopeError, datetime_to_us
-from jobkit.testing._generic import GENERIC_OPS, GENERIC_PARENTS, GenericOp, GenericParent
+from jobkit.testing._generic import (
+    _NO_LIMIT,
+    GENERIC_OPS,
+    GENERIC_PARENTS,
+    GenericOp,
+    GenericParent,
+)
 
 __all__ = [
     "HANDLERS",
@@ -942,6 +948,8 @@ def generic_listing(op: GenericOp) -> Handler:
         page, nxt = _scan(
             _ordered(lo, hi, ascending=ascending), pager.start, pager.limit, jobs.record, keep
         )
+        if op.hydrate is not None:
+            page = _listed(op, page)
         out: Output = {result_key: page}
         if op.service == "transcribe" and isinstance(wanted, str):
             out["Status"] = wanted  # Transcribe echoes the status filter
@@ -951,6 +959,65 @@ def generic_listing(op: GenericOp) -> Handler:
         return out
 
     handler.__doc__ = f"{op.service} {op.operation}, emulated from its botocore shapes."
+    return handler
+
+
+def _listed(op: GenericOp, records: list[Record]) -> list[Any]:
+    """What a listing with a hydrate call answers of its records: the ids, or the members
+    of its summary shape."""
+    hydrate = op.hydrate
+    if hydrate.listed_id is None:
+        return [rec[hydrate.id_member] for rec in records]
+    members = op.summary_shape.members
+    return [{k: v for k, v in rec.items() if k in members} for rec in records]
+
+
+def generic_hydrate(op: GenericOp) -> Handler:
+    """The hydrate call of a generic listing (CodeBuild BatchGetBuilds, Athena
+    BatchGetQueryExecution, Step Functions DescribeMapRun): records by id, from the job sets
+    listed so far (ids come from listings). Unknown ids are named in the not-found member; a
+    describe of one unknown id is the service's not-found error."""
+    spec = SERVICES[op.service]
+    hydrate = op.hydrate
+    listing = f"{op.service}:{op.operation}"
+    shape = op.hydrate_shape
+
+    def handler(data: EmulatorData, region: str, params: Params) -> Output:
+        wanted = params.get(hydrate.ids_member)
+        ids = [str(i) for i in ([wanted] if hydrate.batch == 1 else list(wanted or [])) if i]
+        if not ids or len(ids) > hydrate.batch:
+            raise spec.validation_error(
+                f"{hydrate.ids_member}: between 1 and {hydrate.batch} ids per call"
+            )
+        with data._lock:
+            sets = [v for k, v in data._sets.items() if k[:2] == (listing, region)]
+        found: list[Record] = []
+        missing: list[str] = []
+        for ident in ids:
+            record = next(
+                (r for jobs in sets if (r := _by_name(jobs, hydrate.id_member, ident))), None
+            )
+            if record is None:
+                missing.append(ident)
+            else:
+                found.append({k: v for k, v in record.items() if k in shape.members})
+        if hydrate.result_key is None:
+            if missing:
+                raise spec.not_found_error(f"{hydrate.id_member} {missing[0]} does not exist")
+            return found[0]
+        out: Output = {hydrate.result_key: found}
+        if hydrate.missing_key is not None:
+            entry = op.model_for(hydrate.operation).output_shape.members[hydrate.missing_key]
+            structured = entry.member.type_name == "structure"
+            out[hydrate.missing_key] = [
+                {hydrate.id_member: m, "ErrorCode": "NotFound", "ErrorMessage": "not found"}
+                if structured
+                else m
+                for m in missing
+            ]
+        return out
+
+    handler.__doc__ = f"{op.service} {hydrate.operation}, records of {op.operation} by id."
     return handler
 
 
@@ -964,6 +1031,9 @@ def generic_parents(parent: GenericParent) -> Handler:
             meta = parent.model.input_shape.members[limit_key].metadata
             bounds = (meta.get("min", 1), meta.get("max", 100))
             default = min(bounds[1], 100)
+        elif parent.keys is not None:
+            # No page-size member (EMR ListClusters): a fixed page.
+            tin, tout, limit_key, bounds, default = (*parent.keys[:2], _NO_LIMIT, (1, 50), 50)
         else:
             tin, tout, limit_key, bounds, default = _paging(parent.model)
         pager = _Pager(
@@ -1090,6 +1160,11 @@ HANDLERS: Mapping[tuple[str, str], Handler] = {
     ("cleanrooms", "ListMemberships"): list_memberships,
     ("batch", "ListJobs"): list_jobs_batch,
     **{key: generic_listing(op) for key, op in GENERIC_OPS.items() if key[0] != "batch"},
+    **{
+        (op.service, op.hydrate.operation): generic_hydrate(op)
+        for op in GENERIC_OPS.values()
+        if op.hydrate is not None
+    },
     **{
         key: generic_parents(parent)
         for key, parent in GENERIC_PARENTS.items()
