@@ -855,7 +855,7 @@ def sync(
         left_out = tuple(
             s.name
             for s in specs
-            if missing_scopes(s, options.scopes[s.name], discover=options.discover)
+            if missing_scopes(s, options.scopes[s.name], discover=options.discover, every=True)
         )
         specs = [s for s in specs if s.name not in left_out]
     default = default_region(sync_session_of(found[0]))

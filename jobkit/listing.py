@@ -190,8 +190,11 @@ class Listing:
         for account in self._accounts:
             for spec in options.specs:
                 given = options.scopes[spec.name]
-                if options.every_adapter and missing_scopes(spec, given, discover=options.discover):
-                    # Not named, and no API lists its parents: reported, not an error.
+                if options.every_adapter and missing_scopes(
+                    spec, given, discover=options.discover, every=True
+                ):
+                    # Not named, and no API lists its parents (or listing them is unbounded):
+                    # reported, not an error.
                     self._skip(spec, regions[spec.name], account, "scope-required")
                     continue
                 for region in regions[spec.name]:

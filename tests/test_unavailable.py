@@ -224,3 +224,21 @@ async def test_each_way_an_account_says_no_is_skipped(
     assert it.skipped and {s.reason for s in it.skipped} == {reason}
     assert {s.region for s in it.skipped} == {"eu-west-1"}
     assert not it.failures
+
+
+def test_unbounded_discovery_runs_only_when_named(small_env: Emulator) -> None:
+    """A listing of every adapter skips Step Functions map runs ("scope-required", no
+    warning): finding them reads every execution of every state machine. Named, the
+    adapter discovers its executions and lists their map runs."""
+    small_env.clear_requests()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        it = jobkit.jobs(regions="us-east-1")
+        listed = list(it)
+    skipped = {s.adapter: s.reason for s in it.skipped}
+    assert skipped.get("stepfunctions.map-runs") == "scope-required"
+    assert not any(j.adapter == "stepfunctions.map-runs" for j in listed)
+    assert not {"ListMapRuns", "DescribeMapRun"} & {r.operation for r in small_env.requests}
+    small_env.clear_requests()
+    jobkit.jobs("stepfunctions.map-runs", regions="us-east-1").collect()
+    assert {"ListExecutions", "ListMapRuns"} <= {r.operation for r in small_env.requests}

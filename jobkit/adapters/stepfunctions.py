@@ -68,6 +68,7 @@ MAP_RUNS = adapter(
             name="executionArn",
             doc="the execution's ARN (ListExecutions of each standard state machine; every "
             "execution is read to find them: pass params={'executionArn': ...} to skip that)",
+            named_only=True,  # every execution of every state machine: only when named
             discovery=discovery(
                 "stepfunctions",
                 "ListExecutions",

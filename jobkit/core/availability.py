@@ -32,7 +32,8 @@ REASONS: Final = {
     "no-endpoint": "the service has no endpoint here (the host name does not resolve)",
     "scope-gone": "a discovered scope was deleted before it was listed",
     "not-offered": "the service is not offered in this region",
-    "scope-required": "the operation needs a scope parameter no API lists (pass it in params=)",
+    "scope-required": "the operation needs a scope parameter no API lists, or whose listing "
+    "has no bound (pass it in params=, or name the adapter)",
 }
 
 #: Reasons known from the plan, before any call: reported and counted, but no warning.

@@ -141,11 +141,14 @@ def _discovery_pager(
 
 
 def missing_scopes(
-    spec: AdapterSpec, given: Mapping[str, Any], *, discover: bool = True
+    spec: AdapterSpec, given: Mapping[str, Any], *, discover: bool = True, every: bool = False
 ) -> list[str]:
-    """The scope parameters of ``spec`` that were not given and cannot be discovered."""
+    """The scope parameters of ``spec`` that were not given and cannot be discovered (in a
+    listing of ``every`` adapter, nor those whose discovery has no bound: ``named_only``)."""
     return [
-        p.name for p in spec.scope if p.name not in given and (p.discovery is None or not discover)
+        p.name
+        for p in spec.scope
+        if p.name not in given and (p.discovery is None or not discover or (every and p.named_only))
     ]
 
 

@@ -140,6 +140,10 @@ class ScopeParam:
     name: str
     doc: str
     discovery: Discovery | None = None
+    named_only: bool = False
+    """Discovery reads a listing without bound (every execution of every state machine): a
+    listing of every adapter skips this one ("scope-required") unless ``params=`` gives the
+    scope; naming the adapter discovers it."""
 
 
 @attrs.frozen(kw_only=True)
