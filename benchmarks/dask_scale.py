@@ -265,8 +265,8 @@ def run(
             )
             figures["one_process_jobs_per_s"] = size.jobs / wall
             watchdog.phase("units listed alone, in turn")
-            # What a unit costs beyond its calls (its listing, driver, clients): the units of
-            # the first region, each listed alone and in turn, with the sync driver.
+            # What a unit costs listed alone (its listing, driver, clients and calls): the
+            # units of the first region, each listed alone and in turn, with the sync driver.
             units = [unit for unit in plan.units if unit.region == regions[0]]
             cpu = time.process_time()
             for unit in units:
@@ -274,16 +274,14 @@ def run(
                     done = sum(1 for _ in listing)
                     assert done == size.teams * size.pages * size.page_size, done
             cpu = (time.process_time() - cpu) / len(units)
-            per_call = figures["one_process_client_cpu_ms_per_call"]
-            figures["cpu_ms_per_unit_beyond_calls"] = 1000 * cpu - (
-                (size.teams * size.pages + 1) * per_call
-            )
+            figures["calls_per_unit"] = float(size.teams * size.pages + 1)
+            figures["cpu_ms_per_unit_listed_alone"] = 1000 * cpu
             for workers in (1, 2):
                 watchdog.phase(f"LocalCluster of {workers} worker process(es): start")
                 with (
                     LocalCluster(
                         n_workers=workers,
-                        threads_per_worker=2,
+                        threads_per_worker=1,
                         processes=True,
                         dashboard_address=None,
                     ) as cluster,
@@ -318,19 +316,20 @@ def run(
 
 
 def ceiling(figures: dict[str, float]) -> dict[str, float]:
-    """The CPU-bound ceiling of the speed-up from 1 to 2 workers on this machine's cores,
-    from the CPU per call measured at 2 workers.
+    """The CPU-bound ceiling of the speed-up from 1 to 2 workers on this machine's cores: the
+    most two workers could list, from the CPU per call measured in the two-worker run, over
+    what one worker listed.
 
-    With one worker, the worker's single core (one GIL) bounds it: ``1 / worker`` calls per
-    second of CPU. With two, the cores are shared by the workers, the emulator and the rest
-    (scheduler, client): ``cores / (worker + emulator + others)``, and no better than twice
-    one worker, nor than the emulator's own core (``1 / emulator``).
+    With two workers the cores are shared by the workers, the emulator and the rest
+    (scheduler, client): ``cores / (worker + emulator + others)`` calls per ms, and no better
+    than each worker's own core (``2 / worker``) nor the emulator's (``1 / emulator``).
     """
     cores = float(os.cpu_count() or 1)
     worker = figures["dask_2_workers_cpu_ms_per_call"]
     emulator = figures["dask_2_emulator_cpu_ms_per_call"]
     others = figures["dask_2_others_cpu_ms_per_call"]
-    one = 1.0 / worker
+    jobs_per_call = figures["jobs"] / figures["calls"]
+    one = figures["dask_1_workers_jobs_per_s"] / jobs_per_call / 1000  # calls per ms
     two = min(cores / (worker + emulator + others), 2.0 / worker, 1.0 / emulator)
     return {"cores": cores, "ceiling_speedup_1_to_2_workers": two / one}
 
@@ -345,16 +344,15 @@ def markdown(figures: dict[str, float]) -> str:
         f"from 1 to 2 workers, at load averages of {f['dask_1_load_average']:.1f} and "
         f"{f['dask_2_load_average']:.1f} on {f['cores']:.0f} cores (other processes shared "
         "them: a second worker gets a second core only as far as they leave one free). The "
-        "CPU-bound ceiling, from the CPU per call measured at 2 workers (worker "
-        f"{f['dask_2_workers_cpu_ms_per_call']:.2f} ms, emulator "
-        f"{f['dask_2_emulator_cpu_ms_per_call']:.2f} ms, scheduler and client "
-        f"{f['dask_2_others_cpu_ms_per_call']:.2f} ms): one worker is bound by its own core, "
-        "two share the cores with the emulator and the rest, so "
-        f"2 x {f['dask_2_workers_cpu_ms_per_call']:.2f} / "
+        "CPU-bound ceiling: at 2 workers a call costs "
+        f"{f['dask_2_workers_cpu_ms_per_call']:.2f} ms of worker CPU, "
+        f"{f['dask_2_emulator_cpu_ms_per_call']:.2f} ms of the emulator's and "
+        f"{f['dask_2_others_cpu_ms_per_call']:.2f} ms of the scheduler's and client's, so "
+        f"{f['cores']:.0f} cores list at most {f['cores']:.0f} / "
         f"({f['dask_2_workers_cpu_ms_per_call']:.2f} + "
         f"{f['dask_2_emulator_cpu_ms_per_call']:.2f} + "
-        f"{f['dask_2_others_cpu_ms_per_call']:.2f}) = "
-        f"**{f['ceiling_speedup_1_to_2_workers']:.2f}x at most** on this machine; the "
+        f"{f['dask_2_others_cpu_ms_per_call']:.2f}) calls per ms: "
+        f"**{f['ceiling_speedup_1_to_2_workers']:.2f}x** what one worker listed; the "
         "emulator's CPU takes the rest. The arithmetic is in [Scale](scale.md)."
     )
     return (
