@@ -10,6 +10,7 @@ keyword is a type error mypy sees, not a KeyError at run time.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict, Unpack
@@ -78,6 +79,18 @@ class ListingArgs(SelectArgs, total=False):
     errors: ErrorMode
     page_size: int | None
     max_initializing: int
+
+
+def _check_keywords(args: Mapping[str, Any]) -> None:
+    """A keyword ``ListingArgs`` does not declare is a UsageError naming the closest one
+    (``**options`` would otherwise take a misspelt ``regoins=`` without a word)."""
+    known = ListingArgs.__annotations__
+    for name in sorted(set(args) - set(known)):
+        close = difflib.get_close_matches(name, known, n=1)
+        raise UsageError(
+            f"unknown keyword argument {name!r}",
+            hint=f"did you mean {close[0]}=?" if close else "see help(jobkit.jobs)",
+        )
 
 
 def positive(name: str, value: Any, example: str) -> int | None:
@@ -197,6 +210,7 @@ class ListingOptions:
     def build(cls, adapters: AdapterArg = None, **args: Unpack[ListingArgs]) -> ListingOptions:
         """Check every argument of ``jobs()`` / ``ajobs()``; raise UsageError on the first
         one that is wrong."""
+        _check_keywords(args)
         specs = tuple(registry.resolve(adapters))  # type: ignore[arg-type]
         state = CursorState.load(args.get("cursor"))
         asked = Query.parse(

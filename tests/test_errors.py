@@ -131,3 +131,12 @@ def test_credentials_never_in_messages(monkeypatch: pytest.MonkeyPatch) -> None:
         next(it)
     assert "SUPERSECRETVALUE123" not in str(info.value)
     assert "SUPERSECRETVALUE123" not in repr(info.value.__cause__)
+
+
+def test_a_misspelt_keyword_is_a_usage_error_naming_the_right_one() -> None:
+    """jobs(), explain() and plan() take their keywords as **options: a misspelt one is a
+    UsageError that suggests the keyword meant, not silently ignored."""
+    for call in (jobkit.jobs, jobkit.explain, jobkit.plan):
+        with pytest.raises(UsageError, match="'regoins'") as caught:
+            call("sagemaker.processing", regoins="us-east-1")  # type: ignore[call-arg]
+        assert caught.value.hint == "did you mean regions=?"
