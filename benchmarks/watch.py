@@ -31,12 +31,12 @@ import inspect
 import os
 import random
 import time
-from pathlib import Path
 
 import boto3
 import botocore.exceptions
 
 import jobkit
+from benchmarks._page import replace_section
 from jobkit.testing import REFERENCE_NOW, Emulator, Faults, JobChanges
 
 RUNNING = 1000
@@ -218,16 +218,7 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
 
 def write_section(results: dict[str, dict[str, float]]) -> None:
     """Replace (or append) the Watch section of docs/performance.md."""
-    page = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
-    text = page.read_text()
-    start = text.find("## Watch")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + markdown(results)
-    else:
-        end = text.find("\n## ", start + 1)
-        tail = text[end + 1 :] if end >= 0 else ""
-        text = text[:start] + markdown(results) + ("\n" + tail if tail else "")
-    page.write_text(text)
+    replace_section("Watch", markdown(results))
 
 
 if __name__ == "__main__":
