@@ -37,6 +37,7 @@ from jobkit.core.changes import (
     Capabilities,
     Read,
     ReadKind,
+    StreamKnowledge,
     capabilities,
     coverage,
     newest_page_size,
@@ -53,7 +54,7 @@ from jobkit.errors import UsageError
 from jobkit.listing import JobIterator
 from jobkit.model import Job, JobStatus
 from jobkit.options import AdapterArg, ListingOptions, ParamsArg, RegionArg
-from jobkit.store import JobRow, PageWrite, StateUpdate, Store, open_store, to_json
+from jobkit.store import JobRow, PageWrite, StateUpdate, Store, StreamState, open_store, to_json
 
 if TYPE_CHECKING:
     import pandas
@@ -520,10 +521,10 @@ class _Runner:
         #: Listings run (rounds), for tests: one per round of reads, never one per stream.
         self.listings = 0
 
-    def plan(self, stream: _SyncStream) -> _Plan:
-        """The reads of ``stream``; an unfinished earlier sync's plan is resumed; scopes
-        discovered less than ``rediscover`` ago are reused."""
-        state = self.store.stream_state(stream.key)
+    def plan(self, stream: _SyncStream, state: StreamState, knowledge: StreamKnowledge) -> _Plan:
+        """The reads of ``stream``, from what the inventory holds about it; an unfinished
+        earlier sync's plan is resumed; scopes discovered less than ``rediscover`` ago are
+        reused."""
         scopes = None
         if (
             not self.full
@@ -548,14 +549,14 @@ class _Runner:
                 )
         if self.full:
             return _Plan(reads=[Read(kind=ReadKind.WHOLE)])
-        knowledge = self.store.knowledge(stream.key, self.overlap)
         caps = _caps(stream.spec)
         reads = plan_reads(caps, knowledge, overlap=self.overlap)
         size = newest_page_size(reads[0], knowledge, caps)
         return _Plan(reads=reads, scopes=scopes, page_size=size)
 
     def run(self) -> list[StreamReport]:
-        plans = {s.key: self.plan(s) for s in self.streams}
+        held = self.store.streams([s.key for s in self.streams], self.overlap)
+        plans = {s.key: self.plan(s, *held[s.key]) for s in self.streams}
         reports: list[StreamReport] = []
         counts: dict[str, list[int]] = {s.key: [0, 0] for s in self.streams}
         worker = threading.Thread(

@@ -114,3 +114,33 @@ def assert_changes_once(log: list[StatusChange], changes: Any, jobs: Any) -> Non
         (*change_key(c), c.new_status, c.old_raw, c.new_raw) for c in log
     )
     assert recorded == made, (recorded - made, made - recorded)
+
+
+def assert_rows_kept(before: Any, after: Any, changed: set[tuple[str, str]]) -> None:
+    """Between two syncs (``jobs`` tables as frames): one row per job; ``first_seen`` never
+    moves; a job whose listing changed (``changed``) has a new ``row_digest`` and a later
+    ``last_seen``; a job listed again unchanged keeps its digest and its summary."""
+    assert after["job_key"].is_unique
+    old = dict(zip(_pairs(before), before.to_dict("records"), strict=True))
+    new = dict(zip(_pairs(after), after.to_dict("records"), strict=True))
+    assert changed and changed <= old.keys() <= new.keys()
+    relisted = 0
+    for key, was in old.items():
+        now = new[key]
+        assert now["first_seen"] == was["first_seen"], key
+        assert isinstance(now["row_digest"], str) and now["row_digest"], key
+        if key in changed:
+            assert now["row_digest"] != was["row_digest"], key
+            assert now["last_seen"] > was["last_seen"], key
+        elif now["last_seen"] > was["last_seen"]:
+            relisted += 1
+            assert now["row_digest"] == was["row_digest"], key
+            assert json.loads(now["raw"]) == json.loads(was["raw"]), key
+    assert relisted, "no unchanged job was listed again: the test proves nothing"
+
+
+def _pairs(frame: Any) -> list[tuple[str, str]]:
+    return [
+        (str(adapter), str(key).split("|", 3)[3])
+        for key, adapter in zip(frame["job_key"], frame["adapter"], strict=True)
+    ]

@@ -7,12 +7,18 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from inventory_helpers import ADAPTERS, assert_changes_once, assert_matches_truth
+from inventory_helpers import (
+    ADAPTERS,
+    assert_changes_once,
+    assert_matches_truth,
+    assert_rows_kept,
+    change_key,
+)
 from pgtemp import PostgresServer
 from test_inventory import SIZES
 
 from jobkit.incremental import SyncReport, inventory, sync
-from jobkit.store import SchemaVersionError, StoreError
+from jobkit.store import SCHEMA_VERSION, SchemaVersionError, StoreError
 from jobkit.testing import Emulator, JobChanges
 
 _names = itertools.count()
@@ -62,6 +68,45 @@ def test_postgres_inventory_is_exact_after_every_sync(
         assert_matches_truth(emu, jobs)
         assert_changes_once(changes.log, inv.to_arrow("job_status_changes"), jobs)
     assert inv.to_pandas("sync_state")["in_progress"].isna().all()
+
+
+def test_postgres_rewrites_a_job_only_when_it_changed(
+    changing: tuple[Emulator, JobChanges], database: str
+) -> None:
+    """PostgreSQL too: a changed job is rewritten (first_seen kept), one listed again as it
+    was only has last_seen moved."""
+    emu, changes = changing
+    sync(database, ADAPTERS, regions="us-east-1")
+    before = inventory(database).to_pandas()
+    made = {change_key(c) for c in changes.change(3)}
+    sync(database, ADAPTERS, regions="us-east-1")
+    after = inventory(database).to_pandas()
+    assert_matches_truth(emu, after)
+    assert_rows_kept(before, after, made)
+
+
+def test_a_version_1_postgres_inventory_is_migrated(
+    changing: tuple[Emulator, JobChanges], database: str
+) -> None:
+    """A PostgreSQL inventory of schema version 1 is migrated on open, and a row it holds is
+    rewritten the next time a sync lists it."""
+    import psycopg
+
+    emu, _ = changing
+    sync(database, ADAPTERS, regions="us-east-1")
+    with psycopg.connect(database, autocommit=True) as con:
+        con.execute("ALTER TABLE jobs DROP COLUMN row_digest")
+        con.execute("UPDATE jobkit_schema SET version = 1")
+        con.execute("UPDATE jobs SET name = 'stale' WHERE adapter = 'transcribe.transcription'")
+    sync(database, ADAPTERS, regions="us-east-1")
+    jobs = inventory(database).to_pandas()
+    assert_matches_truth(emu, jobs)
+    transcribe = jobs[jobs["adapter"] == "transcribe.transcription"]
+    assert len(transcribe) and (transcribe["name"] != "stale").all()
+    assert transcribe["row_digest"].notna().all()
+    with psycopg.connect(database) as con:
+        version = con.execute("SELECT version FROM jobkit_schema").fetchall()
+    assert version == [(SCHEMA_VERSION,)]
 
 
 def test_two_syncs_at_once_lose_nothing_and_duplicate_nothing(

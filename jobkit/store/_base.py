@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,10 +49,43 @@ class JobRow:
     extras: str  # JSON text
     raw: str  # JSON text
     stream: str
+    #: A digest of every field above (``jobs.row_digest``): equal digests, equal columns
+    #: (``first_seen``, ``last_seen`` and ``gone_since`` aside). Made with the row, on the
+    #: listing's thread.
+    digest: str = attrs.field(init=False)
 
-    def values(self, observed_at: dt.datetime) -> tuple[Any, ...]:
-        """The row's values in ``JOB_COLUMNS`` order, first and last seen at ``observed_at``."""
-        return (*attrs.astuple(self, recurse=False), observed_at, observed_at, None)
+    @digest.default
+    def _digest(self) -> str:
+        text = "\x1f".join("\x00" if v is None else str(v) for v in self._fields())
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.job_key,
+            self.adapter,
+            self.service,
+            self.name,
+            self.id,
+            self.status,
+            self.raw_status,
+            self.created,
+            self.ended,
+            self.updated,
+            self.region,
+            self.account,
+            self.problem,
+            self.extras,
+            self.raw,
+            self.stream,
+        )
+
+    def values(
+        self, observed_at: dt.datetime, first_seen: dt.datetime | None = None
+    ) -> tuple[Any, ...]:
+        """The row's values in ``JOB_COLUMNS`` order, last seen at ``observed_at`` and first
+        seen at ``first_seen`` (default: ``observed_at``)."""
+        first = observed_at if first_seen is None else first_seen
+        return (*self._fields(), first, observed_at, None, self.digest)
 
 
 @attrs.frozen
@@ -61,6 +95,8 @@ class Existing:
     status: str
     raw_status: str | None
     last_seen: dt.datetime
+    first_seen: dt.datetime | None = None
+    digest: str | None = None  # None: written before schema version 2
 
 
 @attrs.frozen(kw_only=True)
@@ -190,38 +226,69 @@ class Store(abc.ABC):
     #: The backend's parameter placeholder (DB-API paramstyle: ``?`` or ``%s``).
     _mark: str
 
-    @abc.abstractmethod
-    def _read(self, sql: str, params: Sequence[Any]) -> Any:
-        """The first row of a query (None when it returns none)."""
-
     def _reading(self) -> contextlib.AbstractContextManager[None]:
         """Where several reads must see one snapshot (a transaction where it matters)."""
         return contextlib.nullcontext()
 
-    def knowledge(self, stream: str, overlap: dt.timedelta) -> StreamKnowledge:
-        """What the inventory knows about ``stream`` (see ``jobkit.core.changes``)."""
-        nt = ", ".join(f"'{s}'" for s in non_terminal_values())
+    def streams(
+        self, keys: Sequence[str], overlap: dt.timedelta
+    ) -> dict[str, tuple[StreamState, StreamKnowledge]]:
+        """What the inventory holds about each stream of ``keys``: its ``sync_state`` row and
+        what it knows about its jobs (see ``jobkit.core.changes``). Three queries for all the
+        streams of a sync, read in one snapshot, whatever their number."""
         p = self._mark
+        nt = ", ".join(f"'{s}'" for s in non_terminal_values())
+        states: dict[str, tuple[Any, ...]] = {}
+        counts: dict[str, tuple[Any, ...]] = {}
+        seen: dict[tuple[str, dt.datetime], int] = {}
         with self._reading():
-            state = self._read(_sql.WATERMARKS.format(p=p), [stream])
-            row = self._read(_sql.KNOWLEDGE.format(nt=nt, p=p), [stream])
-            assert row is not None
-            known = StreamKnowledge(
-                jobs=int(row[0]),
-                watermark=utc(state[0]) if state else None,
-                modified_watermark=utc(state[1]) if state else None,
-                non_terminal=int(row[1]),
-                oldest_non_terminal=utc(row[2]),
+            for part in chunks(keys, _KEYS_PER_QUERY):
+                marks = ", ".join([p] * len(part))
+                for row in self._rows(_sql.STATES.format(marks=marks), list(part)):
+                    states[row[0]] = row[1:]
+                for row in self._rows(_sql.KNOWLEDGE.format(nt=nt, marks=marks), list(part)):
+                    counts[row[0]] = row[1:]
+            known: dict[str, StreamKnowledge] = {}
+            for key in keys:
+                state = states.get(key)
+                jobs, non_terminal, oldest = counts.get(key, (0, 0, None))
+                known[key] = StreamKnowledge(
+                    jobs=int(jobs),
+                    watermark=utc(state[0]) if state else None,
+                    modified_watermark=utc(state[1]) if state else None,
+                    non_terminal=int(non_terminal),
+                    oldest_non_terminal=utc(oldest),
+                )
+            wanted = sorted(
+                {(k, b) for k, kn in known.items() for b in bounds(kn, overlap) if b is not None}
             )
-            counts: dict[dt.datetime, int] = {}
-            for bound in {b for b in bounds(known, overlap) if b is not None}:
-                found = self._read(_sql.NOW_SEEN.format(p=p), [bound, stream])
-                counts[bound] = int(found[0]) if found else 0
-        return attrs.evolve(known, created_since=counts)
+            for part in chunks(wanted, _KEYS_PER_QUERY):
+                rows = ", ".join([_sql.NOW_SEEN_ROW.format(p=p)] * len(part))
+                params = [x for i, (key, bound) in enumerate(part) for x in (i, key, bound)]
+                for i, found in self._rows(_sql.NOW_SEEN.format(rows=rows), params):
+                    seen[part[int(i)]] = int(found)
+        out: dict[str, tuple[StreamState, StreamKnowledge]] = {}
+        for key in keys:
+            state = states.get(key)
+            stream_state = StreamState()
+            if state is not None:
+                stream_state = StreamState(
+                    in_progress=self._json(state[2]),
+                    scopes=self._json(state[3]),
+                    scopes_at=utc(state[4]),
+                )
+            kn = known[key]
+            since = {b: seen.get((key, b), 0) for b in bounds(kn, overlap) if b is not None}
+            out[key] = (stream_state, attrs.evolve(kn, created_since=since))
+        return out
 
     @abc.abstractmethod
-    def stream_state(self, stream: str) -> StreamState:
-        """An unfinished sync's progress and the remembered scopes of ``stream``."""
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Every row of a query."""
+
+    def _json(self, value: Any) -> Any:
+        """A JSON column's value read back, as Python objects."""
+        return value
 
     @abc.abstractmethod
     def to_arrow(self, table: str) -> pyarrow.Table:
@@ -245,8 +312,19 @@ class Store(abc.ABC):
         inserted (another writer may have inserted some of them meanwhile)."""
 
     @abc.abstractmethod
-    def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
-        """Overwrite existing rows with what the listing says (``first_seen`` stays)."""
+    def _touch(self, keys: Sequence[str], seen: Mapping[str, dt.datetime]) -> None:
+        """Existing rows listed again unchanged: ``last_seen`` moves to ``seen[key]`` and
+        ``gone_since`` is cleared."""
+
+    @abc.abstractmethod
+    def _upsert(
+        self,
+        rows: Sequence[JobRow],
+        seen: Mapping[str, dt.datetime],
+        first_seen: Mapping[str, dt.datetime | None],
+    ) -> None:
+        """Overwrite existing rows with what the listing says, each last seen at
+        ``seen[key]``; ``first_seen`` stays (``first_seen[key]`` is what the row holds)."""
 
     @abc.abstractmethod
     def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
@@ -257,8 +335,32 @@ class Store(abc.ABC):
         """Record the progress of ``page``'s stream."""
 
     @abc.abstractmethod
-    def _finish(self, update: StateUpdate) -> None:
-        """Mark jobs gone, move the watermarks forward, record the counts, clear progress."""
+    def _run(self, sql: str, params: Sequence[Any]) -> None:
+        """Execute a statement that returns nothing."""
+
+    @abc.abstractmethod
+    def _json_param(self, value: Any) -> Any:
+        """``value`` as the parameter of a JSON column."""
+
+    def _finish(self, updates: Sequence[StateUpdate]) -> None:
+        """For each stream of ``updates``: mark jobs gone, move the watermarks forward,
+        record the counts, clear progress: one statement of each kind for them all."""
+        p = self._mark
+        gone = [u for u in updates if u.covered_since is not None]
+        for part in chunks(gone, _ROWS_PER_STATEMENT):
+            self._run(
+                _sql.GONE.format(rows=", ".join([_sql.GONE_ROW.format(p=p)] * len(part))),
+                [x for u in part for x in (u.stream, u.finished, u.started, u.covered_since)],
+            )
+        for part in chunks(updates, _ROWS_PER_STATEMENT):
+            params: list[Any] = []
+            for u in part:
+                scopes = self._json_param(u.scopes) if u.scopes is not None else None
+                params += _sql.finish_params(u, scopes)
+            self._run(
+                _sql.FINISH.format(rows=", ".join([_sql.FINISH_ROW.format(p=p)] * len(part))),
+                params,
+            )
 
     def write(
         self, pages: Sequence[PageWrite], finished: Sequence[StateUpdate] = ()
@@ -273,15 +375,18 @@ class Store(abc.ABC):
                 # A stream that finishes in this transaction clears its progress anyway.
                 if page.progress is not None and page.stream not in ending:
                     self._progress(page)
+            ended = []
             for update in finished:
                 mine = [r for p, r in zip(pages, results, strict=True) if p.stream == update.stream]
-                self._finish(
+                ended.append(
                     attrs.evolve(
                         update,
                         new=update.new + sum(r.new for r in mine),
                         changes=update.changes + sum(r.changes for r in mine),
                     )
                 )
+            if ended:
+                self._finish(ended)
         return results
 
     def _write_pages(self, pages: Sequence[PageWrite]) -> list[PageResult]:
@@ -316,8 +421,18 @@ class Store(abc.ABC):
             tally[1] += len(update)
             tally[2] += len(change)
             tally[3] += stale
-        if updates:
-            self._upsert(updates, stamps)
+        # A job listed again as it was (the usual case in a re-sync) has only last_seen moved:
+        # told by its digest, without reading its columns (DuckDB would rewrite every updated
+        # column of the row group on its next checkpoint, and raw is most of a row).
+        same = [r.job_key for r in updates if existing[r.job_key].digest == r.digest]
+        if same:
+            self._touch(same, stamps)
+        if len(same) < len(updates):
+            unchanged = set(same)
+            changed = [r for r in updates if r.job_key not in unchanged]
+            self._upsert(
+                changed, stamps, {r.job_key: existing[r.job_key].first_seen for r in changed}
+            )
         if changes:
             self._insert_changes(changes)
         return [PageResult(new=a, updated=b, changes=c, stale=d) for a, b, c, d in counts]
@@ -340,6 +455,12 @@ def utc(value: Any) -> dt.datetime | None:
 def non_terminal_values() -> tuple[str, ...]:
     """The ``status`` values of jobs that can still change status."""
     return _NON_TERMINAL
+
+
+#: Stream keys in one ``IN`` list (an organization's sync has tens of thousands of streams).
+_KEYS_PER_QUERY = 1000
+#: Rows of ``VALUES`` in one statement (PostgreSQL takes at most 65,535 parameters).
+_ROWS_PER_STATEMENT = 500
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -26,7 +26,6 @@ from jobkit.store._base import (
     PageWrite,
     StateUpdate,
     Store,
-    StreamState,
 )
 from jobkit.store._errors import SchemaVersionError, StoreError
 from jobkit.store._schema import JOB_COLUMNS, MIGRATIONS, SCHEMA_VERSION, ddl
@@ -127,19 +126,21 @@ class PostgresStore(Store):
 
     _mark = "%s"
 
-    def _read(self, sql: str, params: Sequence[Any]) -> Any:
-        return self._con.execute(sql, params).fetchone()
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = self._con.execute(sql, params).fetchall()
+        return rows
+
+    def _run(self, sql: str, params: Sequence[Any]) -> None:
+        self._con.execute(sql, params)
+
+    def _json_param(self, value: Any) -> Any:
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        return Jsonb(value)
 
     def _reading(self) -> contextlib.AbstractContextManager[None]:
         reading: contextlib.AbstractContextManager[None] = self._con.transaction()
         return reading
-
-    def stream_state(self, stream: str) -> StreamState:
-        with self._con.transaction():
-            row = self._con.execute(_sql.STATE.format(p="%s"), [stream]).fetchone()
-        if not row:
-            return StreamState()
-        return StreamState(in_progress=row[0], scopes=row[1], scopes_at=row[2])
 
     def to_arrow(self, table: str) -> pyarrow.Table:
         import pyarrow as pa  # noqa: PLC0415
@@ -179,11 +180,11 @@ class PostgresStore(Store):
     def _lookup(self, keys: Sequence[str]) -> dict[str, Existing]:
         # Locked in key order, so two syncs locking overlapping pages cannot deadlock.
         found = self._con.execute(
-            "SELECT job_key, status, raw_status, last_seen FROM jobs "
+            "SELECT job_key, status, raw_status, last_seen, first_seen, row_digest FROM jobs "
             "WHERE job_key = ANY(%s) ORDER BY job_key FOR UPDATE",
             [sorted(keys)],
         ).fetchall()
-        return {k: Existing(s, r, t) for k, s, r, t in found}
+        return {k: Existing(s, r, t, first_seen=f, digest=d) for k, s, r, t, f, d in found}
 
     def _insert_new(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> set[str]:
         insert = (
@@ -203,7 +204,21 @@ class PostgresStore(Store):
                     break
         return inserted
 
-    def _upsert(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> None:
+    def _touch(self, keys: Sequence[str], seen: Mapping[str, dt.datetime]) -> None:
+        self._con.execute(
+            "UPDATE jobs SET last_seen = v.seen, gone_since = NULL "
+            "FROM (SELECT unnest(%s::text[]) AS job_key, unnest(%s::timestamptz[]) AS seen) v "
+            "WHERE jobs.job_key = v.job_key",
+            [list(keys), [seen[k] for k in keys]],
+        )
+
+    def _upsert(
+        self,
+        rows: Sequence[JobRow],
+        seen: Mapping[str, dt.datetime],
+        first_seen: Mapping[str, dt.datetime | None],
+    ) -> None:
+        # ON CONFLICT keeps the row's first_seen: ``first_seen`` is not needed here.
         upsert = _sql.UPSERT_JOB.format(marks=", ".join(["%s"] * len(JOB_COLUMNS)))
         with self._con.cursor() as cur:
             cur.executemany(upsert, [_pg(r.values(seen[r.job_key])) for r in rows])
@@ -227,17 +242,6 @@ class PostgresStore(Store):
                 Jsonb(json.loads(json.dumps(dict(page.progress or {}), default=str))),
             ],
         )
-
-    def _finish(self, update: StateUpdate) -> None:
-        from psycopg.types.json import Jsonb  # noqa: PLC0415
-
-        if update.covered_since is not None:
-            self._con.execute(
-                _sql.GONE.format(p="%s"),
-                [update.finished, update.stream, update.started, update.covered_since],
-            )
-        scopes = Jsonb(update.scopes) if update.scopes is not None else None
-        self._con.execute(_sql.FINISH.format(p="%s"), _sql.finish_params(update, scopes))
 
     def close(self) -> None:
         self._con.close()

@@ -2,14 +2,14 @@
 
 The schema is versioned in ``jobkit_schema`` (one row). A store created by a newer jobkit
 (a higher version) is refused before anything is written; an older one is migrated in one
-transaction. Version 1 is the first.
+transaction. Version 1 is the first; version 2 adds ``jobs.row_digest``.
 """
 
 from __future__ import annotations
 
 __all__ = ["JOB_COLUMNS", "SCHEMA_VERSION", "ddl"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The columns of ``jobs``, in order (the normalized columns of ``to_pandas()`` first).
 JOB_COLUMNS: tuple[str, ...] = (
@@ -32,6 +32,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "first_seen",
     "last_seen",
     "gone_since",
+    "row_digest",
 )
 
 CHANGE_COLUMNS: tuple[str, ...] = (
@@ -129,5 +130,12 @@ def ddl(json_type: str, *, indexes: bool) -> list[str]:
     return statements
 
 
-#: Statements taking version ``v - 1`` to ``v``, by ``v`` (none yet past version 1).
-MIGRATIONS: dict[int, list[str]] = {}
+#: Statements taking version ``v - 1`` to ``v``, by ``v``. A new store is made as version 1
+#: (``ddl``) and brought forward by these, so a new and a migrated store have their columns in
+#: the same order.
+MIGRATIONS: dict[int, list[str]] = {
+    # A digest of what a listing says about a job (``jobkit.store.JobRow.digest``): a job
+    # listed again unchanged has only ``last_seen`` moved, found without reading its columns.
+    # Rows of version 1 have none and are rewritten once, the next time they are listed.
+    2: ["ALTER TABLE jobs ADD COLUMN row_digest TEXT"],
+}

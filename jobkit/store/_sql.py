@@ -8,12 +8,14 @@ from jobkit.store._schema import JOB_COLUMNS
 
 __all__ = [
     "FINISH",
+    "FINISH_ROW",
     "GONE",
+    "GONE_ROW",
     "INSERT_FROM",
     "KNOWLEDGE",
     "NOW_SEEN",
-    "TOUCH_FROM",
-    "UPDATE_FROM",
+    "NOW_SEEN_ROW",
+    "STATES",
     "UPSERT_JOB",
 ]
 
@@ -25,46 +27,56 @@ UPSERT_JOB = (
     "ON CONFLICT (job_key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
 )
 
+#: Per stream of an ``IN`` list: its jobs, those that can still change status, the oldest
+#: of them.
 KNOWLEDGE = """
-SELECT count(*),
+SELECT stream,
+       count(*),
        count(*) FILTER (WHERE status IN ({nt}) AND gone_since IS NULL),
        min(created) FILTER (WHERE status IN ({nt}) AND gone_since IS NULL)
-FROM jobs WHERE stream = {p}
+FROM jobs WHERE stream IN ({marks}) GROUP BY stream
 """
 
-WATERMARKS = "SELECT watermark, modified_watermark FROM sync_state WHERE stream = {p}"
+#: The ``sync_state`` rows of an ``IN`` list of streams.
+STATES = """
+SELECT stream, watermark, modified_watermark, in_progress, scopes, scopes_at
+FROM sync_state WHERE stream IN ({marks})
+"""
 
-NOW_SEEN = "SELECT count(*) FILTER (WHERE created >= {p}) FROM jobs WHERE stream = {p}"
+#: How many jobs of each (number, stream, bound) row of ``VALUES`` were created since it.
+NOW_SEEN = """
+SELECT v.n, count(jobs.created)
+FROM (VALUES {rows}) AS v (n, stream, bound)
+LEFT JOIN jobs ON jobs.stream = v.stream AND jobs.created >= v.bound
+GROUP BY v.n
+"""
 
-#: DuckDB, from a registered Arrow table ``_page`` with the columns in order: new rows, and
-#: existing rows overwritten with what the listing says (``first_seen`` stays).
+#: A (number, stream, bound) row of ``NOW_SEEN``.
+NOW_SEEN_ROW = "(CAST({p} AS INTEGER), CAST({p} AS TEXT), CAST({p} AS TIMESTAMPTZ))"
+
+#: DuckDB, from a registered Arrow table ``_page`` with the columns in order.
 INSERT_FROM = "INSERT INTO jobs SELECT * FROM _page"
-#: A job listed again as it was (the usual case in a re-sync) has only ``last_seen`` moved:
-#: DuckDB rewrites the updated columns on its next checkpoint, and ``raw`` is most of a row.
-_SAME = " AND ".join(
-    f"jobs.{c} IS NOT DISTINCT FROM _page.{c}" for c in _UPDATED if c != "last_seen"
-)
-TOUCH_FROM = (
-    "UPDATE jobs SET last_seen = _page.last_seen FROM _page "
-    f"WHERE jobs.job_key = _page.job_key AND {_SAME}"
-)
-UPDATE_FROM = (
-    "UPDATE jobs SET "
-    + ", ".join(f"{c} = _page.{c}" for c in _UPDATED)
-    + f" FROM _page WHERE jobs.job_key = _page.job_key AND NOT ({_SAME})"
-)
 
 #: Jobs a complete listing covering their creation time did not return have left the service.
+#: One row of ``VALUES`` per stream: (stream, finished, started, covered since).
 GONE = """
-UPDATE jobs SET gone_since = {p}
-WHERE stream = {p} AND gone_since IS NULL AND last_seen < {p} AND created >= {p}
+UPDATE jobs SET gone_since = v.finished
+FROM (VALUES {rows}) AS v (stream, finished, started, covered)
+WHERE jobs.stream = v.stream AND jobs.gone_since IS NULL
+    AND jobs.last_seen < v.started AND jobs.created >= v.covered
 """
 
+GONE_ROW = (
+    "(CAST({p} AS TEXT), CAST({p} AS TIMESTAMPTZ), CAST({p} AS TIMESTAMPTZ), "
+    "CAST({p} AS TIMESTAMPTZ))"
+)
+
+#: The states of the streams that finished, one row of ``VALUES`` (``FINISH_ROW``) each.
 FINISH = """
 INSERT INTO sync_state (stream, adapter, region, account, watermark, modified_watermark,
     last_sync_started, last_sync_finished, last_reads, last_jobs_seen, last_jobs_new,
     last_status_changes, in_progress, scopes, scopes_at)
-VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, NULL, {p}, {p})
+VALUES {rows}
 ON CONFLICT (stream) DO UPDATE SET
     watermark = CASE WHEN sync_state.watermark IS NULL
         OR excluded.watermark > sync_state.watermark
@@ -85,7 +97,7 @@ ON CONFLICT (stream) DO UPDATE SET
         ELSE excluded.scopes_at END
 """
 
-STATE = "SELECT in_progress, scopes, scopes_at FROM sync_state WHERE stream = {p}"
+FINISH_ROW = "({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, NULL, {p}, {p})"
 
 
 def finish_params(update: Any, scopes_json: Any) -> list[Any]:
