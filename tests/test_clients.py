@@ -25,7 +25,7 @@ from jobkit.core.policy import RetryPolicy
 from jobkit.core.stats import Stats
 from jobkit.drivers._clients import SYNC_CLIENTS, ClientCache
 from jobkit.drivers._config import client_config, config_key
-from jobkit.drivers._sessions import new_sync_session, sync_session
+from jobkit.drivers._sessions import _KEEP, _Cache, new_sync_session, sync_session
 from jobkit.drivers.base import BaseDriver
 from jobkit.drivers.sync import SyncDriver
 from jobkit.testing import REFERENCE_NOW, Emulator
@@ -227,17 +227,20 @@ def org_emulator() -> Iterator[Emulator]:
 def test_assumed_role_sessions_keep_no_clients(
     org_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A listing of member accounts through an assumed role keeps none of their clients."""
+    """A listing of member accounts through an assumed role keeps none of their clients (not
+    even while their sessions live)."""
     for name, value in org_emulator.env().items():
         monkeypatch.setenv(name, value)
     members = list(org_emulator.organization.account_ids[1:])
-    got = list(
-        jobkit.jobs(
-            "sagemaker.processing", accounts=members, role_name="OrganizationAccountAccessRole"
-        )
-    )
+    got = []
+    kept = []
+    for job in jobkit.jobs(
+        "sagemaker.processing", accounts=members, role_name="OrganizationAccountAccessRole"
+    ):
+        got.append(job)
+        kept.append(len(SYNC_CLIENTS))  # while the member's session is in use
     assert {j.account for j in got} == set(members)
-    assert len(SYNC_CLIENTS) == 0
+    assert set(kept) == {0}
 
 
 def test_clear_session_cache_closes_kept_clients(kept: Recorder) -> None:
@@ -335,3 +338,19 @@ def test_the_client_key_holds_the_settings_and_no_credentials(
     proxied = base.merge(type(base)(proxies={"https": "http://user:pa55word@proxy:3128"}))
     assert "pa55word" not in repr(config_key(proxied))
     assert "s3cr3t" not in repr(config_key(base))
+
+
+def test_a_session_evicted_from_the_session_cache_has_its_clients_closed() -> None:
+    """When the session cache lets a session go (beyond its bound), the client cache stops
+    keeping that session's clients and closes them."""
+    clients = ClientCache()
+    sessions = _Cache(clients)
+    recorder = Recorder()
+    first = recorder.attach(sessions.get("p0", new_sync_session))
+    client, lease = clients.get(first, "a", partial(first.client, "sts", region_name="us-east-1"))
+    assert lease is not None
+    clients.release(lease)
+    for n in range(1, _KEEP + 1):
+        sessions.get(f"p{n}", new_sync_session)
+    assert not clients.adopted(first)
+    assert recorder.closed == [client]
