@@ -173,6 +173,9 @@ def test_two_listings_in_two_threads_share_a_client(emu_env: Emulator) -> None:
     assert len(recorder.made) == 1  # one SageMaker client, shared
     for adapter in adapters:
         same_jobs([j.raw for j in results[adapter][0]], expected_raw(emu_env, adapter, "us-east-1"))
+    operations = [record.operation == "ListProcessingJobs" for record in emu_env.requests]
+    first, last = operations.index(True), len(operations) - operations[::-1].index(True)
+    assert not all(operations[first:last])  # the listings overlapped
     processing = emu_env.request_count(operation="ListProcessingJobs")
     assert results["sagemaker.processing"][1] == processing > 10
     assert results["sagemaker.labeling-workteam"][1] == len(emu_env.requests) - processing > 10
