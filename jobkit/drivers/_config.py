@@ -20,6 +20,7 @@ from jobkit.errors import InvalidRegionError
 __all__ = [
     "available_regions",
     "client_config",
+    "config_key",
     "fixed_user_agent",
     "identity_key",
     "known_regions",
@@ -45,6 +46,22 @@ def client_config(session: Any, policy: RetryPolicy, *, max_pool_connections: in
         max_pool_connections=max_pool_connections,
         user_agent=fixed_user_agent(session),
         user_agent_extra=f"jobkit/{__version__}",
+    )
+
+
+#: Options left out of ``config_key``: a proxy URL may hold a password. jobkit never sets
+#: them; proxies come from the environment, which gives a new session when it changes.
+_UNKEYED = frozenset({"proxies", "proxies_config"})
+
+
+def config_key(config: Config) -> tuple[tuple[str, str], ...]:
+    """The values of ``config`` that make one client differ from another (timeouts, pool
+    size, User-Agent, retries...), as a hashable key that holds no credentials: every option
+    botocore's ``Config`` has, but the proxies."""
+    return tuple(
+        (name, repr(getattr(config, name, None)))
+        for name in Config.OPTION_DEFAULTS
+        if name not in _UNKEYED
     )
 
 

@@ -7,7 +7,8 @@ one while nothing it was built from has changed: the ``AWS_*`` and proxy environ
 and the shared config and credentials files (path, size and modification time). Any change
 gives a new session, so a new ``AWS_PROFILE``, endpoint or key is picked up at once.
 aiobotocore sessions are kept per event loop, because refreshable credentials hold asyncio
-locks. ``jobkit.clear_session_cache()`` forgets them all.
+locks. The clients of the boto3 sessions kept here are kept too (``_clients``), not those of
+aiobotocore sessions. ``jobkit.clear_session_cache()`` forgets them all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import boto3
 import botocore.session
 from aiobotocore.session import AioSession
 
+from jobkit.drivers._clients import SYNC_CLIENTS, ClientCache
 from jobkit.drivers._config import shared_loader, use_utc_timestamps
 from jobkit.errors import UsageError
 
@@ -68,11 +70,13 @@ def environment_key() -> str:
 
 
 class _Cache:
-    """A small LRU of sessions by (profile, environment key)."""
+    """A small LRU of sessions by (profile, environment key); ``clients`` (if any) keeps the
+    clients of the sessions kept here, and of those only."""
 
-    def __init__(self) -> None:
+    def __init__(self, clients: ClientCache | None = None) -> None:
         self._sessions: OrderedDict[tuple[str | None, str], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._clients = clients
 
     def get(self, profile: str | None, create: Callable[[], S]) -> S:
         key = (profile, environment_key())
@@ -82,19 +86,27 @@ class _Cache:
                 self._sessions.move_to_end(key)
                 return session  # type: ignore[no-any-return]
         made = create()
+        dropped: list[Any] = []
         with self._lock:
             session = self._sessions.setdefault(key, made)
             self._sessions.move_to_end(key)
+            if session is made and self._clients is not None:
+                self._clients.adopt(made)  # before any other thread can have it
             while len(self._sessions) > _KEEP:
-                self._sessions.popitem(last=False)
-        return session  # type: ignore[no-any-return]
+                dropped.append(self._sessions.popitem(last=False)[1])
+        if self._clients is not None:
+            for old in dropped:
+                self._clients.forget(old)
+        return session
 
     def clear(self) -> None:
         with self._lock:
             self._sessions.clear()
+        if self._clients is not None:
+            self._clients.clear()
 
 
-_SYNC = _Cache()
+_SYNC = _Cache(SYNC_CLIENTS)
 _AIO: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Cache] = weakref.WeakKeyDictionary()
 _AIO_LOCK = threading.Lock()
 
@@ -172,7 +184,9 @@ def session_lock(session: Any) -> threading.Lock:
 
 
 def clear_session_cache() -> None:
-    """Forget every session jobkit created; the next listing makes new ones."""
+    """Forget every session jobkit created and close the clients kept for them (a client a
+    listing in progress uses is closed when that listing ends); the next listing makes new
+    ones."""
     _SYNC.clear()
     with _AIO_LOCK:
         caches = list(_AIO.values())

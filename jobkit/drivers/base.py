@@ -114,9 +114,13 @@ class BaseDriver:
     @staticmethod
     def _watch(client: Any) -> Any:
         """Count each request ``client`` sends, as it is sent (botocore's public
-        ``before-send`` event)."""
-        client.meta.events.register("before-send", _count_sent)
-        client.meta.events.register("before-sign", _unprefix_loopback)
+        ``before-send`` event). Registered once per client, however often this is called
+        (``unique_id``): a client kept across listings must count each request once; the
+        count goes to the call the sending thread or task makes (``_CURRENT``), so listings
+        sharing a client each count their own."""
+        events = client.meta.events
+        events.register("before-send", _count_sent, unique_id="jobkit-count-sent")
+        events.register("before-sign", _unprefix_loopback, unique_id="jobkit-unprefix-loopback")
         return client
 
 

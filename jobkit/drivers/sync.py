@@ -16,6 +16,8 @@ from botocore.credentials import RefreshableCredentials
 from jobkit.core.fanout import Next, Scheduler, Submission
 from jobkit.core.limiter import AdaptiveLimiter
 from jobkit.core.plan import Call
+from jobkit.drivers._clients import SYNC_CLIENTS, Lease
+from jobkit.drivers._config import config_key
 from jobkit.drivers._sessions import session_lock
 from jobkit.drivers.base import BaseDriver, Drivers, RunState
 from jobkit.errors import Cancelled, JobkitError
@@ -29,7 +31,9 @@ class SyncDriver(BaseDriver):
 
     botocore clients are thread-safe (sessions are not: clients are created under a lock),
     so the threads of a listing share them; each client's connection pool is as large as the
-    listing's concurrency.
+    listing's concurrency. The clients of a session jobkit keeps are kept across listings
+    (``jobkit.drivers._clients``); those of a session passed in or assuming a role are made
+    for the listing and closed with it.
     """
 
     session: boto3.Session
@@ -38,6 +42,8 @@ class SyncDriver(BaseDriver):
         super().__init__(**options)
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
+        self._owned: list[Any] = []  # clients this driver made and closes
+        self._leases: list[Lease] = []  # kept clients it uses (SYNC_CLIENTS)
 
     def cancel(self) -> None:
         """Make calls in progress give up at their next wait (pacing or backoff)."""
@@ -48,7 +54,8 @@ class SyncDriver(BaseDriver):
             raise Cancelled("the listing was closed")
 
     def client(self, service: str, region: str) -> Any:
-        """The cached client for ``service`` in ``region``."""
+        """The client for ``service`` in ``region``: kept across listings if jobkit keeps
+        the session (``SYNC_CLIENTS``), else this driver's own."""
         key = (service, region)
         client = self._clients.get(key)
         if client is None:
@@ -57,10 +64,18 @@ class SyncDriver(BaseDriver):
             with self._lock, session_lock(self.session):
                 client = self._clients.get(key)
                 if client is None:
-                    client = self._watch(
-                        self.session.client(service, **self._client_kwargs(region))
+                    client, lease = SYNC_CLIENTS.get(
+                        self.session,
+                        (service, region, self.endpoint_url, config_key(self._config)),
+                        lambda: self._watch(
+                            self.session.client(service, **self._client_kwargs(region))
+                        ),
                     )
                     self._clients[key] = client
+                    if lease is None:
+                        self._owned.append(client)
+                    else:
+                        self._leases.append(lease)
         return client
 
     def call(self, call: Call, endpoint: str) -> Mapping[str, Any]:
@@ -105,11 +120,15 @@ class SyncDriver(BaseDriver):
             credentials._protected_refresh(is_mandatory=True)
 
     def close(self) -> None:
-        """Close every client's connection pool."""
+        """Close the connection pools of this driver's own clients; hand the kept ones back
+        to the cache (which closes them when it lets them go)."""
         with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
+            owned, leases = self._owned, self._leases
+            self._clients, self._owned, self._leases = {}, [], []
+        for client in owned:
             client.close()
+        for lease in leases:
+            SYNC_CLIENTS.release(lease)
 
 
 def run_scheduler(scheduler: Scheduler, drivers: Drivers[SyncDriver]) -> Generator[Job, None, None]:
