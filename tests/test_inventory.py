@@ -330,3 +330,24 @@ def test_the_sync_command_reports_per_stream(
     assert main([*argv, "--overlap", "-1"]) == 2
     assert "--overlap" in capsys.readouterr().err
     assert main(["sync", "mysql://x/y", "--region", "us-east-1"]) == 2
+
+
+def test_duckdb_memory_limit_is_checked_before_the_file_and_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JOBKIT_DUCKDB_MEMORY_LIMIT that is not a size is a UsageError and creates no file;
+    a size is DuckDB's memory limit for the inventory's connection (the default 64 MB)."""
+    from jobkit.errors import UsageError
+    from jobkit.store import open_store
+
+    monkeypatch.setenv("JOBKIT_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(UsageError, match="not a memory size") as caught:
+        open_store(tmp_path / "a.duckdb")
+    assert caught.value.hint and not (tmp_path / "a.duckdb").exists()
+    for given, shown in (("256MB", "244.1 MiB"), (None, "61.0 MiB")):
+        if given is None:
+            monkeypatch.delenv("JOBKIT_DUCKDB_MEMORY_LIMIT")
+        else:
+            monkeypatch.setenv("JOBKIT_DUCKDB_MEMORY_LIMIT", given)
+        with open_store(tmp_path / "b.duckdb") as store:
+            assert store._rows("SELECT current_setting('memory_limit')", []) == [(shown,)]

@@ -59,8 +59,12 @@ class DuckDBStore(Store):
         if not os.access(parent, os.W_OK) or (file.exists() and not os.access(file, os.W_OK)):
             raise StoreError(f"inventory path {self.target!r} is not writable", hint=_HINT_PATH)
         existed = file.exists()
+        # DuckDB caches up to 80% of RAM by default; pages are written as they come and read
+        # back rarely, so a small cache keeps a sync's memory flat (the file holds the data).
+        # JOBKIT_DUCKDB_MEMORY_LIMIT overrides it.
+        limit = _memory(os.environ.get("JOBKIT_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT))
         try:
-            self._con = duckdb.connect(str(file))
+            self._con = duckdb.connect(str(file), config={"memory_limit": limit})
         except duckdb.Error as exc:
             raise StoreError(
                 f"cannot open the DuckDB inventory {self.target!r}: {exc}",
@@ -70,12 +74,7 @@ class DuckDBStore(Store):
             self._x("SET TimeZone = 'UTC'")
             # DuckDB draws a progress bar on stdout for long queries; a library must not.
             self._x("SET enable_progress_bar = false")
-            # DuckDB caches up to 80% of RAM by default; pages are written as they come and
-            # read back rarely, so a small cache keeps a sync's memory flat (the file holds
-            # the data). JOBKIT_DUCKDB_MEMORY_LIMIT overrides it.
-            limit = os.environ.get("JOBKIT_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-            self._x(f"SET memory_limit = '{_memory(limit)}'")
-            self._migrate()
+            self._migrate(duckdb)
         except BaseException:
             self._con.close()
             if not existed and file.exists():
@@ -84,18 +83,18 @@ class DuckDBStore(Store):
 
     # ---------------------------------------------------------------- schema
 
-    def _migrate(self) -> None:
-        tables = {r[0] for r in self._x("SELECT table_name FROM duckdb_tables()")}
-        if "jobkit_schema" in tables:
+    def _migrate(self, duckdb: Any) -> None:
+        try:  # the usual case first: one query
             row = self._one("SELECT max(version) FROM jobkit_schema")
-            version = int(row[0]) if row and row[0] is not None else 0
-        elif tables:
-            raise StoreError(
-                f"{self.target!r} holds tables but no jobkit inventory",
-                hint="point jobkit at a new file, or at one an earlier sync created",
-            )
-        else:
+        except duckdb.CatalogException:
+            if self._x("SELECT table_name FROM duckdb_tables()"):
+                raise StoreError(
+                    f"{self.target!r} holds tables but no jobkit inventory",
+                    hint="point jobkit at a new file, or at one an earlier sync created",
+                ) from None
             version = 0
+        else:
+            version = int(row[0]) if row and row[0] is not None else 0
         if version > SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"the inventory {self.target!r} has schema version {version}; this jobkit "
