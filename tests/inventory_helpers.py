@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from groundtruth import GROUND_TRUTH_ADAPTERS, expected_raw
@@ -144,3 +145,47 @@ def _pairs(frame: Any) -> list[tuple[str, str]]:
         (str(adapter), str(key).split("|", 3)[3])
         for key, adapter in zip(frame["job_key"], frame["adapter"], strict=True)
     ]
+
+
+def check_rewrites_only_what_changed(emu: Emulator, changes: Any, target: Any) -> None:
+    """Sync ``target``, change 3 jobs per job set, sync again: the jobs table ends equal to
+    the ground truth and only the changed jobs were rewritten (``assert_rows_kept``)."""
+    from jobkit.incremental import inventory, sync
+
+    sync(target, ADAPTERS, regions="us-east-1")
+    before = inventory(target).to_pandas()
+    made = {change_key(c) for c in changes.change(3)}
+    sync(target, ADAPTERS, regions="us-east-1")
+    after = inventory(target).to_pandas()
+    assert_matches_truth(emu, after)
+    assert_rows_kept(before, after, made)
+
+
+#: What a version-1 jobkit left (no ``row_digest``), with a stale column in the rows of a
+#: stream listed whole on every sync (Transcribe), which the next sync reads again.
+TO_VERSION_1 = (
+    "ALTER TABLE jobs DROP COLUMN row_digest",
+    "UPDATE jobkit_schema SET version = 1",
+    "UPDATE jobs SET name = 'stale' WHERE adapter = 'transcribe.transcription'",
+)
+
+
+def check_version_1_migrated(
+    emu: Emulator, target: Any, execute: Callable[[str], list[tuple[Any, ...]]]
+) -> None:
+    """Sync ``target``, take it back to version 1 (``execute`` runs one statement on it and
+    returns its rows), sync again: migrated to the current version, every row rewritten the
+    first time it is listed again, the jobs table equal to the ground truth."""
+    from jobkit.incremental import inventory, sync
+    from jobkit.store import SCHEMA_VERSION
+
+    sync(target, ADAPTERS, regions="us-east-1")
+    for statement in TO_VERSION_1:
+        execute(statement)
+    sync(target, ADAPTERS, regions="us-east-1")
+    jobs = inventory(target).to_pandas()
+    assert_matches_truth(emu, jobs)
+    transcribe = jobs[jobs["adapter"] == "transcribe.transcription"]
+    assert len(transcribe) and (transcribe["name"] != "stale").all()
+    assert transcribe["row_digest"].notna().all()
+    assert execute("SELECT version FROM jobkit_schema") == [(SCHEMA_VERSION,)]

@@ -10,20 +10,22 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from inventory_helpers import (
     ADAPTERS,
     assert_changes_once,
     assert_matches_truth,
-    assert_rows_kept,
     change_key,
+    check_rewrites_only_what_changed,
+    check_version_1_migrated,
     keys_of,
     truth,
 )
 
 from jobkit.incremental import inventory, sync
-from jobkit.store import SCHEMA_VERSION, InvalidTargetError, SchemaVersionError, StoreError
+from jobkit.store import InvalidTargetError, SchemaVersionError, StoreError
 from jobkit.testing import Emulator, JobChanges
 
 SIZES = {
@@ -126,14 +128,7 @@ def test_a_job_listed_again_is_rewritten_only_when_it_changed(
     """A re-sync rewrites the jobs whose listing changed (first_seen kept, one row each) and
     only moves last_seen of those listed again as they were (their digest and summary kept)."""
     emu, changes = changing
-    target = tmp_path / "inv.duckdb"
-    sync(target, ADAPTERS, regions="us-east-1")
-    before = inventory(target).to_pandas()
-    made = {change_key(c) for c in changes.change(3)}
-    sync(target, ADAPTERS, regions="us-east-1")
-    after = inventory(target).to_pandas()
-    assert_matches_truth(emu, after)
-    assert_rows_kept(before, after, made)
+    check_rewrites_only_what_changed(emu, changes, tmp_path / "inv.duckdb")
 
 
 def test_a_version_1_inventory_is_migrated_and_its_rows_rewritten_once(
@@ -144,22 +139,13 @@ def test_a_version_1_inventory_is_migrated_and_its_rows_rewritten_once(
     "unchanged"."""
     import duckdb
 
-    emu, _ = changing
     target = tmp_path / "inv.duckdb"
-    sync(target, ADAPTERS, regions="us-east-1")
-    with duckdb.connect(str(target)) as con:  # back to what a version-1 jobkit left
-        con.execute("ALTER TABLE jobs DROP COLUMN row_digest")
-        con.execute("UPDATE jobkit_schema SET version = 1")
-        # Transcribe is listed whole on every sync: its rows are read again.
-        con.execute("UPDATE jobs SET name = 'stale' WHERE adapter = 'transcribe.transcription'")
-    sync(target, ADAPTERS, regions="us-east-1")
-    jobs = inventory(target).to_pandas()
-    assert_matches_truth(emu, jobs)
-    transcribe = jobs[jobs["adapter"] == "transcribe.transcription"]
-    assert len(transcribe) and (transcribe["name"] != "stale").all()
-    assert transcribe["row_digest"].notna().all()
-    with duckdb.connect(str(target)) as con:
-        assert con.execute("SELECT version FROM jobkit_schema").fetchall() == [(SCHEMA_VERSION,)]
+
+    def execute(statement: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(target)) as con:
+            return con.execute(statement).fetchall()
+
+    check_version_1_migrated(changing[0], target, execute)
 
 
 _SYNC_SCRIPT = textwrap.dedent(

@@ -5,20 +5,21 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from inventory_helpers import (
     ADAPTERS,
     assert_changes_once,
     assert_matches_truth,
-    assert_rows_kept,
-    change_key,
+    check_rewrites_only_what_changed,
+    check_version_1_migrated,
 )
 from pgtemp import PostgresServer
 from test_inventory import SIZES
 
 from jobkit.incremental import SyncReport, inventory, sync
-from jobkit.store import SCHEMA_VERSION, SchemaVersionError, StoreError
+from jobkit.store import SchemaVersionError, StoreError
 from jobkit.testing import Emulator, JobChanges
 
 _names = itertools.count()
@@ -76,13 +77,7 @@ def test_postgres_rewrites_a_job_only_when_it_changed(
     """PostgreSQL too: a changed job is rewritten (first_seen kept), one listed again as it
     was only has last_seen moved."""
     emu, changes = changing
-    sync(database, ADAPTERS, regions="us-east-1")
-    before = inventory(database).to_pandas()
-    made = {change_key(c) for c in changes.change(3)}
-    sync(database, ADAPTERS, regions="us-east-1")
-    after = inventory(database).to_pandas()
-    assert_matches_truth(emu, after)
-    assert_rows_kept(before, after, made)
+    check_rewrites_only_what_changed(emu, changes, database)
 
 
 def test_a_version_1_postgres_inventory_is_migrated(
@@ -92,21 +87,12 @@ def test_a_version_1_postgres_inventory_is_migrated(
     rewritten the next time a sync lists it."""
     import psycopg
 
-    emu, _ = changing
-    sync(database, ADAPTERS, regions="us-east-1")
-    with psycopg.connect(database, autocommit=True) as con:
-        con.execute("ALTER TABLE jobs DROP COLUMN row_digest")
-        con.execute("UPDATE jobkit_schema SET version = 1")
-        con.execute("UPDATE jobs SET name = 'stale' WHERE adapter = 'transcribe.transcription'")
-    sync(database, ADAPTERS, regions="us-east-1")
-    jobs = inventory(database).to_pandas()
-    assert_matches_truth(emu, jobs)
-    transcribe = jobs[jobs["adapter"] == "transcribe.transcription"]
-    assert len(transcribe) and (transcribe["name"] != "stale").all()
-    assert transcribe["row_digest"].notna().all()
-    with psycopg.connect(database) as con:
-        version = con.execute("SELECT version FROM jobkit_schema").fetchall()
-    assert version == [(SCHEMA_VERSION,)]
+    def execute(statement: str) -> list[tuple[Any, ...]]:
+        with psycopg.connect(database, autocommit=True) as con:
+            cur = con.execute(statement)
+            return cur.fetchall() if cur.description else []
+
+    check_version_1_migrated(changing[0], database, execute)
 
 
 def test_two_syncs_at_once_lose_nothing_and_duplicate_nothing(
