@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from emulator_env import use_emulator
 
 from jobkit.testing import REFERENCE_NOW, Emulator
 from tests.drivers import DRIVERS, Driver
@@ -95,8 +96,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def emu_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The session emulator, with AWS_ENDPOINT_URL pointing every client at it."""
-    for name, value in emulator.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emulator)
     return emulator
 
 
@@ -110,8 +110,7 @@ def small_emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def small_env(small_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The small session emulator, with AWS_ENDPOINT_URL pointing every client at it."""
-    for name, value in small_emulator.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, small_emulator)
     return small_emulator
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.errors import ConnectionFailedError, RetriesExhaustedError
@@ -41,8 +42,7 @@ def chaos() -> Iterator[Emulator]:
 @pytest.fixture
 def chaos_env(chaos: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The chaos emulator, reached through AWS_ENDPOINT_URL."""
-    for name, value in chaos.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, chaos)
     chaos.set_faults(FAULTS)  # every test starts from the same seeded fault sequence
     chaos.clear_requests()
     return chaos

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.cli import adapters_markdown, cli_syntax, main, skipped_report
@@ -571,8 +572,7 @@ def test_table_fits_a_100_column_terminal(
     assert header.split("  ")[0] == "ADAPTER"
     assert header.rstrip().endswith("NAME")
     assert "RAW STATUS" not in header  # the first column a narrow terminal gives up
-    for name, value in same_data.env().items():  # S3 Control needs the env, not an URL
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, same_data)  # S3 Control needs the env, not an URL
     with jobkit.jobs(adapters) as listing:
         total = sum(1 for _ in listing)
     assert len(rows) == total

@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.core.plan import Call
@@ -232,8 +233,7 @@ def test_assumed_role_sessions_keep_no_clients(
 ) -> None:
     """A listing of member accounts through an assumed role keeps none of their clients (not
     even while their sessions live)."""
-    for name, value in org_emulator.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, org_emulator)
     members = list(org_emulator.organization.account_ids[1:])
     got = []
     kept = []

@@ -12,6 +12,7 @@ import boto3
 import dask
 import pandas as pd
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.core.units import CredentialSource
@@ -40,8 +41,7 @@ def org() -> Iterator[Emulator]:
 @pytest.fixture
 def org_env(org: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The organization's emulator, with every client (and every worker process) at it."""
-    for name, value in org.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, org)
     return org
 
 

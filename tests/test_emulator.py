@@ -23,6 +23,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from emulator_env import use_emulator
 
 from jobkit.testing import NOW_ENV, REFERENCE_NOW, Emulator, Faults
 
@@ -949,8 +950,7 @@ def test_s3control_over_rest_xml_through_the_proxy(
     emu: Emulator, client: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """S3 Control (rest-xml, account in the host name) and IAM (awsQuery) via env()'s proxy."""
-    for name, value in emu.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, emu)
     iam = client("iam")
     roles = _pages(iam, "ListRoles", "Roles", "Marker", MaxItems=2)
     assert roles == emu.data.parents("iam", "ListRoles", REGION)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_env import use_emulator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -191,8 +192,7 @@ def test_pushdown_equals_client_side(
     """For random queries, jobkit's filtered listing equals a plain filter over all jobs."""
     if q["since"] and q["until"] and q["since"] >= q["until"]:
         q["until"] = None
-    for name, value in small.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, small)
     everything = list(jobkit.jobs(adapter))
     expected = _plain_filter(everything, q)
     got = list(

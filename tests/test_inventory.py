@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator_env import use_emulator
 from inventory_helpers import (
     ADAPTERS,
     assert_changes_once,
@@ -45,8 +46,7 @@ def changing(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, JobCha
     """A fresh emulator whose jobs can appear (8 held back per set) and change status."""
     with Emulator(seed=5, sizes=SIZES) as emu:
         changes = JobChanges(emu, hold_back=8, seed=3)
-        for name, value in emu.env().items():
-            monkeypatch.setenv(name, value)
+        use_emulator(monkeypatch, emu)
         yield emu, changes
 
 
@@ -177,8 +177,7 @@ def test_a_sync_killed_midway_is_completed_by_the_next(
     next sync resumes it and the inventory ends equal to the ground truth."""
     sizes = {"ListProcessingJobs": 12_000, "ListSNOMEDCTInferenceJobs": 3000}
     with Emulator(seed=9, sizes=sizes) as emu:
-        for name, value in emu.env().items():
-            monkeypatch.setenv(name, value)
+        use_emulator(monkeypatch, emu)
         target = tmp_path / "inv.duckdb"
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
         proc = subprocess.Popen(

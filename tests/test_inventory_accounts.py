@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from emulator_env import use_emulator
 from inventory_helpers import identity
 
 import jobkit
@@ -28,8 +29,7 @@ def org(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     """A fresh organization of 4 accounts with a few jobs each, its environment set."""
     sizes = {"ListProcessingJobs": 12, "ListServiceJobs": 8}
     with Emulator(accounts=4, now=REFERENCE_NOW, sizes=sizes) as emu:
-        for key, value in emu.env().items():
-            monkeypatch.setenv(key, value)
+        use_emulator(monkeypatch, emu)
         jobkit.clear_session_cache()
         yield emu
     jobkit.clear_session_cache()
@@ -150,8 +150,7 @@ def test_resync_is_one_listing_at_the_request_floor(
     the pages of the streams listed whole, and runs every stream in one listing: one client
     per service and region (three SageMaker adapters share one), not one per stream."""
     with Emulator(seed=9, sizes=FLOOR_SIZES) as emu:
-        for key, value in emu.env().items():
-            monkeypatch.setenv(key, value)
+        use_emulator(monkeypatch, emu)
         changes = JobChanges(emu, hold_back=2, seed=4)
         changes.settle(5)
         target = tmp_path / "floor.duckdb"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_env import use_emulator
 from inventory_helpers import (
     ADAPTERS,
     assert_changes_once,
@@ -46,8 +47,7 @@ def changing(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, JobCha
     """A fresh emulator whose jobs can appear and change status."""
     with Emulator(seed=7, sizes=SIZES) as emu:
         changes = JobChanges(emu, hold_back=8, seed=4)
-        for name, value in emu.env().items():
-            monkeypatch.setenv(name, value)
+        use_emulator(monkeypatch, emu)
         yield emu, changes
 
 

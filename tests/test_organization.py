@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.drivers.aio import SharedTLSSession
@@ -41,8 +42,7 @@ def org_emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def org(org_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     """The organization emulator's environment for one test; denials undone after it."""
-    for key, value in org_emulator.env().items():
-        monkeypatch.setenv(key, value)
+    use_emulator(monkeypatch, org_emulator)
     jobkit.clear_session_cache()
     try:
         yield org_emulator
@@ -179,8 +179,7 @@ async def test_short_lived_credentials_are_refreshed(
     """Assumed-role credentials that live 5 seconds during a listing of more than twice
     that (paced slow by latency): nothing lost, no error, the role assumed again as they age."""
     with Emulator(accounts=3, now=REFERENCE_NOW, assume_role_lifetime=2.0, sizes=SIZES) as emu:
-        for key, value in emu.env().items():
-            monkeypatch.setenv(key, value)
+        use_emulator(monkeypatch, emu)
         jobkit.clear_session_cache()
         from jobkit.testing import Faults
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.accounts import Account
@@ -43,8 +44,7 @@ def org() -> Iterator[Emulator]:
 @pytest.fixture
 def org_env(org: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The organization's emulator, with every client pointed at it."""
-    for name, value in org.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, org)
     return org
 
 

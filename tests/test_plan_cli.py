@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.cli import main
@@ -29,8 +30,7 @@ def org() -> Iterator[Emulator]:
 @pytest.fixture
 def profiles(org: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, ...]:
     """A config with one profile per organization account (keys the emulator issued)."""
-    for name, value in org.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, org)
     config, credentials = tmp_path / "config", tmp_path / "credentials"
     config.write_text("".join(f"[profile {p}]\nregion = us-east-1\n\n" for p in PROFILES))
     lines = []
@@ -130,8 +130,7 @@ def test_shards_of_an_organization_add_up(
     capsys: pytest.CaptureFixture[str], org: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`jobkit ls --org-role R --shard k/n` over k lists the organization's jobs exactly once."""
-    for name, value in org.env().items():
-        monkeypatch.setenv(name, value)
+    use_emulator(monkeypatch, org)
     base = ["ls", "sagemaker.processing", "--region", "us-east-1", "--format", "jsonl"]
     base += ["--org-role", "JobReader"]
     assert main(base) == 0

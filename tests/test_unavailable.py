@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.adapters import REGISTRY
@@ -68,21 +69,24 @@ async def test_errors_raise_keeps_denials_fatal(denied_eu: Emulator, driver: Dri
         await driver.collect(ADAPTERS, regions=["us-east-1", "eu-west-1"], errors="raise")
 
 
-def _closed_port() -> int:
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections: bound and never listening, and held for
+    the test, so no other server (another test worker's emulator) can take it meanwhile."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
 async def test_dead_endpoint_settles_at_once(
-    small_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
+    small_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
     """A refused connection is not backed off ten times: the dead service's streams fail
     with ConnectionFailedError after one attempt, every other adapter is listed, and the
     listing takes less than a second longer than the same listing with the service alive."""
     # Every adapter that needs no scope from the caller: sagemaker's dead, the rest alive.
     names = [a.name for a in jobkit.adapters() if not missing_scopes(REGISTRY[a.name], {})]
-    dead = f"http://127.0.0.1:{_closed_port()}"
+    dead = f"http://127.0.0.1:{closed_port}"
 
     async def timed() -> tuple[float, Any]:
         jobkit.clear_session_cache()
@@ -114,11 +118,11 @@ async def test_dead_endpoint_settles_at_once(
 
 
 async def test_refused_connection_raises_fast_by_default(
-    emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch
+    emu_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
     """Without errors="warn" a refused endpoint is an error, raised at once: not retried
     (the message says so), and within 3 s where backing off ten attempts takes far longer."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
     jobkit.clear_session_cache()
     start = time.perf_counter()
     with pytest.raises(ConnectionFailedError, match="not retried"):
@@ -154,8 +158,7 @@ def fresh_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     from jobkit.testing import REFERENCE_NOW
 
     with Emulator(now=REFERENCE_NOW) as emu:
-        for key, value in emu.env().items():
-            monkeypatch.setenv(key, value)
+        use_emulator(monkeypatch, emu)
         jobkit.clear_session_cache()
         yield emu
 

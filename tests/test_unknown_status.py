@@ -6,6 +6,7 @@ import collections
 from collections.abc import Iterator
 
 import pytest
+from emulator_env import use_emulator
 
 import jobkit
 from jobkit.adapters import REGISTRY
@@ -23,8 +24,7 @@ NEW_WORD = "QuantumEntangled"  # in no service's status enum
 def relabeled(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, JobChanges]]:
     """A fresh emulator (a few jobs per stream) whose job sets carry the changes overlay."""
     with Emulator(now=REFERENCE_NOW, sizes=few_jobs()) as emu:
-        for key, value in emu.env().items():
-            monkeypatch.setenv(key, value)
+        use_emulator(monkeypatch, emu)
         jobkit.clear_session_cache()
         yield emu, JobChanges(emu)
 

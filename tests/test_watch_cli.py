@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from emulator_env import use_emulator
 
 from jobkit.cli import main
 from jobkit.testing import Emulator, JobChanges
@@ -24,8 +25,7 @@ def test_watch_jsonl_prints_each_event_once_until_the_deadline(
     """--include-existing prints every job as new, then each change once; the command ends
     by itself when --until passes, with a summary on stderr."""
     with Emulator(seed=2, sizes={"ListProcessingJobs": 30}) as emu:
-        for name, value in emu.env().items():
-            monkeypatch.setenv(name, value)
+        use_emulator(monkeypatch, emu)
         changes = JobChanges(emu, seed=2)
         changes.settle(6, running=True)
         emu.data.job_set("sagemaker", "ListProcessingJobs", "us-east-1")
