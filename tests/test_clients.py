@@ -98,6 +98,27 @@ def _list(*adapters: str, **options: Any) -> jobkit.JobIterator:
     return it
 
 
+def test_the_cache_holds_a_listing_of_every_adapter_in_two_regions(kept: Recorder) -> None:
+    """Every adapter in two regions (over a hundred clients: a cache smaller than one
+    listing's clients would keep none of them, least recently used first) is listed twice:
+    the second listing creates no client."""
+    import warnings
+
+    from jobkit.adapters import REGISTRY
+    from jobkit.core.plan import missing_scopes
+
+    names = [a.name for a in jobkit.adapters() if not missing_scopes(REGISTRY[a.name], {})]
+    regions = ["us-east-1", "us-west-2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # services not offered in a region are skipped
+        jobkit.jobs(names, regions=regions).collect()
+        made = len(kept.made)
+        assert made > 100, made
+        jobkit.jobs(names, regions=regions).collect()
+    assert len(kept.made) == made
+    assert kept.closed == []
+
+
 def test_a_second_listing_creates_no_client(kept: Recorder) -> None:
     """The first listing of six services creates six clients and keeps them open; a second
     listing of the same adapters creates none and closes none."""

@@ -31,7 +31,7 @@ from typing import Any
 
 __all__ = ["SYNC_CLIENTS", "ClientCache", "Lease"]
 
-_KEEP = 64  # clients kept across listings (a few services x regions x profiles in practice)
+_KEEP = 256  # clients kept across listings: a listing of every adapter in two regions holds ~120
 
 
 class Lease:
