@@ -149,16 +149,22 @@ def _pairs(frame: Any) -> list[tuple[str, str]]:
 
 def check_rewrites_only_what_changed(emu: Emulator, changes: Any, target: Any) -> None:
     """Sync ``target``, change 3 jobs per job set, sync again: the jobs table ends equal to
-    the ground truth and only the changed jobs were rewritten (``assert_rows_kept``)."""
+    the ground truth, only the changed jobs were rewritten (``assert_rows_kept``), and every
+    job the second sync listed has its ``last_seen`` moved, no other."""
     from jobkit.incremental import inventory, sync
 
     sync(target, ADAPTERS, regions="us-east-1")
     before = inventory(target).to_pandas()
     made = {change_key(c) for c in changes.change(3)}
-    sync(target, ADAPTERS, regions="us-east-1")
+    again = sync(target, ADAPTERS, regions="us-east-1")
     after = inventory(target).to_pandas()
     assert_matches_truth(emu, after)
     assert_rows_kept(before, after, made)
+    moved = after[after["last_seen"] > before["last_seen"].max()]
+    single = [s for s in again.streams if len(s.reads) == 1]  # each job read once
+    assert len(single) >= len(again.streams) - 1, [s.reads for s in again.streams]
+    for stream in single:
+        assert int((moved["stream"] == stream.stream).sum()) == stream.seen, stream
 
 
 #: What a version-1 jobkit left (no ``row_digest``), with a stale column in the rows of a

@@ -97,6 +97,7 @@ class Existing:
     last_seen: dt.datetime
     first_seen: dt.datetime | None = None
     digest: str | None = None  # None: written before schema version 2
+    rowid: int | None = None  # DuckDB's, valid in the transaction that read it
 
 
 @attrs.frozen(kw_only=True)
@@ -312,19 +313,26 @@ class Store(abc.ABC):
         inserted (another writer may have inserted some of them meanwhile)."""
 
     @abc.abstractmethod
-    def _touch(self, keys: Sequence[str], seen: Mapping[str, dt.datetime]) -> None:
-        """Existing rows listed again unchanged: ``last_seen`` moves to ``seen[key]`` and
-        ``gone_since`` is cleared."""
+    def _touch(
+        self,
+        keys: Sequence[str],
+        seen: Mapping[str, dt.datetime],
+        existing: Mapping[str, Existing],
+    ) -> None:
+        """Existing rows listed again unchanged (``existing[key]`` as ``_lookup`` read them
+        in this transaction): ``last_seen`` moves to ``seen[key]``, ``gone_since`` is
+        cleared."""
 
     @abc.abstractmethod
     def _upsert(
         self,
         rows: Sequence[JobRow],
         seen: Mapping[str, dt.datetime],
-        first_seen: Mapping[str, dt.datetime | None],
+        existing: Mapping[str, Existing],
     ) -> None:
         """Overwrite existing rows with what the listing says, each last seen at
-        ``seen[key]``; ``first_seen`` stays (``first_seen[key]`` is what the row holds)."""
+        ``seen[key]``; ``first_seen`` stays (``existing[key]`` is the row as ``_lookup``
+        read it in this transaction)."""
 
     @abc.abstractmethod
     def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
@@ -426,13 +434,11 @@ class Store(abc.ABC):
         # column of the row group on its next checkpoint, and raw is most of a row).
         same = [r.job_key for r in updates if existing[r.job_key].digest == r.digest]
         if same:
-            self._touch(same, stamps)
+            self._touch(same, stamps, existing)
         if len(same) < len(updates):
             unchanged = set(same)
             changed = [r for r in updates if r.job_key not in unchanged]
-            self._upsert(
-                changed, stamps, {r.job_key: existing[r.job_key].first_seen for r in changed}
-            )
+            self._upsert(changed, stamps, existing)
         if changes:
             self._insert_changes(changes)
         return [PageResult(new=a, updated=b, changes=c, stale=d) for a, b, c, d in counts]

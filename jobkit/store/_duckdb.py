@@ -137,14 +137,16 @@ class DuckDBStore(Store):
         self._x("COMMIT")
 
     def _lookup(self, keys: Sequence[str]) -> dict[str, Existing]:
+        # The job_key column is scanned whole (no index: see ``ddl``); the rows found are
+        # then touched or deleted by rowid, which skips every other row group.
         found = self._x(
-            "SELECT job_key, status, raw_status, last_seen, first_seen, row_digest FROM jobs "
-            "WHERE job_key IN (SELECT unnest(?))",
+            "SELECT job_key, status, raw_status, last_seen, first_seen, row_digest, rowid "
+            "FROM jobs WHERE job_key IN (SELECT unnest(?))",
             [list(keys)],
         )
         return {
-            k: Existing(s, r, utc(t) or _EPOCH, first_seen=utc(f), digest=d)
-            for k, s, r, t, f, d in found
+            k: Existing(s, r, utc(t) or _EPOCH, first_seen=utc(f), digest=d, rowid=i)
+            for k, s, r, t, f, d, i in found
         }
 
     def _insert_new(self, rows: Sequence[JobRow], seen: Mapping[str, dt.datetime]) -> set[str]:
@@ -155,30 +157,36 @@ class DuckDBStore(Store):
         self._insert(_sql.INSERT_FROM, JOB_COLUMNS, values)
         return {r.job_key for r in rows}
 
-    def _touch(self, keys: Sequence[str], seen: Mapping[str, dt.datetime]) -> None:
-        # Joined on job_key alone: the statement reads no other column of jobs.
-        self._insert(
-            "UPDATE jobs SET last_seen = _page.last_seen, gone_since = NULL FROM _page "
-            "WHERE jobs.job_key = _page.job_key",
-            ("job_key", "last_seen"),
-            [(k, seen[k]) for k in keys],
+    def _touch(
+        self,
+        keys: Sequence[str],
+        seen: Mapping[str, dt.datetime],
+        existing: Mapping[str, Existing],
+    ) -> None:
+        # Joined on rowid: DuckDB then fetches those rows without scanning the table (2 ms
+        # instead of 34 for 350 rows of 1,000,000, where a join on job_key reads that column
+        # whole).
+        self._x(
+            "UPDATE jobs SET last_seen = t.seen, gone_since = NULL "
+            "FROM (SELECT unnest(?) AS r, unnest(?) AS seen) t WHERE jobs.rowid = t.r",
+            [[_rowid(existing[k]) for k in keys], [seen[k] for k in keys]],
         )
 
     def _upsert(
         self,
         rows: Sequence[JobRow],
         seen: Mapping[str, dt.datetime],
-        first_seen: Mapping[str, dt.datetime | None],
+        existing: Mapping[str, Existing],
     ) -> None:
         # Deleted and inserted again rather than updated: DuckDB rewrites every updated column
         # of a row group on its next checkpoint (the whole raw column, 50 ms per 10,000 jobs,
         # for one changed job), while a delete only marks the row.
-        values = [r.values(seen[r.job_key], first_seen[r.job_key]) for r in rows]
-        self._insert(
-            ("DELETE FROM jobs WHERE job_key IN (SELECT job_key FROM _page)", _sql.INSERT_FROM),
-            JOB_COLUMNS,
-            values,
+        self._x(
+            "DELETE FROM jobs WHERE rowid IN (SELECT unnest(?))",
+            [[_rowid(existing[r.job_key]) for r in rows]],
         )
+        values = [r.values(seen[r.job_key], existing[r.job_key].first_seen) for r in rows]
+        self._insert(_sql.INSERT_FROM, JOB_COLUMNS, values)
 
     def _insert_changes(self, changes: Sequence[tuple[Any, ...]]) -> None:
         self._insert("INSERT INTO job_status_changes SELECT * FROM _page", CHANGE_COLUMNS, changes)
@@ -254,6 +262,11 @@ _TIMES = frozenset(
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _rowid(row: Existing) -> int:
+    assert row.rowid is not None  # every row DuckDBStore._lookup returns has one
+    return row.rowid
 
 
 def _micros(value: dt.datetime | None) -> int | None:

@@ -204,7 +204,12 @@ class PostgresStore(Store):
                     break
         return inserted
 
-    def _touch(self, keys: Sequence[str], seen: Mapping[str, dt.datetime]) -> None:
+    def _touch(
+        self,
+        keys: Sequence[str],
+        seen: Mapping[str, dt.datetime],
+        existing: Mapping[str, Existing],
+    ) -> None:
         self._con.execute(
             "UPDATE jobs SET last_seen = v.seen, gone_since = NULL "
             "FROM (SELECT unnest(%s::text[]) AS job_key, unnest(%s::timestamptz[]) AS seen) v "
@@ -216,9 +221,9 @@ class PostgresStore(Store):
         self,
         rows: Sequence[JobRow],
         seen: Mapping[str, dt.datetime],
-        first_seen: Mapping[str, dt.datetime | None],
+        existing: Mapping[str, Existing],
     ) -> None:
-        # ON CONFLICT keeps the row's first_seen: ``first_seen`` is not needed here.
+        # ON CONFLICT keeps the row's first_seen: ``existing`` is not needed here.
         upsert = _sql.UPSERT_JOB.format(marks=", ".join(["%s"] * len(JOB_COLUMNS)))
         with self._con.cursor() as cur:
             cur.executemany(upsert, [_pg(r.values(seen[r.job_key])) for r in rows])
