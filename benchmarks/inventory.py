@@ -22,7 +22,7 @@
    Wall time: the machine these figures come from is shared (2 cores, the load average is
    in the table). A re-sync's time is mostly fixed costs: two dependent round trips (60 ms
    at this latency), DuckDB's open and its checkpoint on close (about 35 ms), one write
-   transaction (about 40 ms: a statement of each kind for every stream together), and
+   transaction (about 35 ms: a statement of each kind for every stream together), and
    planning (three queries for every stream together); the full listing's is mostly its 20
    sequential pages of SageMaker processing jobs and parsing 10,000 jobs. Both are timed
    in one process, after the first sync: the clients jobkit keeps for its own sessions are
