@@ -27,7 +27,8 @@
    sequential pages of SageMaker processing jobs and parsing 10,000 jobs. Both are timed
    in one process, after the first sync: the clients jobkit keeps for its own sessions are
    warm for both (`jobkit.drivers._clients`), as in a notebook or a service that syncs
-   every few minutes; a `jobkit sync` command pays about 6 clients (17-40 ms) more.
+   every few minutes; a `jobkit sync` command makes its session and 6-7 clients anew
+   (about 70 ms more here: the cold variant below).
 2. Memory: RSS growth while syncing 1,000,000 jobs into a DuckDB file (the emulator runs in
    another process; RSS is sampled after each page transaction, from the 20th on).
 """
