@@ -51,7 +51,7 @@ from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import RetryEvent, Stats
 from jobkit.drivers._config import available_regions, partition_of
 from jobkit.errors import UsageError
-from jobkit.listing import JobIterator
+from jobkit.listing import JobIterator, warm_clients
 from jobkit.model import Job, JobStatus
 from jobkit.options import AdapterArg, ListingOptions, ParamsArg, RegionArg
 from jobkit.store import JobRow, PageWrite, StateUpdate, Store, StreamState, open_store, to_json
@@ -873,12 +873,19 @@ def sync(
         for spec in specs
         for region in regions_of[spec.name]
     ]
-    with open_store(target) as store:
-        runner = _Runner(
-            store, streams, options, found, full=full, overlap=overlap, rediscover=rediscover
-        )
-        reports = runner.run()
-        name = store.target
+    # The listing's clients are made while the store opens and the reads are planned.
+    pairs = {(service, s.region) for s in streams for service in s.spec.services}
+    warming = warm_clients(options, found, pairs)
+    try:
+        with open_store(target) as store:
+            runner = _Runner(
+                store, streams, options, found, full=full, overlap=overlap, rediscover=rediscover
+            )
+            reports = runner.run()
+            name = store.target
+    finally:
+        if warming is not None:
+            warming.join()
     order = {s.key: i for i, s in enumerate(streams)}
     reports.sort(key=lambda r: order[r.stream])
     return SyncReport(

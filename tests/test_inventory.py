@@ -336,3 +336,31 @@ def test_duckdb_memory_limit_is_checked_before_the_file_and_applied(
             monkeypatch.setenv("JOBKIT_DUCKDB_MEMORY_LIMIT", given)
         with open_store(tmp_path / "b.duckdb") as store:
             assert store._rows("SELECT current_setting('memory_limit')", []) == [(shown,)]
+
+
+def test_a_sync_makes_its_clients_while_it_opens_the_store(
+    changing: tuple[Emulator, JobChanges], tmp_path: Path
+) -> None:
+    """From a cold start (no kept session or client), every client a sync uses is made by
+    the warming thread, which runs while the store opens and the reads are planned; the
+    listing makes none itself. A session the caller passes is not warmed (its clients are
+    the listing's own, closed with it)."""
+    import threading
+
+    import jobkit
+    from jobkit.adapters import REGISTRY
+    from jobkit.drivers._sessions import sync_session
+
+    jobkit.clear_session_cache()
+    made: list[str] = []
+    sync_session().events.register(  # the session the sync will use (same environment)
+        "creating-client-class",
+        lambda event_name, **_: made.append(f"{event_name} {threading.current_thread().name}"),
+    )
+    sync(tmp_path / "inv.duckdb", ADAPTERS, regions="us-east-1")
+    services = {service for a in ADAPTERS for service in REGISTRY[a].services}
+    assert "cleanrooms" in services  # where Clean Rooms ML's collaborations are discovered
+    assert sorted(made) == sorted(
+        f"creating-client-class.{s} jobkit-warm-clients" for s in services
+    )
+    jobkit.clear_session_cache()

@@ -245,6 +245,18 @@ class AdapterSpec(_PagedMixin):
         return tuple(p.name for p in self.scope)
 
     @property
+    def services(self) -> frozenset[str]:
+        """Every service a listing of this spec may call: its own and those its scopes are
+        discovered from (Clean Rooms ML's collaborations are Clean Rooms')."""
+        out = {self.service}
+        for param in self.scope:
+            discovery = param.discovery
+            while discovery is not None:
+                out.add(discovery.service)
+                discovery = discovery.within[0] if discovery.within else None
+        return frozenset(out)
+
+    @property
     def mapped_fields(self) -> tuple[str, ...]:
         """The summary members this spec reads into normalized ``Job`` fields (a nested
         status counts as its top member, which stays in ``extras`` with its other parts)."""
