@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import socket
 import time
 import warnings
@@ -81,40 +82,37 @@ def closed_port() -> Iterator[int]:
 async def test_dead_endpoint_settles_at_once(
     small_env: Emulator, driver: Driver, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
-    """A refused connection is not backed off ten times: the dead service's streams fail
-    with ConnectionFailedError after one attempt, every other adapter is listed, and the
-    listing takes less than a second longer than the same listing with the service alive."""
+    """A refused connection is not backed off ten times: each of the dead service's streams
+    fails with ConnectionFailedError after exactly one attempt (counted as sent), nothing is
+    retried, and every other adapter is listed as it is with the service alive. (Counted,
+    not timed: a wall-time comparison failed on a loaded machine with nothing retried.)"""
     # Every adapter that needs no scope from the caller: sagemaker's dead, the rest alive.
     names = [a.name for a in jobkit.adapters() if not missing_scopes(REGISTRY[a.name], {})]
-    dead = f"http://127.0.0.1:{closed_port}"
 
-    async def timed() -> tuple[float, Any]:
+    async def collect() -> Any:
         jobkit.clear_session_cache()
-        start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = await driver.collect(names, errors="warn")
-        return time.perf_counter() - start, result
+            return await driver.collect(names, errors="warn")
 
-    # The machine is shared: alternate the two listings, and compare the faster of each
-    # (both create the same clients, so the difference is what the dead endpoint costs).
-    alive_times, dead_times = [], []
-    for _ in range(2):
-        seconds, (listed, alive_it) = await timed()
-        alive_times.append(seconds)
-        with monkeypatch.context() as patch:
-            patch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", dead)
-            seconds, (got, it) = await timed()
-        dead_times.append(seconds)
-    assert not alive_it.failures
+    listed, alive = await collect()
+    with monkeypatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", f"http://127.0.0.1:{closed_port}")
+        got, it = await collect()
+    assert not alive.failures
     others = {j.adapter for j in listed if REGISTRY[j.adapter].service != "sagemaker"}
     assert others and {j.adapter for j in got} == others
-    failed = {f.adapter for f in it.failures}
+    failed = [f.adapter for f in it.failures]
     assert failed and all(REGISTRY[name].service == "sagemaker" for name in failed)
     assert all(isinstance(f.error, ConnectionFailedError) for f in it.failures)
     assert all("not retried" in f.error.message for f in it.failures)
     assert it.stats.retries == 0
-    assert min(dead_times) < min(alive_times) + 1.0, (dead_times, alive_times)
+    attempts = {
+        adapter: n
+        for (_, adapter), n in it.stats.adapter_requests.items()
+        if REGISTRY[adapter].service == "sagemaker"
+    }
+    assert attempts == dict(collections.Counter(failed)), attempts  # one per failed stream
 
 
 async def test_refused_connection_raises_fast_by_default(
