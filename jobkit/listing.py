@@ -41,6 +41,7 @@ from jobkit.core.plan import (
 )
 from jobkit.core.spec import AdapterSpec
 from jobkit.core.stats import Stats
+from jobkit.drivers._clients import SYNC_CLIENTS
 from jobkit.drivers._config import available_regions, partition_of
 from jobkit.drivers.aio import AsyncDriver
 from jobkit.drivers.aio import run_scheduler as aio_run
@@ -87,16 +88,18 @@ def warm_clients(
     set-up overlaps their creation (2-14 ms of CPU each; a sync opens its store and plans
     meanwhile, and DuckDB releases the GIL), and the listing finds them kept. An error is
     left for the listing, which makes the same call and raises it."""
-    kept = [a for a in accounts if a.role_arn is None and a.session is None]
-    if not kept or not pairs:
+    # An account assuming a role would assume it here (a request): left to the listing.
+    plain = [a for a in accounts if a.role_arn is None]
+    if not plain or not pairs:
         return None
 
     def make() -> None:
-        for account in kept:
+        for account in plain:
             try:
-                driver = SyncDriver(
-                    session=sync_session_of(account), **Listing._driver_options(options, Stats())
-                )
+                session = sync_session_of(account)
+                if not SYNC_CLIENTS.adopted(session):
+                    continue  # a session passed in: its clients are its listing's own
+                driver = SyncDriver(session=session, **Listing._driver_options(options, Stats()))
                 try:
                     for service, region in pairs:
                         driver.client(service, region)

@@ -432,12 +432,16 @@ class Store(abc.ABC):
         # A job listed again as it was (the usual case in a re-sync) has only last_seen moved:
         # told by its digest, without reading its columns (DuckDB would rewrite every updated
         # column of the row group on its next checkpoint, and raw is most of a row).
-        same = [r.job_key for r in updates if existing[r.job_key].digest == r.digest]
+        same: list[str] = []
+        changed: list[JobRow] = []
+        for row in updates:
+            if existing[row.job_key].digest == row.digest:
+                same.append(row.job_key)
+            else:
+                changed.append(row)
         if same:
             self._touch(same, stamps, existing)
-        if len(same) < len(updates):
-            unchanged = set(same)
-            changed = [r for r in updates if r.job_key not in unchanged]
+        if changed:
             self._upsert(changed, stamps, existing)
         if changes:
             self._insert_changes(changes)

@@ -226,9 +226,7 @@ class DuckDBStore(Store):
         rows = self._x(sql, params)
         return rows[0] if rows else None
 
-    def _insert(
-        self, sql: str | Sequence[str], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
+    def _insert(self, sql: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         import pyarrow as pa  # noqa: PLC0415 - the duckdb extra brings it
 
         table = pa.table(
@@ -236,8 +234,7 @@ class DuckDBStore(Store):
         )
         self._con.register("_page", table)
         try:
-            for statement in [sql] if isinstance(sql, str) else sql:
-                self._x(statement)
+            self._x(sql)
         finally:
             self._con.unregister("_page")
 
